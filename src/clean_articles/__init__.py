@@ -1,0 +1,37 @@
+"""clean-articles: turn raw scraped article text into the article alone.
+
+The library is click-free. Typical use::
+
+    >>> from clean_articles import clean_text
+    >>> result = clean_text("Skip to main content\\nA headline\\n")
+    >>> result.text
+    'A headline\\n'
+    >>> [(r.first, r.last, r.rule) for r in result.removals]
+    [(1, 1, 'navigation.skip-link')]
+
+`load_rules()` compiles rule packs once; pass its result to many `clean_text()` calls.
+"""
+
+from clean_articles.document import Document, Mark
+from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.render import Removal, Result
+from clean_articles.rules import RuleError, RuleSet, load_rules
+from clean_articles.api import clean_document, clean_text
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BinaryInputError",
+    "Document",
+    "Mark",
+    "Removal",
+    "Result",
+    "RuleError",
+    "RuleSet",
+    "__version__",
+    "clean_document",
+    "clean_text",
+    "decode",
+    "encode",
+    "load_rules",
+]

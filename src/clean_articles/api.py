@@ -1,0 +1,32 @@
+"""The library's entry points: clean_text() and clean_document()."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from clean_articles.document import Document
+from clean_articles.pipeline import mark
+from clean_articles.render import Result, clean, removals, removed_mask
+from clean_articles.rules import RuleSet, load_rules
+
+
+@lru_cache(maxsize=4)
+def default_rules(favor: str = "balanced") -> RuleSet:
+    """The shipped packs, compiled once per process."""
+    return load_rules(favor=favor)
+
+
+def clean_document(doc: Document, rules: RuleSet, original: str = "") -> Result:
+    marks = mark(doc, rules)
+    mask = removed_mask(len(doc), marks)
+    text = clean(doc, mask)
+    return Result(text, removals(doc, marks), len(doc), sum(1 for i in range(len(doc)) if not mask[i]), original)
+
+
+def clean_text(text: str, rules: RuleSet | None = None) -> Result:
+    """Clean one page of text with `rules` (default: the shipped packs).
+
+    Returns a Result: `.text` is the clean text, `.removals` lists each removed line range with
+    the id of the rule that removed it and why.
+    """
+    return clean_document(Document.from_text(text), rules or default_rules(), text)

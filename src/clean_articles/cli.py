@@ -1,0 +1,114 @@
+"""The command line: a thin click layer over the library. No cleaning logic lives here.
+
+Exit status: 0 done; 1 an error (bad rule file, unreadable or binary input, a failed file in a
+batch, `--check` found changes); 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from clean_articles import __version__
+from clean_articles.api import clean_document
+from clean_articles.document import Document
+from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.render import dumps
+from clean_articles.rules import FAVORS, RuleError, RuleSet, load_rules
+
+
+class DefaultGroup(click.Group):
+    """A group whose default action is `clean`: `clean-articles FILE` = `clean-articles clean FILE`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["clean", *args]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)
+        clean_cmd = self.commands["clean"]
+        with formatter.section("Cleaning options (the default command; see clean-articles clean --help)"):
+            formatter.write_dl([p.get_help_record(ctx) for p in clean_cmd.get_params(ctx)
+                                if p.get_help_record(ctx) and p.name != "help"])
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clean-articles")
+def main() -> None:
+    """Turn raw scraped article text into the article alone.
+
+    \b
+      clean-articles < raw.txt > clean.txt          stdin to stdout
+      clean-articles page.txt                       a file to stdout ("-" is stdin)
+      clean-articles --explain page.txt             what was removed, and by which rule
+      clean-articles --diff page.txt                a unified diff of input against output
+      clean-articles --rules my-site.toml page.txt  add your own rule pack (file or folder)
+      clean-articles --disable sputnik.tags page.txt   switch one rule (or a whole pack) off
+
+    Only whole lines are removed; kept lines come out verbatim (trailing whitespace stripped,
+    blank-line runs collapsed). Every removal names the rule that made it.
+    """
+
+
+def rule_options(f):
+    """Options every command that loads rules shares."""
+    f = click.option("--favor", type=click.Choice(FAVORS), default="balanced", show_default=True,
+                     help="Generic cleaning: lose a line rather than keep junk (precision), or the reverse (recall).")(f)
+    f = click.option("--disable", "disable", multiple=True, metavar="ID",
+                     help="Switch off a rule (pack.id) or a whole pack. Repeatable.")(f)
+    f = click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")(f)
+    f = click.option("--rules", "rule_paths", multiple=True, metavar="PATH",
+                     type=click.Path(exists=True, dir_okay=True, path_type=Path),
+                     help="A rule pack (.toml) or a folder of packs to add. Repeatable.")(f)
+    return f
+
+
+def get_rules(rule_paths, no_builtin_rules, disable, favor, strict: bool = False) -> RuleSet:
+    """Load rules or exit 1 with one line per problem."""
+    try:
+        return load_rules(rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor, strict=strict)
+    except RuleError as e:
+        for problem in e.problems:
+            click.echo(f"Error: {problem}", err=True)
+        sys.exit(1)
+
+
+def read_input(name: str, allow_binary: bool) -> tuple[str, bool]:
+    """Read a file (or stdin for '-') and decode it; exit 1 with one line on failure."""
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        return decode(data, allow_binary=allow_binary)
+    except BinaryInputError as e:
+        raise click.ClickException(f"{name}: {e}")
+    except OSError as e:
+        raise click.ClickException(f"{name}: cannot read: {e.strerror or e}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@rule_options
+@click.option("--explain", is_flag=True, help="Print every removal (path:lines: rule: reason: text) instead of the text.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of input against output instead of the text.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one object per page with the text, the removals and counts.")
+@click.option("--allow-binary", is_flag=True, help="Clean input with NUL bytes instead of refusing it.")
+def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_diff, fmt, allow_binary) -> None:
+    """Clean FILEs (default: stdin) and write the article text to stdout."""
+    rules = get_rules(rule_paths, no_builtin_rules, disable, favor)
+    out = sys.stdout.buffer
+    for name in files or ("-",):
+        text, bom = read_input(name, allow_binary)
+        result = clean_document(Document.from_text(text), rules, text)
+        label = "-" if name == "-" else name
+        if fmt == "json":
+            out.write((dumps(result.to_json(label)) + "\n").encode())
+        elif explain:
+            out.write(encode(result.explain(label)))
+        elif show_diff:
+            out.write(encode(result.diff(label)))
+        else:
+            out.write(encode(result.text, bom))
+    out.flush()

@@ -1,0 +1,145 @@
+"""A page as matchers see it: lines, blocks, the body span; and the Mark a matcher leaves.
+
+Matchers never edit a Document; they return Marks (a line range, the rule that removed it, and a
+reason). The renderer turns a Document and its marks into clean text, a diff or an explanation.
+
+>>> doc = Document.from_text("Menu\\n\\nA first line of the article, which is long enough to count.\\nEnd\\n")
+>>> doc.blocks
+[(0, 1), (2, 4)]
+>>> doc.body
+(2, 3)
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cached_property
+
+import regex
+
+_LINE = regex.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+_WORD = regex.compile(r"\w+")
+# A prose line ends like a sentence: punctuation, maybe followed by closing quotes or brackets.
+_SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»)]$")
+PROSE_MIN_WORDS = 10
+BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Lines [start, end) removed by `rule` (its full id) for `reason`."""
+
+    start: int
+    end: int
+    rule: str
+    reason: str
+
+
+def split_lines(text: str) -> tuple[list[str], list[str]]:
+    """Split on \\n, \\r\\n or \\r; return (lines, endings). The last ending may be ''.
+
+    >>> split_lines("a\\r\\nb\\rc")
+    (['a', 'b', 'c'], ['\\r\\n', '\\r', ''])
+    >>> split_lines("")
+    ([], [])
+    """
+    lines: list[str] = []
+    endings: list[str] = []
+    for m in _LINE.finditer(text):
+        body, end = m.group(1), m.group(2)
+        if not body and not end:
+            if m.start() == len(text):
+                break
+            continue
+        lines.append(body)
+        endings.append(end)
+    return lines, endings
+
+
+def is_prose(stripped: str) -> bool:
+    """A line that reads like a sentence: enough words and sentence punctuation at the end."""
+    if not _SENTENCE_END.search(stripped):
+        return False
+    return len(_WORD.findall(stripped, concurrent=False)[:PROSE_MIN_WORDS]) >= PROSE_MIN_WORDS
+
+
+class Document:
+    """The lines of one page, with the derived views matchers share (computed once, lazily)."""
+
+    def __init__(self, lines: list[str], endings: list[str]):
+        self.lines = lines
+        self.endings = endings
+
+    @classmethod
+    def from_text(cls, text: str) -> "Document":
+        return cls(*split_lines(text))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @cached_property
+    def stripped(self) -> list[str]:
+        """Each line without leading and trailing whitespace: what patterns are tested against."""
+        return [line.strip() for line in self.lines]
+
+    @cached_property
+    def joined(self) -> str:
+        """The stripped lines joined by \\n, for one regex scan over the whole page."""
+        return "\n".join(self.stripped)
+
+    @cached_property
+    def offsets(self) -> list[int]:
+        """Start offset of each line in `joined`."""
+        starts, pos = [], 0
+        for s in self.stripped:
+            starts.append(pos)
+            pos += len(s) + 1
+        return starts
+
+    def line_at(self, offset: int) -> int:
+        """The line holding character `offset` of `joined`."""
+        return bisect.bisect_right(self.offsets, offset) - 1
+
+    @cached_property
+    def blocks(self) -> list[tuple[int, int]]:
+        """Runs of non-blank lines, as [start, end) line ranges."""
+        out, start = [], None
+        for i, s in enumerate(self.stripped):
+            if s and start is None:
+                start = i
+            elif not s and start is not None:
+                out.append((start, i))
+                start = None
+        if start is not None:
+            out.append((start, len(self.stripped)))
+        return out
+
+    @cached_property
+    def block_of(self) -> list[int]:
+        """Index into `blocks` for each line; -1 for blank lines."""
+        owner = [-1] * len(self.lines)
+        for b, (start, end) in enumerate(self.blocks):
+            for i in range(start, end):
+                owner[i] = b
+        return owner
+
+    @cached_property
+    def body(self) -> tuple[int, int] | None:
+        """[start, end) from the first to the last prose line, or None when there is none."""
+        prose = [i for i, s in enumerate(self.stripped) if is_prose(s)]
+        return (prose[0], prose[-1] + 1) if prose else None
+
+    def region(self, where: str) -> list[tuple[int, int]]:
+        """Line ranges a rule limited to `where` (anywhere, head, tail, edges) may touch."""
+        n = len(self.lines)
+        if where == "anywhere":
+            return [(0, n)]
+        if self.body is None:
+            return []
+        head, tail = (0, self.body[0]), (self.body[1], n)
+        return {"head": [head], "tail": [tail], "edges": [head, tail]}[where]
+
+    def indent(self, i: int) -> int:
+        """Width of line i's leading whitespace."""
+        return len(self.lines[i]) - len(self.lines[i].lstrip())

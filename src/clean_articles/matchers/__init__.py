@@ -1,0 +1,65 @@
+"""Matchers: one module per rule kind. `MATCHERS` maps a kind (a noun) to its class.
+
+A matcher is built once per rule from the rule's parameters (compiling what it needs) and then
+asked, for each page, which lines to remove: ``matcher.mark(doc, removed)`` yields Marks and never
+edits anything. `removed` says which lines earlier rules already took.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Iterable
+
+from clean_articles.document import Document, Mark
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter a kind accepts: its TOML type, a default (None: required) and a check."""
+
+    type: str  # regex | str | int | float | bool | strings
+    default: Any = None
+    check: Callable[[Any], str | None] | None = None  # returns a fault, or None when fine
+    required: bool = False
+
+
+def between(lo: float, hi: float) -> Callable[[Any], str | None]:
+    return lambda v: None if lo <= v <= hi else f"must be between {lo} and {hi}"
+
+
+def one_of(*choices: str) -> Callable[[Any], str | None]:
+    return lambda v: None if v in choices else f"must be one of {list(choices)}"
+
+
+class Matcher:
+    """Base class: subclasses declare PARAMS and implement mark()."""
+
+    PARAMS: ClassVar[dict[str, Param]] = {}
+    #: Rules run in stages: plain rules first, then the ones that judge by context.
+    STAGE: ClassVar[int] = 0
+
+    def __init__(self, rule_id: str, params: dict[str, Any]):
+        self.rule = rule_id
+        self.params = params
+
+    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        raise NotImplementedError
+
+
+def _registry() -> dict[str, type[Matcher]]:
+    from clean_articles.matchers.line import LineMatcher
+    from clean_articles.matchers.main import MainMatcher
+    from clean_articles.matchers.phrase import PhraseMatcher
+    from clean_articles.matchers.repeated import RepeatedMatcher
+    from clean_articles.matchers.section import SectionMatcher
+
+    return {
+        "line": LineMatcher,
+        "section": SectionMatcher,
+        "phrase": PhraseMatcher,
+        "repeated": RepeatedMatcher,
+        "main": MainMatcher,
+    }
+
+
+MATCHERS: dict[str, type[Matcher]] = _registry()

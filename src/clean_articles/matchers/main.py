@@ -1,0 +1,26 @@
+"""Kind `main`: generic main-text detection, for pages from sites that have no rules.
+
+The classifier itself lives in `main_text`; this wraps it as a matcher. Its thresholds come from
+the rule (rules/generic/main-text.toml), with `favor` tables that --favor merges over them.
+It runs last, so it sees the lines earlier rules removed as absent.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from clean_articles.document import Document, Mark
+from clean_articles.matchers import Matcher, Param
+from clean_articles.matchers import main_text
+
+_TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
+class MainMatcher(Matcher):
+    PARAMS = {name: Param(_TYPES[t], required=True) for name, t in main_text.PARAMS.items()}
+    STAGE = 2
+
+    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        flags = [bool(x) for x in removed]
+        for start, end, reason in main_text.classify(doc.lines, flags, self.params):
+            yield Mark(start, end, self.rule, reason)

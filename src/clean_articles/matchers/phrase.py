@@ -1,0 +1,93 @@
+"""Kind `phrase`: fuzzy phrases scored with rapidfuzz against lines or blocks.
+
+Banners and prompts are reworded and misspelt from site to site, so a phrase need not match
+exactly: `fuzz.partial_ratio` finds its best-aligned span in the unit. A unit goes only when the
+matched spans cover enough of it (`coverage`), so an article that quotes a cookie banner inside a
+long paragraph keeps that paragraph.
+
+Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
+(an inverted index built once per rule), and never for units far longer than the phrases could cover.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+import regex
+from rapidfuzz import fuzz
+
+from clean_articles.document import Document, Mark
+from clean_articles.matchers import Matcher, Param, between, one_of
+
+_WORD = regex.compile(r"\w+")
+
+
+def _keywords(text: str) -> set[str]:
+    """Words that say something: four letters or more (or any word in scripts without spaces)."""
+    return {w for w in _WORD.findall(text) if len(w) >= 4 or not w.isascii()}
+
+
+class PhraseMatcher(Matcher):
+    PARAMS = {
+        "phrases": Param("strings", required=True),
+        "score": Param("int", 85, between(1, 100)),
+        "coverage": Param("float", 0.5, between(0.0, 1.0)),
+        "unit": Param("str", "line", one_of("line", "block")),
+    }
+
+    def __init__(self, rule_id, params):
+        super().__init__(rule_id, params)
+        self.phrases = [" ".join(p.casefold().split()) for p in params["phrases"]]
+        self.index: dict[str, list[int]] = {}
+        self.need: list[int] = []
+        for k, phrase in enumerate(self.phrases):
+            words = _keywords(phrase)
+            self.need.append(min(2, len(words)))
+            for w in words:
+                self.index.setdefault(w, []).append(k)
+        longest = max((len(p) for p in self.phrases), default=0)
+        # A unit longer than this cannot be covered enough, whatever matches inside it.
+        self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
+
+    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        if self.params["unit"] == "line":
+            units = [(i, i + 1) for i, s in enumerate(doc.stripped) if s]
+        else:
+            units = doc.blocks
+        for start, end in units:
+            if all(removed[start:end]):
+                continue
+            text = " ".join(" ".join(doc.stripped[i].casefold().split()) for i in range(start, end))
+            hit = self._match(text)
+            if hit is not None:
+                yield Mark(start, end, self.rule, f"phrase {hit!r}")
+
+    def _match(self, text: str) -> str | None:
+        """The best phrase if the phrases cover enough of text, else None."""
+        if len(text) > self.max_len:
+            return None
+        shared = Counter(k for w in _keywords(text) for k in self.index.get(w, ()))
+        candidates = [k for k, c in shared.items() if c >= self.need[k]]
+        if not candidates and 0 in self.need:
+            candidates = [k for k, n in enumerate(self.need) if n == 0]
+        covered = bytearray(len(text))
+        best, best_score = None, 0.0
+        cutoff = self.params["score"]
+        for k in sorted(candidates):
+            phrase = self.phrases[k]
+            if len(phrase) >= len(text):
+                score = fuzz.ratio(phrase, text, score_cutoff=cutoff)
+                span = (0, len(text))
+            else:
+                al = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=cutoff)
+                score, span = (al.score, (al.dest_start, al.dest_end)) if al else (0.0, (0, 0))
+            if score:
+                covered[span[0]:span[1]] = b"\x01" * (span[1] - span[0])
+                if score > best_score:
+                    best, best_score = phrase, score
+        if best is None:
+            return None
+        letters = sum(1 for c in text if not c.isspace())
+        hit = sum(1 for c, on in zip(text, covered) if on and not c.isspace())
+        return best if letters and hit / letters >= self.params["coverage"] else None

@@ -1,0 +1,99 @@
+"""Kind `repeated`: lines that occur again in the same page, exactly or nearly.
+
+Lines are normalised (case and spacing folded, bullets and list numbers dropped; a line that is
+the same text twice counts once), grouped exactly by text and nearly by rapidfuzz inside buckets
+that share a prefix or suffix (never all pairs). In a group, list lines (bullets, or lines of a
+block that mostly recurs) go in every copy: a sidebar printed twice. Other lines keep their first
+copy: a title printed twice keeps one.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import regex
+from rapidfuzz import fuzz
+
+from clean_articles.document import BULLET, Document, Mark
+from clean_articles.matchers import Matcher, Param, between
+
+_NON_WORD = regex.compile(r"[\W_]+")
+_LEAD = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)]?)\s+")
+BUCKET_KEY = 12
+BUCKET_CAP = 64
+
+
+def normalise(stripped: str) -> str:
+    """Fold a line to compare it with others.
+
+    >>> normalise("  • 1. Big News: Fire!  Big News: Fire!")
+    'big news fire'
+    """
+    text = _NON_WORD.sub(" ", _LEAD.sub("", stripped.strip()).casefold()).strip()
+    half, rest = divmod(len(text), 2)
+    if rest and text[:half] == text[half + 1:] and text[half] == " ":
+        return text[:half]
+    return text
+
+
+class RepeatedMatcher(Matcher):
+    PARAMS = {
+        "score": Param("int", 92, between(1, 100)),
+        "min_chars": Param("int", 24, between(1, 10**6)),
+    }
+    STAGE = 1
+
+    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        groups = self._groups(doc, removed)
+        recurring = {i for g in groups for i in g}
+        for group in groups:
+            for rank, i in enumerate(sorted(group)):
+                if _in_list(doc, i, recurring):
+                    yield Mark(i, i + 1, self.rule, "list line repeated in the page")
+                elif rank:
+                    yield Mark(i, i + 1, self.rule, f"repeats line {min(group) + 1}")
+
+    def _groups(self, doc: Document, removed: bytearray) -> list[list[int]]:
+        min_chars, cutoff = self.params["min_chars"], self.params["score"]
+        parent: dict[int, int] = {}
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        exact: dict[str, int] = {}
+        buckets: dict[tuple[int, str], list[int]] = {}
+        norms: dict[int, str] = {}
+        for i, s in enumerate(doc.stripped):
+            if len(s) < min_chars or removed[i]:
+                continue
+            norm = normalise(s)
+            if len(norm) < min_chars:
+                continue
+            parent[i] = i
+            norms[i] = norm
+            if norm in exact:
+                parent[find(i)] = find(exact[norm])
+                continue
+            exact[norm] = i
+            for key in ((0, norm[:BUCKET_KEY]), (1, norm[-BUCKET_KEY:])):
+                members = buckets.setdefault(key, [])
+                for j in members:
+                    if find(i) != find(j) and fuzz.ratio(norm, norms[j], score_cutoff=cutoff):
+                        parent[find(i)] = find(j)
+                if len(members) < BUCKET_CAP:
+                    members.append(i)
+        groups: dict[int, list[int]] = {}
+        for i in parent:
+            groups.setdefault(find(i), []).append(i)
+        return [g for g in groups.values() if len(g) > 1]
+
+
+def _in_list(doc: Document, i: int, recurring: set[int]) -> bool:
+    """A bullet line, or a line of a multi-line block most of whose lines recur."""
+    if BULLET.match(doc.stripped[i]):
+        return True
+    start, end = doc.blocks[doc.block_of[i]]
+    return end - start >= 2 and 2 * sum(1 for j in range(start, end) if j in recurring) > end - start

@@ -1,0 +1,90 @@
+"""Kind `section`: an anchor line and what follows it, with a stated reach.
+
+Reaches: `end` (to the end of the page), `until` (to a closing line), `paragraph` (the next
+block), `list` (the list under the anchor). See docs/rule-format.md for the exact definitions.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from clean_articles.document import BULLET, Document, Mark
+from clean_articles.matchers import Matcher, Param, between, one_of
+from clean_articles.patterns import Pattern, matching_lines
+
+REACHES = ("list", "paragraph", "until", "end")
+
+
+class SectionMatcher(Matcher):
+    PARAMS = {
+        "anchor": Param("regex", required=True),
+        "reach": Param("str", required=True, check=one_of(*REACHES)),
+        "until": Param("regex"),
+        "keep_anchor": Param("bool", False),
+        "max_lines": Param("int", 400, between(1, 10**9)),
+        "max_words": Param("int", 16, between(1, 10**6)),
+    }
+
+    def __init__(self, rule_id, params):
+        super().__init__(rule_id, params)
+        self.anchor = Pattern(params["anchor"], rule_id)
+        self.until = Pattern(params["until"], rule_id) if params.get("until") else None
+        self.reach = params["reach"]
+        self.reason = f"{self.reach} after anchor {params['anchor']!r}"
+
+    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        after = -1
+        for a in matching_lines(self.anchor, doc):
+            if a < after:
+                continue  # inside the previous section already
+            end = self._end(doc, a)
+            if end is None:
+                continue
+            end = min(end, a + self.params["max_lines"])
+            start = a + 1 if self.params["keep_anchor"] else a
+            if end > start:
+                yield Mark(start, end, self.rule, self.reason)
+            after = end
+
+    def _end(self, doc: Document, a: int) -> int | None:
+        n = len(doc)
+        if self.reach == "end":
+            return n
+        if self.reach == "until":
+            for j in range(a + 1, n):
+                if self.until.search(doc.stripped[j]):
+                    return j + 1
+            return None
+        first = _next_block(doc, a)
+        if first is None:
+            return a + 1
+        if self.reach == "paragraph":
+            return first[1]
+        return self._list_end(doc, first)
+
+    def _list_end(self, doc: Document, first: tuple[int, int]) -> int:
+        start, end = first
+        limit = self.params["max_words"]
+        if not all(_is_item(doc.stripped[i], limit) for i in range(start, end)):
+            return start  # not a list: only the anchor goes
+        column = doc.indent(start)
+        for b in range(doc.block_of[end - 1] + 1, len(doc.blocks)):
+            s, e = doc.blocks[b]
+            if BULLET.match(doc.stripped[s]) or doc.indent(s) > column:
+                end = e
+            else:
+                break
+        return end
+
+
+def _next_block(doc: Document, a: int) -> tuple[int, int] | None:
+    """The rest of the anchor's block, or the next block when the anchor ends its block."""
+    b = doc.block_of[a]
+    start, end = doc.blocks[b]
+    if a + 1 < end:
+        return a + 1, end
+    return doc.blocks[b + 1] if b + 1 < len(doc.blocks) else None
+
+
+def _is_item(stripped: str, max_words: int) -> bool:
+    return bool(BULLET.match(stripped)) or len(stripped.split()) <= max_words

@@ -1,0 +1,141 @@
+"""From a Document and its Marks to what users see: clean text, removals, diff, explanation, JSON.
+
+Everything here is derived from the same marks, so the clean text, the diff and the explanation
+cannot disagree.
+
+Normalisation of the clean text (and only this; kept lines are otherwise verbatim):
+- trailing whitespace of each kept line is stripped (leading indentation is kept);
+- a run of blank lines becomes one blank line, and there are none at the start or end;
+- every line keeps its own line ending (\\n, \\r\\n or \\r); a last line that had none gets the
+  page's first line ending (\\n if the page has none), so clean text always ends with one.
+Cleaning clean text again changes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass
+
+from clean_articles.document import Document, Mark
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Lines first..last (1-based, inclusive) removed by `rule` for `reason`."""
+
+    first: int
+    last: int
+    rule: str
+    reason: str
+
+
+@dataclass
+class Result:
+    """The outcome of cleaning one page."""
+
+    text: str
+    removals: list[Removal]
+    lines_in: int
+    lines_out: int
+    original: str = ""
+
+    def explain(self, path: str = "-") -> str:
+        return explain(self, path)
+
+    def diff(self, path: str = "-") -> str:
+        return diff(self.original, self.text, path)
+
+    def to_json(self, path: str | None = None) -> dict:
+        return to_json(self, path)
+
+
+def removed_mask(n: int, marks: list[Mark]) -> bytearray:
+    mask = bytearray(n)
+    for m in marks:
+        mask[m.start:m.end] = b"\x01" * (m.end - m.start)
+    return mask
+
+
+def clean(doc: Document, mask: bytearray) -> str:
+    """The kept lines, normalised as the module docstring says."""
+    default = next((e for e in doc.endings if e), "\n")
+    out: list[str] = []
+    blank: str | None = None
+    for i, line in enumerate(doc.lines):
+        if mask[i]:
+            continue
+        text = line.rstrip()
+        if not text:
+            if out and blank is None:
+                blank = doc.endings[i] or default
+            continue
+        if blank is not None:
+            out.append(blank)
+            blank = None
+        out.append(text + (doc.endings[i] or default))
+    return "".join(out)
+
+
+def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
+    """One Removal per run of lines taken by the same mark; each removed non-blank line is
+    attributed to the first mark (in pipeline order) that covers it. Blank lines are layout:
+    a run includes the blank lines between its lines but never starts or ends on one."""
+    owner: list[Mark | None] = [None] * len(doc)
+    for m in marks:
+        for i in range(m.start, m.end):
+            if owner[i] is None:
+                owner[i] = m
+    out: list[Removal] = []
+    current: Mark | None = None
+    first = last = -1
+    for i, m in enumerate(owner):
+        if not doc.stripped[i]:
+            continue
+        if m is not current or m is None:
+            if current is not None:
+                out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+            current, first = m, i
+        last = i
+    if current is not None:
+        out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+    return out
+
+
+def explain(result: Result, path: str = "-", width: int = 60) -> str:
+    """`path:first-last: rule-id: reason` then the start of the removed text, one line each."""
+    lines = result.original.splitlines()
+    out = []
+    for r in result.removals:
+        start = " ".join(lines[r.first - 1].split()) if r.first <= len(lines) else ""
+        if len(start) > width:
+            start = start[:width - 1] + "…"
+        span = f"{r.first}" if r.first == r.last else f"{r.first}-{r.last}"
+        out.append(f"{path}:{span}: {r.rule}: {r.reason}: {start}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def diff(before: str, after: str, path: str = "-") -> str:
+    """A unified diff of input against clean output, with `path` as the file name."""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{path}", tofile=f"b/{path}", n=1)
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def to_json(result: Result, path: str | None = None) -> dict:
+    """A JSON-ready dict: clean text, removals, counts."""
+    per_rule: dict[str, int] = {}
+    for r in result.removals:
+        per_rule[r.rule] = per_rule.get(r.rule, 0) + 1
+    out = {
+        "text": result.text,
+        "removals": [asdict(r) for r in result.removals],
+        "counts": {"lines_in": result.lines_in, "lines_out": result.lines_out, "removals": per_rule},
+    }
+    return {"path": path, **out} if path is not None else out
+
+
+def dumps(obj: dict) -> str:
+    """One line of JSON; text with undecodable bytes keeps them as \\udcXX escapes."""
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")

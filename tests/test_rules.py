@@ -1,0 +1,126 @@
+"""The rule loader: every problem in a broken pack is one line with file, line, rule and a hint."""
+
+from __future__ import annotations
+
+import pytest
+
+from clean_articles import RuleError, load_rules
+from clean_articles.rules import builtin_rules_dir
+
+from conftest import write_pack
+
+GOOD = """\
+[pack]
+why = "Test pack."
+
+[[rule]]
+id = "skip"
+kind = "line"
+why = "Skip links."
+pattern = '(?i)^skip to content$'
+  [[rule.example]]
+  raw = "Skip to content\\nHello"
+  clean = "Hello"
+  [[rule.example]]
+  raw = "You may skip to content you like."
+  keep = true
+"""
+
+
+def problems(tmp_path, text, **kw):
+    path = write_pack(tmp_path, text)
+    with pytest.raises(RuleError) as err:
+        load_rules([path], builtin=False, **kw)
+    return [str(p).replace(str(path), "mine.toml") for p in err.value.problems]
+
+
+def test_good_pack_loads_with_full_ids(tmp_path):
+    rules = load_rules([write_pack(tmp_path, GOOD)], builtin=False, strict=True)
+    assert [r.full_id for r in rules.rules] == ["mine.skip"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("kind = \"line\"", "kind = \"lines\""),
+     "mine.toml:6: rule 'skip': unknown kind 'lines': 'kind' must be one of "
+     "['line', 'main', 'phrase', 'repeated', 'section']. Did you mean 'line'?"),
+    (("pattern =", "patern ="), "mine.toml:8: rule 'skip': unknown key 'patern' for kind 'line'. Did you mean 'pattern'?"),
+    (("'(?i)^skip to content$'", "'(?i)^skip to (content$'"),
+     "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 22."),
+    (("'(?i)^skip to content$'", '"(skip"'),
+     "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 5. "
+     "Write regexes in single-quoted TOML strings ('...') so backslashes survive."),
+    (("why = \"Skip links.\"\n", ""), "mine.toml:4: rule 'skip': needs a one-line 'why' saying what it removes."),
+    (("id = \"skip\"", "id = \"Skip It\""), "mine.toml:5: rule 'Skip It': id 'Skip It' must be lower-case letters, digits, '-' or '_'."),
+])
+def test_broken_rule_is_one_line_with_position(tmp_path, change, expected):
+    assert problems(tmp_path, GOOD.replace(*change)) == [expected]
+
+
+def test_toml_syntax_error_has_line_column_and_quote_hint(tmp_path):
+    found = problems(tmp_path, GOOD.replace("'(?i)^skip to content$'", '"\\d+ comments"'))
+    assert len(found) == 1
+    assert found[0].startswith("mine.toml:8:")
+    assert "invalid TOML" in found[0] and "single-quoted" in found[0]
+
+
+def test_duplicate_id_points_at_first(tmp_path):
+    text = GOOD + GOOD.split("\n", 3)[3]
+    assert problems(tmp_path, text) == ["mine.toml:16: rule 'skip': duplicate id 'mine.skip'. The first one is at mine.toml:5."]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = GOOD.replace("kind = \"line\"", "kind = \"lines\"") + GOOD.split("\n", 3)[3].replace(
+        "id = \"skip\"", "id = \"two\"").replace("pattern =", "patern =")
+    assert len(problems(tmp_path, text)) == 2
+
+
+def test_strict_requires_both_kinds_of_example(tmp_path):
+    text = GOOD.split("  [[rule.example]]")[0]
+    load_rules([write_pack(tmp_path, text)], builtin=False)  # fine when not strict
+    assert problems(tmp_path, text, strict=True) == [
+        "mine.toml:4: rule 'skip': needs at least one must-remove example (raw + clean) "
+        "and one must-keep example (raw + keep = true)."]
+
+
+def test_example_needs_clean_or_keep(tmp_path):
+    text = GOOD.replace("  keep = true\n", "")
+    assert problems(tmp_path, text) == [
+        "mine.toml:12: rule 'skip': example 2 needs either 'clean' (the expected output) "
+        "or 'keep = true' (must come out unchanged)."]
+
+
+def test_wrong_type_and_range(tmp_path):
+    text = GOOD.replace("kind = \"line\"", "kind = \"phrase\"").replace(
+        "pattern = '(?i)^skip to content$'", "phrases = 'skip'\nscore = 150")
+    assert problems(tmp_path, text) == [
+        "mine.toml:8: rule 'skip': 'phrases' must be a non-empty list of strings.",
+        "mine.toml:9: rule 'skip': 'score' must be between 1 and 100."]
+
+
+def test_unknown_disable_suggests(tmp_path):
+    path = write_pack(tmp_path, GOOD)
+    with pytest.raises(RuleError) as err:
+        load_rules([path], builtin=False, disable=["mine.skp"])
+    assert str(err.value) == "--disable: no rule or pack named 'mine.skp'. Did you mean 'mine.skip'?"
+
+
+def test_disable_rule_and_pack(tmp_path):
+    path = write_pack(tmp_path, GOOD)
+    assert load_rules([path], builtin=False, disable=["mine.skip"]).rules == []
+    assert load_rules([path], builtin=False, disable=["mine"]).rules == []
+
+
+def test_builtin_rules_are_found_and_hold_generic_and_site_packs():
+    root = builtin_rules_dir()
+    assert (root / "generic").is_dir() and (root / "sites").is_dir()
+    names = {p.name for p in load_rules().packs}
+    assert {"menafn", "sputnik", "cookies", "main-text"} <= names
+
+
+def test_fingerprint_changes_with_rules_and_options(tmp_path):
+    path = write_pack(tmp_path, GOOD)
+    a = load_rules([path], builtin=False).fingerprint
+    assert a == load_rules([path], builtin=False).fingerprint
+    assert a != load_rules([path], builtin=False, disable=["mine.skip"]).fingerprint
+    path.write_text(GOOD.replace("Skip links.", "Skip links!"), encoding="utf-8")
+    assert a != load_rules([path], builtin=False).fingerprint
