@@ -112,3 +112,48 @@ def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_dif
         else:
             out.write(encode(result.text, bom))
     out.flush()
+
+
+@main.group()
+def rules() -> None:
+    """List, validate and test rule packs."""
+
+
+@rules.command("list")
+@rule_options
+@click.option("--pack", "pack_name", metavar="NAME", help="Only the rules of this pack.")
+def rules_list(rule_paths, no_builtin_rules, disable, favor, pack_name) -> None:
+    """Print each rule: full id, kind, where, and why."""
+    ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
+    names = [p.name for p in ruleset.packs]
+    if pack_name and pack_name not in names:
+        from clean_articles.rules import _suggest
+        raise click.UsageError(f"no pack named '{pack_name}'. {_suggest(pack_name, names)}".strip())
+    rows = [(r.full_id, r.kind, r.where, r.why) for p in ruleset.packs if pack_name in (None, p.name) for r in p.rules]
+    width = max((len(r[0]) for r in rows), default=0)
+    for rid, kind, where, why in rows:
+        click.echo(f"{rid:<{width}}  {kind:<8}  {where:<8}  {why}")
+
+
+@rules.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def rules_check(paths) -> None:
+    """Validate packs (default: the shipped ones): every problem, one line each; exit 1 on any."""
+    ruleset = get_rules(paths, bool(paths), (), "balanced", strict=True)
+    count = sum(len(p.rules) for p in ruleset.packs)
+    click.echo(f"{len(ruleset.packs)} packs, {count} rules: no problems")
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def rules_test(paths) -> None:
+    """Run every rule's examples with only that rule enabled; report each failure; exit 1 on any."""
+    from clean_articles.examples import check
+    ruleset = get_rules(paths, bool(paths), (), "balanced")
+    failures = check(ruleset)
+    for failure in failures:
+        click.echo(str(failure))
+    total = sum(len(r.examples) for r in ruleset.rules)
+    click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
+    if failures:
+        sys.exit(1)

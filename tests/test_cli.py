@@ -1,0 +1,131 @@
+"""The command line, through click's CliRunner: modes, options, exit codes and error texts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clean_articles import __version__
+from clean_articles.cli import main
+
+from conftest import SAMPLES, write_pack
+
+PAGE = "Skip to content\nA headline\n\nThe talks opened in Moscow on Wednesday with a long speech by the minister.\n"
+PACK = """\
+[pack]
+why = "Test pack."
+
+[[rule]]
+id = "skip"
+kind = "line"
+why = "Skip links."
+pattern = '(?i)^skip to content$'
+"""
+
+
+def run(runner, args, stdin=None):
+    return runner.invoke(main, args, input=stdin)
+
+
+def test_pipe_mode_reads_stdin_writes_stdout(runner, tmp_path):
+    result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK))], PAGE)
+    assert result.exit_code == 0
+    assert result.output == PAGE.split("\n", 1)[1]
+
+
+def test_dash_is_stdin_and_clean_subcommand_is_the_default(runner, tmp_path):
+    pack = str(write_pack(tmp_path, PACK))
+    a = run(runner, ["--no-builtin-rules", "--rules", pack, "-"], PAGE)
+    b = run(runner, ["clean", "--no-builtin-rules", "--rules", pack], PAGE)
+    assert a.exit_code == b.exit_code == 0 and a.output == b.output
+
+
+def test_file_argument(runner):
+    raw = SAMPLES / "raw" / "001_1713ab11c099b517.txt"
+    want = (SAMPLES / "clean" / "001_1713ab11c099b517.txt").read_text(encoding="utf-8")
+    result = run(runner, [str(raw)])
+    assert result.exit_code == 0 and result.output == want
+
+
+def test_disable_switches_a_rule_off(runner, tmp_path):
+    pack = str(write_pack(tmp_path, PACK))
+    result = run(runner, ["--no-builtin-rules", "--rules", pack, "--disable", "mine.skip"], PAGE)
+    assert result.output == PAGE
+
+
+def test_explain_names_rule_and_lines(runner, tmp_path):
+    result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--explain"], PAGE)
+    assert result.output == "-:1: mine.skip: line matches '(?i)^skip to content$': Skip to content\n"
+
+
+def test_diff_is_unified(runner, tmp_path):
+    result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--diff"], PAGE)
+    assert result.output.splitlines()[:4] == ["--- a/-", "+++ b/-", "@@ -1,2 +1 @@", "-Skip to content"]
+
+
+def test_json_has_text_removals_counts(runner, tmp_path):
+    result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--format", "json"], PAGE)
+    obj = json.loads(result.output)
+    assert obj["text"] == PAGE.split("\n", 1)[1]
+    assert obj["removals"] == [{"first": 1, "last": 1, "rule": "mine.skip",
+                                "reason": "line matches '(?i)^skip to content$'"}]
+    assert obj["counts"]["removals"] == {"mine.skip": 1}
+
+
+def test_version(runner):
+    result = run(runner, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_help_teaches_pipe_usage_and_options(runner):
+    result = run(runner, ["--help"])
+    assert result.exit_code == 0
+    for needle in ("clean-articles < raw.txt > clean.txt", "--rules", "--disable", "--explain", "rules"):
+        assert needle in result.output
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["missing.txt"], 1, "Error: missing.txt: cannot read: No such file or directory\n"),
+    (["--favor", "speed"], 2, "Invalid value for '--favor'"),
+    (["--disable", "nosuch.rule"], 1, "Error: --disable: no rule or pack named 'nosuch.rule'."),
+    (["--rules", "nowhere.toml"], 2, "Path 'nowhere.toml' does not exist"),
+])
+def test_errors_are_one_line_with_exit_status(runner, args, code, message):
+    result = run(runner, args, "")
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_rule_file_exits_1_with_file_and_line(runner, tmp_path):
+    pack = write_pack(tmp_path, PACK.replace("kind = \"line\"", "kind = \"lines\""))
+    result = run(runner, ["--rules", str(pack)], PAGE)
+    assert result.exit_code == 1
+    assert f"Error: {pack}:6: rule 'skip': unknown kind 'lines'" in result.output
+
+
+def test_binary_input_is_refused_with_its_name(runner, tmp_path):
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"abc\x00def\n")
+    result = run(runner, [str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}: input holds NUL bytes")
+
+
+def test_rules_list_check_and_test(runner, tmp_path):
+    pack = write_pack(tmp_path, PACK)
+    listed = run(runner, ["rules", "list", "--no-builtin-rules", "--rules", str(pack)])
+    assert listed.output.split() == ["mine.skip", "line", "anywhere", "Skip", "links."]
+    checked = run(runner, ["rules", "check", str(pack)])
+    assert checked.exit_code == 1
+    assert "rule 'skip': needs at least one must-remove example" in checked.output
+    assert run(runner, ["rules", "check"]).exit_code == 0
+    assert run(runner, ["rules", "test"]).exit_code == 0
+
+
+def test_rules_test_reports_failing_example(runner, tmp_path):
+    pack = write_pack(tmp_path, PACK + '  [[rule.example]]\n  raw = "Skip to content now\\nHi"\n  clean = "Hi"\n')
+    result = run(runner, ["rules", "test", str(pack)])
+    assert result.exit_code == 1
+    assert f"{pack}:9: rule 'mine.skip' example 1: kept \"Skip to content now\"" in result.output
