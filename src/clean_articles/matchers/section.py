@@ -34,10 +34,11 @@ class SectionMatcher(Matcher):
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         after = -1
+        closing = _Closing(self.until, doc) if self.until is not None else None
         for a in matching_lines(self.anchor, doc):
             if a < after:
                 continue  # inside the previous section already
-            end = self._end(doc, a)
+            end = self._end(doc, a, closing)
             if end is None:
                 continue
             end = min(end, a + self.params["max_lines"])
@@ -46,15 +47,13 @@ class SectionMatcher(Matcher):
                 yield Mark(start, end, self.rule, self.reason)
             after = end
 
-    def _end(self, doc: Document, a: int) -> int | None:
+    def _end(self, doc: Document, a: int, closing: "_Closing | None") -> int | None:
         n = len(doc)
         if self.reach == "end":
             return n
         if self.reach == "until":
-            for j in range(a + 1, n):
-                if self.until.search(doc.stripped[j]):
-                    return j + 1
-            return None
+            j = closing.after(a) if closing is not None else None
+            return None if j is None else j + 1
         first = _next_block(doc, a)
         if first is None:
             return a + 1
@@ -75,6 +74,29 @@ class SectionMatcher(Matcher):
             else:
                 break
         return end
+
+
+class _Closing:
+    """The first `until` line after an anchor. Anchors come in order, so each line is searched
+    at most once per page (many anchors and no closing line must not cost anchors x lines), and
+    all those searches share one time budget."""
+
+    def __init__(self, until: Pattern, doc: Document):
+        self.until, self.doc = until, doc
+        self.budget = until.budget(len(doc.joined))
+        self.scanned = 0  # lines below this were searched ...
+        self.hit: int | None = None  # ... and this is the first match among them at or after the last anchor
+
+    def after(self, a: int) -> int | None:
+        if self.hit is not None and self.hit > a:
+            return self.hit
+        self.hit = None
+        for j in range(max(a + 1, self.scanned), len(self.doc)):
+            self.scanned = j + 1
+            if self.until.search(self.doc.stripped[j], self.budget):
+                self.hit = j
+                return j
+        return None
 
 
 def _next_block(doc: Document, a: int) -> tuple[int, int] | None:

@@ -1,0 +1,92 @@
+"""Rule regexes run with a time bound: a catastrophic pattern is reported once and matches nothing."""
+
+from __future__ import annotations
+
+from clean_articles import clean_text, load_rules
+from clean_articles.cli import main
+from clean_articles.document import Document
+from clean_articles.matchers.section import SectionMatcher
+from clean_articles.patterns import Pattern, matching_lines
+
+from conftest import write_pack
+
+EVIL = "a" * 30 + "b"  # (a|a)+$ needs 2**30 steps to fail on it
+PACK = """\
+[pack]
+why = "A pack with one catastrophic rule."
+
+[[rule]]
+id = "evil"
+kind = "line"
+why = "Backtracks exponentially."
+pattern = '(a|a)+$'
+
+[[rule]]
+id = "skip"
+kind = "line"
+why = "Skip links."
+pattern = '(?i)^skip to content$'
+"""
+PAGE = f"Skip to content\n{EVIL}\nThe talks opened in Moscow on Wednesday with a speech.\n"
+
+
+def test_catastrophic_search_gives_up_once(capsys):
+    p = Pattern("(a|a)+$", "demo.evil", timeout=0.01)
+    assert p.search(EVIL) is False and p.dead
+    assert p.search("aaa") is False  # dead: matches nothing from now on
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rule 'demo.evil'" in err and "(a|a)+$" in err
+
+
+def test_the_budget_covers_the_whole_page_not_each_line(capsys):
+    # Each line fails in a few milliseconds, well inside the per-page allowance on its own;
+    # a per-match (or per-line) timeout would never fire. The page as a whole runs out.
+    p = Pattern("(a|a)+$", "demo.slow", timeout=0.02)
+    doc = Document.from_text(("a" * 14 + "b\n") * 400)
+    assert matching_lines(p, doc) == [] and p.dead
+    assert capsys.readouterr().err.count("rule 'demo.slow'") == 1
+
+
+def test_a_spent_budget_stops_the_confirmations():
+    p = Pattern("a", "demo.cheap")
+    budget = p.budget(0)
+    budget.deadline = 0  # spent
+    assert p.search("a", budget) is False and p.dead
+
+
+def test_until_searches_each_line_at_most_once(monkeypatch):
+    calls = []
+    real = Pattern.search
+    monkeypatch.setattr(Pattern, "search", lambda self, text, budget=None: calls.append(text) or real(self, text, budget))
+    matcher = SectionMatcher("t.s", {"anchor": "^Anchor", "reach": "until", "until": "^Close$",
+                                     "keep_anchor": False, "max_lines": 400, "max_words": 16})
+    doc = Document.from_text("Anchor\nx\n" * 300)  # 300 anchors, no closing line
+    assert list(matcher.mark(doc, bytearray(len(doc)))) == []
+    assert len([t for t in calls if t == "x"]) <= 300
+
+
+def test_library_run_goes_on_after_a_catastrophic_rule(tmp_path, capsys):
+    rules = load_rules([write_pack(tmp_path, PACK)], builtin=False)
+    result = clean_text(PAGE, rules)
+    assert result.text == f"{EVIL}\nThe talks opened in Moscow on Wednesday with a speech.\n"
+    assert [r.rule for r in result.removals] == ["mine.skip"]
+    assert clean_text(PAGE, rules).text == result.text  # second page: no second warning
+    assert capsys.readouterr().err.count("rule 'mine.evil'") == 1
+
+
+def test_cli_warns_once_and_still_cleans(runner, tmp_path):
+    pack = write_pack(tmp_path, PACK)
+    result = runner.invoke(main, ["--no-builtin-rules", "--rules", str(pack)], input=PAGE * 3)
+    assert result.exit_code == 0
+    assert "Skip to content" not in result.stdout and result.stdout.count(EVIL) == 3
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "rule 'mine.evil'" in warnings[0]
+
+
+def test_pack_gate_goes_through_the_time_bound(tmp_path, capsys):
+    gated = PACK.replace('why = "A pack with one catastrophic rule."',
+                         "why = \"Gated by a catastrophic pattern.\"\nwhen = '(a|a)+$'")
+    gated = gated.replace("pattern = '(a|a)+$'", "pattern = '^never$'")
+    rules = load_rules([write_pack(tmp_path, gated)], builtin=False)
+    assert clean_text(PAGE, rules).text == PAGE  # the gate matches nothing: the pack does not apply
+    assert capsys.readouterr().err.count("rule 'mine'") == 1
