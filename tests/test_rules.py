@@ -42,7 +42,7 @@ def test_good_pack_loads_with_full_ids(tmp_path):
 @pytest.mark.parametrize(("change", "expected"), [
     (("kind = \"line\"", "kind = \"lines\""),
      "mine.toml:6: rule 'skip': unknown kind 'lines': 'kind' must be one of "
-     "['line', 'main', 'phrase', 'repeated', 'section']. Did you mean 'line'?"),
+     "['line', 'main', 'phrase', 'recurring', 'repeated', 'section']. Did you mean 'line'?"),
     (("pattern =", "patern ="), "mine.toml:8: rule 'skip': unknown key 'patern' for kind 'line'. Did you mean 'pattern'?"),
     (("'(?i)^skip to content$'", "'(?i)^skip to (content$'"),
      "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 22."),

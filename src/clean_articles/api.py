@@ -16,8 +16,9 @@ def default_rules(favor: str = "balanced") -> RuleSet:
     return load_rules(favor=favor)
 
 
-def clean_document(doc: Document, rules: RuleSet, original: str = "") -> Result:
-    marks = mark(doc, rules)
+def clean_document(doc: Document, rules: RuleSet, original: str = "", repeats=None) -> Result:
+    """Clean a Document; `repeats` are a batch's cross-page counts (see repeats.py), if any."""
+    marks = mark(doc, rules, repeats)
     mask = removed_mask(len(doc), marks)
     text = clean(doc, mask)
     return Result(text, removals(doc, marks), len(doc), sum(1 for i in range(len(doc)) if not mask[i]), original)

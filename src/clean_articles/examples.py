@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from clean_articles.api import clean_document
 from clean_articles.document import Document
 from clean_articles.render import clean
+from clean_articles.repeats import count_texts
 from clean_articles.rules import Example, Rule, RuleSet
 
 
@@ -47,8 +48,10 @@ def normalise(text: str) -> str:
 
 
 def run(rules: RuleSet, rule: Rule, example: Example) -> str:
-    """Clean an example's raw text with only `rule` enabled (its pack gate ignored)."""
-    return clean_document(Document.from_text(example.raw), rules.only(rule.full_id)).text
+    """Clean an example's raw text with only `rule` enabled (its pack gate ignored). An example
+    with `pages` is cleaned as one page of a batch made of raw and those pages."""
+    repeats = count_texts([example.raw, *example.pages]) if example.pages else None
+    return clean_document(Document.from_text(example.raw), rules.only(rule.full_id), repeats=repeats).text
 
 
 def check(rules: RuleSet) -> list[Failure]:

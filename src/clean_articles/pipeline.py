@@ -12,8 +12,9 @@ from clean_articles.patterns import matching_lines
 from clean_articles.rules import RuleSet
 
 
-def mark(doc: Document, rules: RuleSet) -> list[Mark]:
-    """All marks for doc, in pipeline order."""
+def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
+    """All marks for doc, in pipeline order. `repeats` (a batch's `repeats.Counts`) is handed to
+    the kinds that judge a page against its batch; without it they remove nothing."""
     removed = bytearray(len(doc))
     marks: list[Mark] = []
     gates: dict[str, bool] = {}
@@ -25,7 +26,8 @@ def mark(doc: Document, rules: RuleSet) -> list[Mark]:
             if not gates[pack.name]:
                 continue
         regions = doc.region(rule.where)
-        for m in rule.matcher.mark(doc, removed):
+        found = rule.matcher.mark(doc, removed, repeats) if rule.matcher.BATCH else rule.matcher.mark(doc, removed)
+        for m in found:
             for lo, hi in regions:
                 start, end = max(m.start, lo), min(m.end, hi)
                 if start < end:

@@ -61,6 +61,7 @@ class Example:
     raw: str
     clean: str | None  # None: the example must come out unchanged
     line: int | None
+    pages: tuple[str, ...] = ()  # the other pages of a small batch (for kind `recurring`)
 
     @property
     def keep(self) -> bool:
@@ -428,18 +429,23 @@ def _examples(items: Any, k: int, label: str, where: str, pos: _Lines, strict: b
         if not isinstance(item, dict) or not isinstance(item.get("raw"), str):
             problems.append(Problem(where, line, f"example {e + 1} needs a 'raw' string", rule=label))
             continue
-        extra = set(item) - {"raw", "clean", "keep"}
+        extra = set(item) - {"raw", "clean", "keep", "pages"}
         if extra:
             bad = sorted(extra)[0]
             problems.append(Problem(where, line, f"example {e + 1}: unknown key '{bad}'", rule=label,
-                                    hint=_suggest(bad, ["raw", "clean", "keep"]) or "Use raw with clean, or raw with keep = true."))
+                                    hint=_suggest(bad, ["raw", "clean", "keep", "pages"]) or "Use raw with clean, or raw with keep = true."))
+            continue
+        pages = item.get("pages", [])
+        if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
+            problems.append(Problem(where, line, f"example {e + 1}: 'pages' must be a list of strings "
+                                    f"(the other pages of a small batch)", rule=label))
             continue
         keep, clean = item.get("keep", False), item.get("clean")
         if (keep is True) == isinstance(clean, str):
             problems.append(Problem(where, line, f"example {e + 1} needs either 'clean' (the expected output) "
                                     f"or 'keep = true' (must come out unchanged)", rule=label))
             continue
-        out.append(Example(item["raw"], clean if isinstance(clean, str) else None, line))
+        out.append(Example(item["raw"], clean if isinstance(clean, str) else None, line, tuple(pages)))
     if strict and not (any(x.keep for x in out) and any(not x.keep for x in out)):
         problems.append(Problem(where, pos.rule(k), "needs at least one must-remove example (raw + clean) "
                                 "and one must-keep example (raw + keep = true)", rule=label))

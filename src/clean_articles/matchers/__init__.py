@@ -37,6 +37,9 @@ class Matcher:
     PARAMS: ClassVar[dict[str, Param]] = {}
     #: Rules run in stages: plain rules first, then the ones that judge by context.
     STAGE: ClassVar[int] = 0
+    #: Kinds that judge a page against the rest of its batch get the batch's counts
+    #: (`repeats.Counts`, or None outside a batch) as a third argument to mark().
+    BATCH: ClassVar[bool] = False
 
     def __init__(self, rule_id: str, params: dict[str, Any]):
         self.rule = rule_id
@@ -50,6 +53,7 @@ def _registry() -> dict[str, type[Matcher]]:
     from clean_articles.matchers.line import LineMatcher
     from clean_articles.matchers.main import MainMatcher
     from clean_articles.matchers.phrase import PhraseMatcher
+    from clean_articles.matchers.recurring import RecurringMatcher
     from clean_articles.matchers.repeated import RepeatedMatcher
     from clean_articles.matchers.section import SectionMatcher
 
@@ -58,6 +62,7 @@ def _registry() -> dict[str, type[Matcher]]:
         "section": SectionMatcher,
         "phrase": PhraseMatcher,
         "repeated": RepeatedMatcher,
+        "recurring": RecurringMatcher,
         "main": MainMatcher,
     }
 

@@ -1,0 +1,154 @@
+"""Batch pass 1: fingerprints of lines across the pages of a batch -> how many pages hold each.
+
+Site chrome (sidebars, footers, newsletter prompts, "Most read" lists whose items rotate) recurs
+from page to page with only numbers, dates and counters changed. Each candidate line is folded
+(case, digits, month and weekday names, time units, bullets and punctuation) and hashed to a 64-bit
+key; a line of seven words or more also gets a *near* key from its first and last three folded
+words, so a line whose middle changes (an author, a title in a teaser) still meets its kin. The
+cost is linear in the number of lines: one hash per key, no comparison between pages, and only
+keys (never texts) are kept.
+
+A key is counted once per page. Lines alone in their block and lines inside a larger block are
+keyed apart, so an article's headline (alone on its own page) is not confused with the same title
+as an item of other pages' "Most read" lists.
+
+Protected lines are never keyed, so recurrence can never remove them (see `protected`): the
+page's sentences inside its body, and the few lines right before the body (headline, byline).
+The same agency story syndicated on several pages of a batch keeps its text that way.
+
+>>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
+>>> counts.pages, counts.get(line_keys(Document.from_text("Menu\\n"))[0][0][0])
+(3, 3)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import regex
+
+from clean_articles.document import _SENTENCE_END, Document
+
+_LEAD = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—|]|\d{1,3}[.)]?)\s+")
+_DIGITS = regex.compile(r"\d+")
+_DATE_WORDS = regex.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
+    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|"
+    r"sat(?:urday)?|sun(?:day)?|am|pm|(?:second|minute|hour|day|week|month|year)s?)\b")
+_NON_WORD = regex.compile(r"[\W_]+")
+NEAR_WORDS = 7          # lines with this many folded words also get a near key
+SENTENCE_WORDS = 5      # a protected sentence has at least this many words
+TITLE_LINES = 4         # the blocks right before the body, up to this many lines, are protected
+
+
+def normalise(stripped: str) -> str:
+    """Fold a line so that chrome which differs only in counters and dates compares equal.
+
+    >>> normalise("• 12 comments · Updated March 3, 2024 10:41 am")
+    '0 comments updated D 0 0 0 0 D'
+    """
+    text = _DIGITS.sub("0", _LEAD.sub("", stripped).casefold())
+    return _NON_WORD.sub(" ", _DATE_WORDS.sub("D", text)).strip()
+
+
+def _hash(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def is_sentence(stripped: str) -> bool:
+    """A line that reads like a sentence: five words or more and sentence punctuation at the end."""
+    return bool(_SENTENCE_END.search(stripped)) and len(stripped.split()) >= SENTENCE_WORDS
+
+
+def protected(doc: Document) -> set[int]:
+    """Lines recurrence must never remove: the body's sentences (every sentence when the page has
+    no body) and the small blocks right before the body (headline, byline, dateline), up to
+    TITLE_LINES lines; a longer block there (a list) ends the protected stretch."""
+    body = doc.body
+    if body is None:
+        return {i for i, s in enumerate(doc.stripped) if is_sentence(s)}
+    lo, hi = body
+    guard = {i for i in range(lo, hi) if is_sentence(doc.stripped[i])}
+    own = doc.block_of[lo]
+    guard.update(range(doc.blocks[own][0], lo))
+    taken = lo - doc.blocks[own][0]
+    for start, end in reversed(doc.blocks[:own]):
+        if taken + end - start > TITLE_LINES:
+            break
+        guard.update(range(start, end))
+        taken += end - start
+    return guard
+
+
+def line_keys(doc: Document) -> dict[int, tuple[tuple[int, ...], int]]:
+    """For each unprotected non-blank line: (its keys, the length of its folded text)."""
+    guard = protected(doc)
+    out: dict[int, tuple[tuple[int, ...], int]] = {}
+    for start, end in doc.blocks:
+        ctx = b"A\0" if end - start == 1 else b"L\0"
+        for i in range(start, end):
+            if i in guard:
+                continue
+            norm = normalise(doc.stripped[i])
+            if not norm:
+                continue
+            data = norm.encode("utf-8", "surrogatepass")
+            keys = (_hash(ctx + data),)
+            words = norm.split()
+            if len(words) >= NEAR_WORDS:
+                ends = " ".join(words[:3] + ["~"] + words[-3:]).encode("utf-8", "surrogatepass")
+                keys += (_hash(ctx + b"~" + ends),)
+            out[i] = (keys, len(norm))
+    return out
+
+
+def page_keys(doc: Document) -> set[int]:
+    """Every key of a page, once."""
+    return {k for keys, _ in line_keys(doc).values() for k in keys}
+
+
+@dataclass
+class Counts:
+    """How many pages of a batch hold each key. Merging is a sum, so the result depends neither
+    on the order of the pages nor on how they were split among workers."""
+
+    pages: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def add_page(self, keys: Iterable[int]) -> None:
+        self.pages += 1
+        c = self.counts
+        for k in keys:
+            c[k] = c.get(k, 0) + 1
+
+    def merge(self, other: "Counts") -> None:
+        self.pages += other.pages
+        c = self.counts
+        for k, n in other.counts.items():
+            c[k] = c.get(k, 0) + n
+
+    def prune(self) -> "Counts":
+        """Drop keys seen on one page only: they can never pass a threshold of two pages or more."""
+        self.counts = {k: n for k, n in self.counts.items() if n > 1}
+        return self
+
+    def get(self, key: int) -> int:
+        return self.counts.get(key, 0)
+
+    def digest(self) -> str:
+        """A fingerprint of the counts, for deciding whether an earlier output is up to date."""
+        h = hashlib.sha256(f"pages={self.pages}\n".encode())
+        for k in sorted(self.counts):
+            h.update(k.to_bytes(8, "big") + self.counts[k].to_bytes(4, "big"))
+        return h.hexdigest()[:16]
+
+
+def count_texts(texts: Iterable[str]) -> Counts:
+    """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
+    counts = Counts()
+    for text in texts:
+        counts.add_page(page_keys(Document.from_text(text)))
+    return counts.prune()
