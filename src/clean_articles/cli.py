@@ -6,6 +6,7 @@ batch, `--check` found changes); 2 a usage error.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 
 from clean_articles import __version__
 from clean_articles.api import clean_document
+from clean_articles.batch import JSONL, BatchError, Options, run
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.render import dumps
@@ -112,6 +114,65 @@ def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_dif
         else:
             out.write(encode(result.text, bom))
     out.flush()
+
+
+@main.command()
+@click.argument("src", metavar="IN_DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("dst", metavar="OUT_DIR", type=click.Path(file_okay=False, path_type=Path))
+@rule_options
+@click.option("--glob", default="*.txt", show_default=True, help="Which files under IN_DIR to clean (recursively).")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: the number of CPUs].")
+@click.option("--force", is_flag=True, help="Redo every page, even those whose output is up to date.")
+@click.option("--check", is_flag=True, help="Write nothing; print a diff for each output that would change; exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of each page against its output.")
+@click.option("--explain", is_flag=True, help="Also print every removal (path:lines: rule: reason: text).")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
+              help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.")
+def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, force, check, show_diff, explain, fmt) -> None:
+    """Clean every page under IN_DIR into the same relative path under OUT_DIR.
+
+    Blocks that recur across many pages of the batch (site chrome) are removed too. A second run
+    skips pages whose output is up to date; Ctrl-C loses nothing. Exit 1 if any page failed (or,
+    with --check, would change).
+    """
+    ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
+    options = Options(rules=dict(paths=rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor),
+                      glob=glob, jobs=jobs or os.cpu_count() or 1, force=force, check=check,
+                      diff=show_diff, explain=explain, jsonl=fmt == "jsonl")
+    out = click.get_text_stream("stdout")
+    tty = click.get_text_stream("stderr").isatty()
+
+    def progress(results, length):
+        with click.progressbar(results, length=length, file=sys.stderr, label="cleaning") as bar:
+            yield from bar
+
+    try:
+        summary = run(src, dst, options, rules=ruleset, echo=lambda s: out.write(s),
+                      warn=lambda s: click.echo(f"clean-articles: {s}", err=True),
+                      progress=progress if tty else None)
+    except BatchError as e:
+        raise click.ClickException(str(e))
+    click.echo(summary.line(check), err=True)
+    if summary.failed or (check and summary.changed):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("src", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--glob", default="*.txt", show_default=True, help="Which files under DIR to read (recursively).")
+@click.option("--min-pages", type=click.IntRange(2), default=3, show_default=True, help="Learn a block only if it is on this many pages.")
+@click.option("--min-share", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="... and on this share of the pages.")
+@click.option("--name", default=None, help="The site's name for the pack's [pack] table [default: DIR's name].")
+def learn(src, glob, min_pages, min_share, name) -> None:
+    """Write (to stdout) a rule pack of the blocks that recur across the pages of DIR.
+
+    \b
+      clean-articles learn pages/ > site.toml
+      clean-articles rules test site.toml
+      clean-articles --rules site.toml < page.txt
+    """
+    from clean_articles.learn import learn as learn_pack
+    click.echo(learn_pack(src, glob=glob, min_pages=min_pages, min_share=min_share, name=name), nl=False)
 
 
 @main.group()

@@ -1,0 +1,359 @@
+"""Clean a folder of pages into another: two passes, a worker pool, atomic writes, resume.
+
+Pass 1 (only when a rule of kind `recurring` is enabled) counts line fingerprints over the whole
+batch (`repeats.py`); pass 2 cleans every page with those counts. Both passes hand out files in
+chunks to a pool of worker processes that compile the rules once each (pool initializer); the
+counts are summed, and the results come back in sorted path order, so the output is the same
+whatever the number of workers and whatever order the files were found in.
+
+Nothing is lost: each output goes to a temporary file in its target folder, then is renamed into
+place; IN is never written to. A manifest in OUT (`MANIFEST`) records, per page, the hash of its
+input and of its output, with the rule set's fingerprint and the counts' digest; a later run skips
+a page whose input, rules and counts are unchanged and whose output is still the one written.
+The manifest is rewritten every few seconds and at the end (also on Ctrl-C), so an interrupted
+run loses little and the next one finishes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from clean_articles.api import clean_document
+from clean_articles.document import Document
+from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.render import Result, diff as unified_diff, dumps
+from clean_articles.repeats import Counts, page_keys
+from clean_articles.rules import RuleSet, load_rules
+
+MANIFEST = ".clean-articles-manifest.json"
+JSONL = "clean-articles.jsonl"
+TMP_PREFIX = ".clean-articles-"
+TMP_SUFFIX = ".tmp"
+CHUNK = 32
+SAVE_EVERY = 5.0  # seconds between manifest saves
+
+
+class BatchError(Exception):
+    """A batch that cannot start (bad folders); the CLI shows it as one line."""
+
+
+@dataclass
+class Options:
+    """What to do with each page; rule options are the keyword arguments of load_rules()."""
+
+    rules: dict = field(default_factory=dict)
+    glob: str = "*.txt"
+    jobs: int = 1
+    force: bool = False
+    check: bool = False
+    diff: bool = False
+    explain: bool = False
+    jsonl: bool = False
+
+
+@dataclass
+class Outcome:
+    """What happened to one page. status: done | skipped | same | changed | failed."""
+
+    path: str
+    status: str
+    bytes_in: int = 0
+    bytes_out: int = 0
+    in_hash: str = ""
+    out_hash: str = ""
+    report: str = ""   # diff / explanation for stdout, or the failure message
+    json: str = ""     # one JSON line (jsonl)
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    skipped: int = 0
+    failed: int = 0
+    changed: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    count_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def line(self, check: bool = False) -> str:
+        removed = 1 - self.bytes_out / self.bytes_in if self.bytes_in else 0.0
+        would = f", {self.changed} would change" if check else ""
+        return (f"{self.files} files, {self.skipped} skipped, {self.failed} failed{would}, "
+                f"{_size(self.bytes_in)} in, {_size(self.bytes_out)} out, {removed:.1%} removed, "
+                f"{self.seconds:.1f}s")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------------------------------
+# Folders
+
+
+def check_dirs(src: Path, dst: Path) -> tuple[Path, Path]:
+    """Resolve IN and OUT; refuse OUT inside IN, IN inside OUT, or the same folder."""
+    src, dst = src.resolve(), dst.resolve()
+    if not src.is_dir():
+        raise BatchError(f"{src}: not a folder")
+    if dst == src or src in dst.parents or dst in src.parents:
+        raise BatchError(f"OUT ({dst}) and IN ({src}) must not contain each other: "
+                         f"IN is never written to; pick an OUT outside IN")
+    return src, dst
+
+
+def walk(src: Path, glob: str) -> list[str]:
+    """Relative paths (posix) of the files under src matching glob, sorted."""
+    return sorted(p.relative_to(src).as_posix() for p in src.rglob(glob) if p.is_file())
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker side: state set once per process by the pool initializer
+
+
+_STATE: dict = {}
+
+
+def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict) -> None:
+    _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest,
+                  rules=load_rules(**options.rules))
+
+
+def _init_worker(*args) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them; a worker stopped mid-write
+    leaves at most a temporary file, swept by the next run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init(*args)
+
+
+def _read(path: Path) -> str:
+    text, _ = decode(path.read_bytes())
+    return text
+
+
+def _count_chunk(paths: list[str]) -> Counts:
+    counts = Counts()
+    for rel in paths:
+        try:
+            text = _read(_STATE["src"] / rel)
+        except (OSError, BinaryInputError):
+            continue  # reported by pass 2
+        counts.add_page(page_keys(Document.from_text(text)))
+    return counts
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write data to a temporary file beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def process(rel: str) -> Outcome:
+    """Clean one page (in a worker): skip it if up to date, write it, or compare it (--check)."""
+    opt: Options = _STATE["options"]
+    src, dst = _STATE["src"] / rel, _STATE["dst"] / rel
+    try:
+        data = src.read_bytes()
+        text, bom = decode(data)
+    except BinaryInputError as e:
+        return Outcome(rel, "failed", report=f"{rel}: {e}")
+    except OSError as e:
+        return Outcome(rel, "failed", report=f"{rel}: cannot read: {e.strerror or e}")
+    in_hash = _sha(data)
+    old = _STATE["manifest"].get(rel)
+    quiet = not (opt.check or opt.diff or opt.explain or opt.jsonl)
+    if quiet and not opt.force and old and old[0] == in_hash and _output_hash(dst) == old[1]:
+        return Outcome(rel, "skipped", len(data), dst.stat().st_size, in_hash, old[1])
+    result = clean_page(text, _STATE["rules"], _STATE["counts"])
+    out = encode(result.text, bom)
+    outcome = Outcome(rel, "done", len(data), len(out), in_hash, _sha(out))
+    if opt.check:
+        try:
+            before = dst.read_bytes()
+        except OSError:
+            before = None
+        outcome.status = "same" if before == out else "changed"
+        if before != out:
+            outcome.report = unified_diff(decode(before or b"", allow_binary=True)[0], result.text, rel)
+        return outcome
+    try:
+        _write(dst, out)
+    except OSError as e:
+        return Outcome(rel, "failed", report=f"{rel}: cannot write {dst}: {e.strerror or e}")
+    if opt.diff:
+        outcome.report = result.diff(rel)
+    elif opt.explain:
+        outcome.report = result.explain(rel)
+    if opt.jsonl:
+        outcome.json = dumps(result.to_json(rel))
+    return outcome
+
+
+def _output_hash(path: Path) -> str | None:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return None
+
+
+def clean_page(text: str, rules: RuleSet, counts: Counts | None) -> Result:
+    """One page as the batch cleans it: pipe mode plus the batch's cross-page counts."""
+    return clean_document(Document.from_text(text), rules, text, repeats=counts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[k:k + size] for k in range(0, len(items), size)]
+
+
+class _Runner:
+    """Runs a function over items in this process (jobs=1) or in a pool, results in item order."""
+
+    def __init__(self, jobs: int, initargs: tuple):
+        self.pool = Pool(jobs, _init_worker, initargs) if jobs > 1 else None
+        if self.pool is None:
+            _init(*initargs)
+
+    def map(self, fn: Callable, items: list, chunksize: int) -> Iterator:
+        if self.pool is None:
+            return map(fn, items)
+        return self.pool.imap(fn, items, chunksize=chunksize)
+
+    def close(self, ok: bool) -> None:
+        if self.pool is not None:
+            (self.pool.close if ok else self.pool.terminate)()
+            self.pool.join()
+
+
+def load_manifest(dst: Path) -> dict:
+    try:
+        data = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("version") == 1 else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_manifest(dst: Path, rules: str, counts: str, files: dict) -> None:
+    body = {"version": 1, "rules": rules, "counts": counts, "files": dict(sorted(files.items()))}
+    _write(dst / MANIFEST, (json.dumps(body, indent=0) + "\n").encode())
+
+
+def sweep(dst: Path) -> None:
+    """Remove temporary files a killed run left behind."""
+    if dst.is_dir():
+        for tmp in dst.rglob(f"{TMP_PREFIX}*{TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+
+
+def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] = print,
+        warn: Callable[[str], None] = print, progress: Callable[[Iterable, int], Iterable] | None = None,
+        files: list[str] | None = None, rules: RuleSet | None = None) -> Summary:
+    """Clean every page under src into dst. `echo` gets diffs, explanations; `warn` one line per
+    failed page; `progress(iterable, length)` may wrap the results for a progress bar."""
+    start = time.monotonic()
+    src, dst = check_dirs(src, dst)
+    files = walk(src, options.glob) if files is None else sorted(files)
+    rules = rules or load_rules(**options.rules)
+    summary = Summary(files=len(files))
+    counts = None
+    if any(r.kind == "recurring" for r in rules.rules):
+        counter = _Runner(options.jobs, (options, src, dst, None, {}))
+        counts, ok = Counts(), False
+        try:
+            for part in counter.map(_count_chunk, _chunks(files, CHUNK), 1):
+                counts.merge(part)
+            ok = True
+        finally:
+            counter.close(ok)
+        counts.prune()
+        summary.count_seconds = time.monotonic() - start
+    digest = counts.digest() if counts is not None else ""
+    old = load_manifest(dst)
+    same_rules = old.get("rules") == rules.fingerprint and old.get("counts") == digest
+    previous = {k: tuple(v) for k, v in old.get("files", {}).items()} if same_rules else {}
+    done: dict = {} if options.check else {k: v for k, v in previous.items() if k in set(files)}
+    if not options.check:
+        dst.mkdir(parents=True, exist_ok=True)
+        sweep(dst)
+    jsonl = _JsonLines(dst / JSONL) if options.jsonl and not options.check else None
+    runner = _Runner(options.jobs, (options, src, dst, counts, previous))
+    results = runner.map(process, files, max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1)))
+    if progress is not None:
+        results = progress(results, len(files))
+    ok, saved = False, time.monotonic()
+    try:
+        for outcome in results:
+            _tally(summary, outcome, done, echo, warn, jsonl)
+            if not options.check and time.monotonic() - saved > SAVE_EVERY:
+                save_manifest(dst, rules.fingerprint, digest, done)
+                saved = time.monotonic()
+        ok = True
+    finally:
+        runner.close(ok)
+        if not options.check:
+            save_manifest(dst, rules.fingerprint, digest, done)
+        if jsonl is not None:
+            jsonl.close(ok)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:
+    if o.status == "failed":
+        summary.failed += 1
+        done.pop(o.path, None)
+        warn(o.report)
+        return
+    summary.skipped += o.status == "skipped"
+    summary.changed += o.status == "changed"
+    summary.bytes_in += o.bytes_in
+    summary.bytes_out += o.bytes_out
+    if o.status in ("done", "skipped"):
+        done[o.path] = (o.in_hash, o.out_hash)
+    if o.report:
+        echo(o.report)
+    if jsonl is not None and o.json:
+        jsonl.write(o.json)
+
+
+class _JsonLines:
+    """OUT/clean-articles.jsonl, one page per line in path order, renamed into place at the end."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        fd, self.tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
+        self.f = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, line: str) -> None:
+        self.f.write(line + "\n")
+
+    def close(self, ok: bool) -> None:
+        self.f.close()
+        if ok:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
