@@ -139,7 +139,6 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
     options = Options(rules=dict(paths=rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor),
                       glob=glob, jobs=jobs or os.cpu_count() or 1, force=force, check=check,
                       diff=show_diff, explain=explain, jsonl=fmt == "jsonl")
-    out = click.get_text_stream("stdout")
     tty = click.get_text_stream("stderr").isatty()
 
     def progress(results, length):
@@ -147,7 +146,7 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
             yield from bar
 
     try:
-        summary = run(src, dst, options, rules=ruleset, echo=lambda s: out.write(s),
+        summary = run(src, dst, options, rules=ruleset, echo=lambda s: click.echo(s, nl=False),
                       warn=lambda s: click.echo(f"clean-articles: {s}", err=True),
                       progress=progress if tty else None)
     except BatchError as e:

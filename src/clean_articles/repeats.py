@@ -65,13 +65,13 @@ def is_sentence(stripped: str) -> bool:
 
 def protected(doc: Document) -> set[int]:
     """Lines recurrence must never remove: the body's sentences (every sentence when the page has
-    no body) and the small blocks right before the body (headline, byline, dateline), up to
-    TITLE_LINES lines; a longer block there (a list) ends the protected stretch."""
-    body = doc.body
-    if body is None:
-        return {i for i, s in enumerate(doc.stripped) if is_sentence(s)}
-    lo, hi = body
+    no body) and the small blocks right before the body, or before the first sentence (headline,
+    byline, dateline), up to TITLE_LINES lines; a longer block there (a list) ends the stretch."""
+    lo, hi = doc.body or (0, len(doc))
     guard = {i for i in range(lo, hi) if is_sentence(doc.stripped[i])}
+    if not guard:
+        return guard
+    lo = min(guard) if doc.body is None else lo
     own = doc.block_of[lo]
     guard.update(range(doc.blocks[own][0], lo))
     taken = lo - doc.blocks[own][0]

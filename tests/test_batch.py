@@ -1,0 +1,184 @@
+"""`clean-articles batch`: determinism, resume, failures, --check, and diff/explain/jsonl agreeing
+with the clean text."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clean_articles import batch, load_rules
+from clean_articles.api import clean_text
+from clean_articles.batch import JSONL, MANIFEST, Options
+from clean_articles.cli import main
+
+from conftest import ROOT, SAMPLES
+from synthetic_site import write_site
+
+RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
+ONLY_RECURRING = ["--no-builtin-rules", "--rules", RECURRING]
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+            and p.name not in (MANIFEST, JSONL)}
+
+
+@pytest.fixture
+def site(tmp_path):
+    src = tmp_path / "in"
+    write_site(src)
+    (src / "notes.md").write_text("not a page\n")
+    return src
+
+
+def batch_cli(runner, *args):
+    return runner.invoke(main, ["batch", *map(str, args)])
+
+
+def test_same_output_whatever_the_workers_and_the_order(runner, site, tmp_path):
+    one = batch_cli(runner, site, tmp_path / "one", "-j", "1")
+    two = batch_cli(runner, site, tmp_path / "two", "-j", "2")
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert outputs(tmp_path / "one") == outputs(tmp_path / "two")
+    assert len(outputs(tmp_path / "one")) == 10  # notes.md is not *.txt
+    files = batch.walk(site, "*.txt")
+    random.Random(7).shuffle(files)
+    batch.run(site, tmp_path / "shuffled", Options(jobs=2), files=files)
+    assert outputs(tmp_path / "shuffled") == outputs(tmp_path / "one")
+
+
+def test_interrupted_run_leaves_no_half_output_and_the_next_run_finishes(site, tmp_path, monkeypatch):
+    full = tmp_path / "full"
+    batch.run(site, full, Options(jobs=1))
+    out, real, calls = tmp_path / "out", batch.clean_page, []
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) > 4:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(batch, "clean_page", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        batch.run(site, out, Options(jobs=1))
+    monkeypatch.setattr(batch, "clean_page", real)
+    written = outputs(out)
+    assert len(written) == 4 and all(written[k] == outputs(full)[k] for k in written)
+    assert not list(out.rglob("*.tmp"))
+    again = batch.run(site, out, Options(jobs=2))
+    assert (again.skipped, again.failed) == (4, 0)
+    assert outputs(out) == outputs(full)
+    assert batch.run(site, out, Options(jobs=2)).skipped == 10
+    assert batch.run(site, out, Options(jobs=1, force=True)).skipped == 0
+
+
+def test_changed_input_or_rules_or_edited_output_are_redone(site, tmp_path):
+    out = tmp_path / "out"
+    batch.run(site, out, Options(jobs=1))
+    (out / "news" / "page-01.txt").write_text("edited by hand\n")
+    assert batch.run(site, out, Options(jobs=1)).skipped == 9
+    other = Options(jobs=1, rules=dict(disable=["recurring"]))
+    assert batch.run(site, out, other).skipped == 0
+
+
+def test_a_binary_file_is_reported_and_skipped_while_the_rest_go_on(runner, site, tmp_path):
+    (site / "local" / "broken.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
+    result = batch_cli(runner, site, tmp_path / "out", "-j", "2")
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if "broken.txt" in line] == [
+        "clean-articles: local/broken.txt: input holds NUL bytes: it looks binary, not text "
+        "(--allow-binary cleans it anyway)"]
+    assert len(outputs(tmp_path / "out")) == 10
+    assert "11 files, 0 skipped, 1 failed" in result.output
+
+
+def test_a_file_that_vanishes_mid_batch_is_reported_and_skipped(runner, site, tmp_path, monkeypatch):
+    real = batch.walk
+
+    def walk_then_delete(src, glob):
+        found = real(src, glob)
+        (src / found[3]).unlink()
+        return found
+
+    monkeypatch.setattr(batch, "walk", walk_then_delete)
+    result = batch_cli(runner, site, tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "clean-articles: local/page-06.txt: cannot read: No such file or directory" in result.output
+    assert len(outputs(tmp_path / "out")) == 9
+
+
+@pytest.mark.parametrize("inner", [True, False])
+def test_out_and_in_must_not_contain_each_other(runner, site, inner):
+    args = (site, site / "cleaned") if inner else (site / "local", site)
+    result = batch_cli(runner, *args)
+    assert result.exit_code == 1
+    assert "must not contain each other" in result.output
+    assert not (site / "cleaned").exists()
+
+
+def test_check_writes_nothing_and_exits_1_when_an_output_would_change(runner, site, tmp_path):
+    out = tmp_path / "out"
+    missing = batch_cli(runner, site, out, "--check")
+    assert missing.exit_code == 1 and not out.exists()
+    assert batch_cli(runner, site, out).exit_code == 0
+    manifest = (out / MANIFEST).read_bytes()
+    same = batch_cli(runner, site, out, "--check")
+    assert same.exit_code == 0, same.output
+    assert "0 would change" in same.output
+    (out / "news" / "page-03.txt").write_text("stale\n")
+    changed = batch_cli(runner, site, out, "--check")
+    assert changed.exit_code == 1
+    assert "--- a/news/page-03.txt\n+++ b/news/page-03.txt\n" in changed.output
+    assert "-stale\n" in changed.output and "1 would change" in changed.output
+    assert (out / "news" / "page-03.txt").read_text() == "stale\n" and (out / MANIFEST).read_bytes() == manifest
+
+
+def removed_lines(result) -> list[int]:
+    return [i for r in result.removals for i in range(r.first, r.last + 1)]
+
+
+def test_jsonl_explain_and_diff_come_from_the_same_marks_as_the_text(runner, site, tmp_path):
+    out = tmp_path / "out"
+    result = batch_cli(runner, site, out, "--format", "jsonl", "--explain", "-j", "2")
+    assert result.exit_code == 0
+    pages = [json.loads(line) for line in (out / JSONL).read_text().splitlines()]
+    assert [p["path"] for p in pages] == batch.walk(site, "*.txt")
+    explained = [line for line in result.output.splitlines() if line.startswith(("local/", "news/"))]
+    assert len(explained) == sum(len(p["removals"]) for p in pages)
+    for page in pages:
+        raw = (site / page["path"]).read_text().split("\n")
+        assert (out / page["path"]).read_text() == page["text"]
+        gone = {i for r in page["removals"] for i in range(r["first"], r["last"] + 1)}
+        # the removals account for exactly the non-blank lines that disappear
+        kept = [line for n, line in enumerate(raw, 1) if line.strip() and n not in gone]
+        assert kept == [line for line in page["text"].split("\n") if line.strip()]
+        for r in page["removals"]:
+            assert any(line.startswith(f"{page['path']}:{r['first']}") and r["rule"] in line for line in explained)
+    diffed = batch_cli(runner, site, tmp_path / "again", "--diff", "-j", "1")
+    minus = [line[1:] for line in diffed.output.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert sorted(m for m in minus if m.strip()) == sorted(
+        line for p in pages for n, line in enumerate((site / p["path"]).read_text().split("\n"), 1)
+        if line.strip() and any(r["first"] <= n <= r["last"] for r in p["removals"]))
+
+
+def test_pipe_and_batch_agree_when_pages_share_no_chrome(runner, tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLES / "raw", src)
+    assert batch_cli(runner, src, tmp_path / "out", "-j", "2").exit_code == 0
+    rules = load_rules()
+    for page in sorted(src.glob("*.txt")):
+        piped = runner.invoke(main, [str(page)])
+        assert piped.exit_code == 0
+        assert (tmp_path / "out" / page.name).read_text() == piped.output == clean_text(page.read_text(), rules).text
+
+
+def test_summary_line_and_no_progress_bar_when_stderr_is_not_a_terminal(runner, site, tmp_path):
+    result = batch_cli(runner, site, tmp_path / "out", *ONLY_RECURRING)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and "cleaning" not in lines[0]
+    assert lines[0].startswith("10 files, 0 skipped, 0 failed, ") and "% removed, " in lines[0]

@@ -1,0 +1,72 @@
+"""Kind `recurring` and the cross-page counts behind it (repeats.py)."""
+
+from __future__ import annotations
+
+import random
+
+from clean_articles import clean_text, load_rules
+from clean_articles.api import clean_document
+from clean_articles.document import Document
+from clean_articles.repeats import Counts, count_texts, page_keys
+
+from conftest import ROOT
+from synthetic_site import TOPICS, page
+
+RULES = load_rules([ROOT / "rules" / "generic" / "recurring.toml"], builtin=False, strict=True)
+STORY = ("Quake shakes the capital\n\nBy AP\n\n"
+         "A strong earthquake shook the capital on Sunday, cracking walls and sending people into the streets.\n\n"
+         "Rescue teams searched the old town through the night, the interior ministry said in a statement.\n\n"
+         "Home | World | Sport\n")
+QUOTE = "Minister quits\n\n\"I will not stay a day longer,\" she said.\n"
+
+
+def clean_batch(texts: list[str]) -> list[str]:
+    counts = count_texts(texts)
+    return [clean_document(Document.from_text(t), RULES, t, repeats=counts).text for t in texts]
+
+
+def test_rotating_sidebar_counters_and_footer_go_and_the_story_stays():
+    pages = [page(k) for k in range(10)]
+    for k, (raw, out) in enumerate(zip(pages, clean_batch(pages))):
+        assert "Most read" not in out and "comments" not in out and "newsletter" not in out
+        assert "Example Media" not in out and "Home | World" not in out
+        story = [line for line in raw.splitlines() if line.startswith(("The city", "Residents", "A final vote"))]
+        assert all(line in out for line in story) and len(story) == 3
+        assert out.startswith(f"Council weighs the future of the {TOPICS[k]}\n\nBy Reporter {k}\n\n")
+
+
+def test_a_syndicated_story_keeps_its_text_on_every_page():
+    pages = [STORY] * 4 + [page(k) for k in range(6)]
+    for out in clean_batch(pages)[:4]:
+        assert out == STORY.replace("\nHome | World | Sport\n", "")  # only the site menu goes
+
+
+def test_a_short_article_that_is_mostly_a_quote_survives_syndication():
+    pages = [QUOTE] * 5 + [page(k) for k in range(5)]
+    assert clean_batch(pages)[:5] == [QUOTE] * 5
+
+
+def test_pipe_mode_removes_nothing():
+    assert clean_text(page(3), RULES).text == page(3)
+
+
+def test_counts_depend_neither_on_order_nor_on_how_pages_are_split():
+    pages = [page(k) for k in range(10)] + [STORY, QUOTE]
+    whole = count_texts(pages)
+    shuffled = pages[:]
+    random.Random(3).shuffle(shuffled)
+    left, right = Counts(), Counts()
+    for k, text in enumerate(shuffled):
+        (left if k % 3 else right).add_page(page_keys(Document.from_text(text)))
+    right.merge(left)
+    assert right.prune().digest() == whole.digest() and whole.pages == 12
+
+
+def test_counts_keep_integers_not_texts_and_only_keys_on_two_pages_or_more():
+    counts = count_texts([page(k) for k in range(10)])
+    assert counts.counts and all(type(k) is int and n >= 2 for k, n in counts.counts.items())
+
+
+def test_below_the_page_threshold_nothing_goes():
+    pages = [page(k) for k in range(2)]  # min_pages is 3
+    assert clean_batch(pages) == [clean_text(p, RULES).text for p in pages]
