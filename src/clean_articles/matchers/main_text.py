@@ -1,0 +1,453 @@
+"""Generic main-text classifier for pages from sites nobody wrote rules for.
+
+The page is the visible text of a news page as w3m dumps it. The article is the densest run of
+long, sentence-like lines (many function words, terminal punctuation, few capitalised words);
+menus, link lists, bylines, dates, counters and teaser lists sit around it. The classifier:
+
+1. describes every live line (not blank, not removed by an earlier rule, with at least one
+   word): its length in words (CJK characters count as a fraction of a word), its share of
+   stopwords of the page's language, its share of capitalised words, whether it is a bullet
+   item, whether it is a date or a counter, whether it ends like a sentence;
+2. gives each line a class: *good* (prose), *near* (a shorter sentence), *short*, or *bad*
+   (menu item, date/counter line, title-case link); a prose line printed twice in the page is
+   no anchor, and teaser runs (a title line, maybe a byline and a date, and a short teaser,
+   the same shape repeated) are bad;
+3. finds the main span, the run of lines with the highest total score (a prose line scores its
+   length, up to a cap; the other lines cost a penalty), with Kadane's linear scan;
+4. removes everything before the span except the headline (the title-like line just above
+   it, preferably one that the page prints elsewhere too) and everything after it; inside the
+   span it removes link lists, menu items and date/counter lines, and keeps the other short
+   lines (subheadings, a one-line quote) because their neighbours are prose, as jusText does.
+
+Every threshold comes from ``params`` (``rules/generic/main-text.toml``); ``PARAMS`` lists them.
+Work per line is capped (``scan_chars``) and every pass is linear in the number of lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+__all__ = ["PARAMS", "classify"]
+
+PARAMS: dict[str, type] = {
+    # reading lines
+    "scan_chars": int,            # only this many characters of a line are analysed
+    "lang_sample_words": int,     # words looked at to find the page's language
+    "min_lang_hits": float,       # stopword share a page needs for its language to count
+    "cjk_chars_per_word": float,  # CJK characters that count as one word
+    # line classes
+    "min_words_good": int,        # prose: at least this many words ...
+    "min_stop_density": float,    # ... at least this share of stopwords ...
+    "max_title_share": float,     # ... at most this share of capitalised words ...
+    "min_words_unpunct": int,     # ... and a sentence end, or at least this many words
+    "min_words_near": int,        # a shorter sentence: at least this many words ...
+    "near_stop_density": float,   # ... this share of stopwords, and a sentence end
+    "menu_max_words": int,        # a bullet line with at most this many words is a menu item
+    "title_min_words": int,       # a capitalised line of at least this many words is a link title
+    "date_words": str,            # words of dates and counters (months, "am", "comments")
+    "date_max_words": int,        # a date/counter line: at most this many words ...
+    "date_share": float,          # ... this share of them numbers or date words, one a number
+    # teaser runs
+    "teaser_min_groups": int,     # at least this many teaser groups of the same shape
+    "teaser_max_words": int,      # a teaser is at most this many words long
+    "teaser_max_gap": int,        # at most this many lines (title, byline, date) before a teaser
+    # main span
+    "good_cap": int,              # a prose line scores its words, at most this many
+    "bullet_factor": float,       # a prose bullet item scores this share of that
+    "near_score": float,          # score of a shorter sentence
+    "short_penalty": float,       # cost of a short line
+    "bad_penalty": float,         # cost of a menu item, date or link title
+    "max_gap": float,             # more cost than this between two prose lines ends a run
+    # inside the span
+    "list_min_lines": int,        # a run of this many non-prose lines inside the span ...
+    "list_max_words": float,      # ... of at most this many words on average is a link list ...
+    "list_bad_share": float,      # ... and so is one with this share of menu items / link titles
+    # headline
+    "keep_headline": bool,
+    "headline_window": int,       # look this many live lines above the span for the headline
+    "headline_min_words": int,
+    "headline_max_words": int,
+    "byline_pattern": str,        # regex: a byline or a credit is never the headline
+}
+
+# --------------------------------------------------------------------------------------------
+# Fixed shapes (character classes, not thresholds).
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙\-–—*+>]|\(?\d{1,3}[.)])(?:\s+|$)")
+_BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
+_SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$|[。！？]")
+_WORD = re.compile(r"\w+")
+_EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
+
+GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
+_HEAD, _TAIL = "head: before the main text", "tail: after the main text"
+
+
+@functools.cache
+def _stopwords() -> tuple[dict[str, int], tuple[frozenset[str], ...]]:
+    """word -> bitmask of the languages whose list holds it; one word set per language."""
+    folder = Path(__file__).resolve().parent.parent / "stopwords"
+    sets = []
+    masks: dict[str, int] = {}
+    for bit, path in enumerate(sorted(folder.glob("*.txt"))):
+        words = frozenset(path.read_text(encoding="utf-8").split())
+        sets.append(words)
+        for w in words:
+            masks[w] = masks.get(w, 0) | (1 << bit)
+    return masks, tuple(sets)
+
+
+@functools.cache
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.casefold().split())
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class _Line:
+    __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "latin", "title", "sent",
+                 "date", "cls", "tag")
+
+
+def _read(i: int, raw: str, scan: int) -> _Line | None:
+    text = raw[:scan].strip() if len(raw) > scan else raw.strip()
+    if not text:
+        return None
+    ln = _Line()
+    ln.i = i
+    ln.bullet = False
+    if text[0] in _BULLET_START:
+        m = _BULLET.match(text)
+        if m:
+            ln.bullet = True
+            text = text[m.end():]
+    ln.text = text
+    ln.low = [t.strip(_EDGE) for t in text.lower().split()]
+    ln.ntok = len(ln.low)
+    ln.date = False
+    ln.tag = ""
+    return ln
+
+
+def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    """Return [start, end) line ranges to remove, each with a short reason naming the signal."""
+    p = params
+    scan = int(p["scan_chars"])
+    nrem = len(removed)
+    live: list[_Line] = []
+    empty: list[int] = []  # lines without a word: icon bullets, rules, ornaments
+    for i, raw in enumerate(lines):
+        if (i < nrem and removed[i]) or not raw or raw.isspace():
+            continue
+        ln = _read(i, raw, scan)
+        if ln is None:
+            continue
+        if _WORD.search(ln.text) is None:
+            empty.append(i)
+        else:
+            live.append(ln)
+    if not live:
+        return []
+
+    stopset, cjk_page = _language(live, p)
+    _describe(live, stopset, cjk_page, p)
+    _demote_repeats(live)
+    _mark_teasers(live, p)
+    lo, hi = _main_span(live, p)
+    if lo < 0:
+        return []  # no prose at all: leave the page alone rather than empty it
+
+    out: list[tuple[int, str]] = []
+    head = _headline(live, lo, p) if p["keep_headline"] else -1
+    for k in range(lo):
+        if k != head:
+            out.append((live[k].i, _HEAD))
+    _inside(live, lo, hi, p, out)
+    for k in range(hi + 1, len(live)):
+        out.append((live[k].i, _TAIL))
+    first, last = live[lo].i, live[hi].i
+    for i in empty:
+        if i < first:
+            out.append((i, _HEAD))
+        elif i > last:
+            out.append((i, _TAIL))
+        elif lines[i].lstrip()[:1] in _BULLET_START:
+            out.append((i, "menu item"))
+    return _ranges(out, lines, removed)
+
+
+def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool]:
+    """The stopword set of the page's language (empty if unknown), and whether it is CJK."""
+    masks, sets = _stopwords()
+    budget = int(p["lang_sample_words"])
+    sample: list[str] = []
+    cjk = latin = 0
+    for ln in sorted(live, key=lambda x: -x.ntok)[:64]:
+        if len(sample) >= budget:
+            break
+        sample.extend(ln.low)
+        if not ln.text.isascii():
+            cjk += len(_CJK.findall(ln.text))
+    latin = len(sample)
+    if cjk > latin:
+        return frozenset(), True
+    tally = Counter(map(masks.get, sample))
+    counts = [0] * len(sets)
+    for mask, c in tally.items():
+        if mask:
+            for b in range(len(sets)):
+                if mask >> b & 1:
+                    counts[b] += c
+    if not sets or not latin:
+        return frozenset(), False
+    best = max(range(len(sets)), key=counts.__getitem__)
+    if counts[best] < p["min_lang_hits"] * latin:
+        return frozenset(), False
+    return sets[best], False
+
+
+def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, p: Mapping[str, Any]) -> None:
+    cpw = float(p["cjk_chars_per_word"])
+    date_words = _wordset(p["date_words"])
+    date_max, date_share = p["date_max_words"], p["date_share"]
+    min_good, min_near = p["min_words_good"], p["min_words_near"]
+    stop_good, stop_near = p["min_stop_density"], p["near_stop_density"]
+    max_title, min_unpunct = p["max_title_share"], p["min_words_unpunct"]
+    menu_max, title_min = p["menu_max_words"], p["title_min_words"]
+    use_stops = bool(stopset) and not cjk_page
+    contains = stopset.__contains__
+    for ln in live:
+        text = ln.text
+        toks = text.split()
+        n = ln.ntok
+        words = float(n)
+        if not text.isascii():
+            c = len(_CJK.findall(text))
+            if c:
+                # a run of CJK characters is one whitespace token: count characters instead
+                cjk_toks = sum(1 for t in toks if _CJK.search(t))
+                words = n - cjk_toks + c / cpw
+        ln.words = words
+        caps = sum(map(str.istitle, toks)) + sum(map(str.isupper, toks))
+        ln.title = min(1.0, caps / n) if n else 0.0
+        ln.sent = _SENT_END.search(text) is not None
+        if n <= date_max:
+            hits = digits = 0
+            for t in ln.low:
+                if t[:1].isdigit():
+                    digits += 1
+                    hits += 1
+                elif t in date_words:
+                    hits += 1
+                elif not t:  # a lone symbol
+                    hits += 1
+            if digits and hits >= date_share * n:
+                ln.date = True
+                ln.cls, ln.tag = BAD, "date/counter line"
+                continue
+        if use_stops:
+            dens = sum(map(contains, ln.low)) / n
+            good_shape = dens >= stop_good and ln.title <= max_title
+            near_shape = dens >= stop_near and ln.title <= max_title
+        else:
+            good_shape = near_shape = True
+        if words >= min_good and good_shape and (ln.sent or words >= min_unpunct):
+            ln.cls = GOOD
+        elif words >= min_near and near_shape and ln.sent:
+            ln.cls = NEAR
+        elif ln.bullet and words <= menu_max and (ln.title > max_title or not use_stops):
+            ln.cls, ln.tag = BAD, "menu item"
+        elif use_stops and words >= title_min and ln.title > max_title and not ln.sent:
+            ln.cls, ln.tag = BAD, "link list"
+        else:
+            ln.cls = SHORT
+
+
+def _demote_repeats(live: list[_Line]) -> None:
+    """A prose line printed twice (a news ticker, a teaser of this very story) is no anchor."""
+    seen: dict[str, int] = {}
+    keys = []
+    for ln in live:
+        if ln.cls == GOOD:
+            key = " ".join(ln.low)
+            keys.append((ln, key))
+            seen[key] = seen.get(key, 0) + 1
+    for ln, key in keys:
+        if seen[key] > 1:
+            ln.cls = SHORT
+
+
+def _mark_teasers(live: list[_Line], p: Mapping[str, Any]) -> None:
+    """Lists of other stories: groups of one shape, a title line, maybe a byline, and a date
+    (or, with no date, the title alone) followed by one short teaser, repeated."""
+    need = p["teaser_min_groups"]
+    maxw = p["teaser_max_words"]
+    maxgap = p["teaser_max_gap"]
+    byline = _regex(p["byline_pattern"])
+    n = len(live)
+
+    def group(k: int) -> int:
+        """Length of the title part of a teaser group starting at k, or 0."""
+        m = 0
+        dated = False
+        while k + m < n and live[k + m].cls not in (GOOD, NEAR):
+            t = live[k + m]
+            dated = dated or t.date or byline.search(t.text) is not None
+            m += 1
+            if m > maxgap:
+                return 0
+        if m == 0 or k + m >= n:
+            return 0
+        s = live[k + m]
+        if s.words > maxw:
+            return 0
+        if m == 1:
+            t = live[k]
+            if t.sent or t.bullet or t.date or not _one_sentence(s.text):
+                return 0
+        elif not dated:
+            return 0
+        return m
+
+    k = 0
+    while k < n:
+        m = group(k)
+        if not m:
+            k += 1
+            continue
+        j = k + m + 1
+        groups = 1
+        while j < n and group(j) == m:
+            j += m + 1
+            groups += 1
+        if groups >= need + (1 if m == 1 else 0):
+            for q in range(k, j):
+                live[q].cls, live[q].tag = BAD, "teaser run"
+            k = j
+        else:
+            k += 1
+
+
+def _one_sentence(text: str) -> bool:
+    inner = text.rstrip(_EDGE)
+    return ". " not in inner and "? " not in inner and "! " not in inner and "。" not in inner
+
+
+def _main_span(live: list[_Line], p: Mapping[str, Any]) -> tuple[int, int]:
+    """The run of lines with the highest total score (Kadane), where a gap of debris costing
+    more than max_gap cuts the run; (-1, -1) if none scores."""
+    cap = p["good_cap"]
+    bullet_f = p["bullet_factor"]
+    near_s, short_p, bad_p = p["near_score"], p["short_penalty"], p["bad_penalty"]
+    max_gap = p["max_gap"]
+    best = 0.0
+    lo = hi = -1
+    cur = gap = 0.0
+    start = 0
+    for k, ln in enumerate(live):
+        c = ln.cls
+        if c == GOOD:
+            s = min(ln.words, cap)
+            if ln.bullet:
+                s *= bullet_f
+        elif c == NEAR:
+            s = near_s
+        elif c == SHORT:
+            s = -short_p
+        else:
+            s = -bad_p
+        if s < 0:
+            gap -= s
+            if gap > max_gap:
+                cur = 0.0  # too much debris since the last prose: the run ends here
+        else:
+            gap = 0.0
+        if cur <= 0:
+            cur, start = s, k
+        else:
+            cur += s
+        if cur > best:
+            best, lo, hi = cur, start, k
+    return lo, hi
+
+
+def _headline(live: list[_Line], lo: int, p: Mapping[str, Any]) -> int:
+    """Index (in live) of the headline: a title-like line shortly above the span."""
+    byline = _regex(p["byline_pattern"])
+    lo_w, hi_w = p["headline_min_words"], p["headline_max_words"]
+    window = p["headline_window"]
+    first = max(0, lo - window)
+    cands = []
+    for k in range(lo - 1, first - 1, -1):
+        ln = live[k]
+        if ln.date or ln.bullet or not lo_w <= ln.words <= hi_w:
+            continue
+        if byline.search(ln.text) or (ln.text.endswith(".") and not ln.text.endswith("..")):
+            continue
+        cands.append(k)
+    if not cands:
+        return -1
+    # a candidate the page prints elsewhere too (a breadcrumb, the <title>) wins
+    keys = {" ".join(live[k].low): k for k in cands}
+    for ln in live[max(0, first - 4 * window):first]:
+        k = keys.get(" ".join(ln.low))
+        if k is not None:
+            return k
+    for k in cands:
+        t = live[k].text.casefold()
+        for ln in live[max(0, first - window):k]:
+            if len(ln.text) > len(t) and t in ln.text.casefold():
+                return k
+    # otherwise the longest candidate, the nearest on ties
+    return max(cands, key=lambda k: (min(live[k].words, hi_w), k))
+
+
+def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list) -> None:
+    """Inside the main span: drop link lists, teasers and date/counter lines, keep the rest."""
+    min_lines, max_words, bad_share = p["list_min_lines"], p["list_max_words"], p["list_bad_share"]
+    k = lo
+    while k <= hi:
+        if live[k].cls >= NEAR:
+            k += 1
+            continue
+        j = k
+        while j <= hi and live[j].cls < NEAR:
+            j += 1
+        run = live[k:j]
+        if len(run) >= min_lines and (
+            sum(x.words for x in run) <= max_words * len(run)
+            or sum(1 for x in run if x.cls == BAD) >= bad_share * len(run)
+        ):
+            for x in run:
+                out.append((x.i, x.tag or "link list"))
+        else:
+            for x in run:
+                if x.date or x.tag == "teaser run":
+                    out.append((x.i, x.tag))
+        k = j
+
+
+def _ranges(out: list[tuple[int, str]], lines: Sequence[str], removed: Sequence[bool]) -> list[tuple[int, int, str]]:
+    """Merge removed lines into ranges; blank or already removed lines between two removed
+    lines with the same reason join the range."""
+    out.sort()
+    res: list[tuple[int, int, str]] = []
+    nrem = len(removed)
+    for i, why in out:
+        if res and res[-1][2] == why:
+            a, b, _ = res[-1]
+            if b == i or all(
+                (j < nrem and removed[j]) or not lines[j] or lines[j].isspace() for j in range(b, i)
+            ):
+                res[-1] = (a, i + 1, why)
+                continue
+        res.append((i, i + 1, why))
+    return res
