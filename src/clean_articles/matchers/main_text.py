@@ -66,11 +66,14 @@ PARAMS: dict[str, type] = {
     "list_min_lines": int,        # a run of this many non-prose lines inside the span ...
     "list_max_words": float,      # ... of at most this many words on average is a link list ...
     "list_bad_share": float,      # ... and so is one with this share of menu items / link titles
+    "indent_tolerance": int,      # prose at the span's edges indented further from the article
+                                  # than this is trimmed (-1: never)
     # headline
     "keep_headline": bool,
     "headline_window": int,       # look this many live lines above the span for the headline
     "headline_min_words": int,
     "headline_max_words": int,
+    "headline_echo_window": int,  # live lines above the span searched for a copy of the headline
     "byline_pattern": str,        # regex: a byline or a credit is never the headline
 }
 
@@ -113,8 +116,8 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 class _Line:
-    __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "latin", "title", "sent",
-                 "date", "cls", "tag")
+    __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "title", "sent", "date", "cls",
+                 "tag", "gone", "indent")
 
 
 def _read(i: int, raw: str, scan: int) -> _Line | None:
@@ -123,6 +126,7 @@ def _read(i: int, raw: str, scan: int) -> _Line | None:
         return None
     ln = _Line()
     ln.i = i
+    ln.indent = len(raw) - len(raw.lstrip())
     ln.bullet = False
     if text[0] in _BULLET_START:
         m = _BULLET.match(text)
@@ -144,8 +148,12 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     nrem = len(removed)
     live: list[_Line] = []
     empty: list[int] = []  # lines without a word: icon bullets, rules, ornaments
+    gone = 0  # lines an earlier rule removed since the last live line
     for i, raw in enumerate(lines):
-        if (i < nrem and removed[i]) or not raw or raw.isspace():
+        if not raw or raw.isspace():
+            continue
+        if i < nrem and removed[i]:
+            gone += 1
             continue
         ln = _read(i, raw, scan)
         if ln is None:
@@ -153,6 +161,8 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
         if _WORD.search(ln.text) is None:
             empty.append(i)
         else:
+            ln.gone = gone
+            gone = 0
             live.append(ln)
     if not live:
         return []
@@ -164,15 +174,20 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     lo, hi = _main_span(live, p)
     if lo < 0:
         return []  # no prose at all: leave the page alone rather than empty it
+    lo, hi = _trim_indent(live, lo, hi, p)
 
     out: list[tuple[int, str]] = []
-    head = _headline(live, lo, p) if p["keep_headline"] else -1
+    head = _headline(live, lo, stopset, p) if p["keep_headline"] else -1
+    # outside the span a line is named by its own signal when it has one
+    listed = _link_lists(live, head + 1, lo - 1, p) | _link_lists(live, hi + 1, len(live) - 1, p)
+    if head > 0:
+        listed |= _link_lists(live, 0, head - 1, p)
     for k in range(lo):
         if k != head:
-            out.append((live[k].i, _HEAD))
+            out.append((live[k].i, live[k].tag or ("link list" if k in listed else _HEAD)))
     _inside(live, lo, hi, p, out)
     for k in range(hi + 1, len(live)):
-        out.append((live[k].i, _TAIL))
+        out.append((live[k].i, live[k].tag or ("link list" if k in listed else _TAIL)))
     first, last = live[lo].i, live[hi].i
     for i in empty:
         if i < first:
@@ -266,7 +281,7 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, p: Map
         elif ln.bullet and words <= menu_max and (ln.title > max_title or not use_stops):
             ln.cls, ln.tag = BAD, "menu item"
         elif use_stops and words >= title_min and ln.title > max_title and not ln.sent:
-            ln.cls, ln.tag = BAD, "link list"
+            ln.cls = BAD  # a link title, a byline, a menu printed on one line
         else:
             ln.cls = SHORT
 
@@ -294,41 +309,51 @@ def _mark_teasers(live: list[_Line], p: Mapping[str, Any]) -> None:
     byline = _regex(p["byline_pattern"])
     n = len(live)
 
-    def group(k: int) -> int:
-        """Length of the title part of a teaser group starting at k, or 0."""
+    def group(k: int) -> tuple[int, int]:
+        """(live lines, shape) of the title part of a teaser group starting at k, or (0, 0).
+        The shape counts the lines an earlier rule removed inside the group too (a date the
+        `repeated` rule took), and such a line counts as the group's date."""
         m = 0
         dated = False
+        shape = 0
         while k + m < n and live[k + m].cls not in (GOOD, NEAR):
             t = live[k + m]
-            dated = dated or t.date or byline.search(t.text) is not None
+            if m:
+                shape += t.gone
+            dated = dated or t.date or t.gone > 0 and m > 0 or byline.search(t.text) is not None
             m += 1
             if m > maxgap:
-                return 0
+                return 0, 0
         if m == 0 or k + m >= n:
-            return 0
+            return 0, 0
         s = live[k + m]
+        shape += m + s.gone
+        dated = dated or s.gone > 0
         if s.words > maxw:
-            return 0
-        if m == 1:
+            return 0, 0
+        if shape == 1:
             t = live[k]
             if t.sent or t.bullet or t.date or not _one_sentence(s.text):
-                return 0
+                return 0, 0
         elif not dated:
-            return 0
-        return m
+            return 0, 0
+        return m, shape
 
     k = 0
     while k < n:
-        m = group(k)
+        m, shape = group(k)
         if not m:
             k += 1
             continue
         j = k + m + 1
         groups = 1
-        while j < n and group(j) == m:
-            j += m + 1
+        while j < n:
+            m2, shape2 = group(j)
+            if shape2 != shape:
+                break
+            j += m2 + 1
             groups += 1
-        if groups >= need + (1 if m == 1 else 0):
+        if groups >= need + (1 if shape == 1 else 0):
             for q in range(k, j):
                 live[q].cls, live[q].tag = BAD, "teaser run"
             k = j
@@ -379,8 +404,35 @@ def _main_span(live: list[_Line], p: Mapping[str, Any]) -> tuple[int, int]:
     return lo, hi
 
 
-def _headline(live: list[_Line], lo: int, p: Mapping[str, Any]) -> int:
-    """Index (in live) of the headline: a title-like line shortly above the span."""
+def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
+    """w3m prints a page's article at one indentation; prose at either edge of the span that
+    is indented otherwise (a caption in a figure, teasers in a sidebar) is not the article."""
+    tol = p["indent_tolerance"]
+    if tol < 0:
+        return lo, hi
+    weight: dict[int, float] = {}
+    for ln in live[lo:hi + 1]:
+        if ln.cls == GOOD and not ln.bullet:
+            weight[ln.indent] = weight.get(ln.indent, 0.0) + ln.words
+    if not weight:
+        return lo, hi
+    core = max(weight, key=weight.__getitem__)
+
+    def anchor(ln: _Line) -> bool:
+        return ln.cls >= NEAR and (ln.bullet or abs(ln.indent - core) <= tol)
+
+    while lo < hi and not anchor(live[lo]):
+        lo += 1
+    while hi > lo and not anchor(live[hi]):
+        hi -= 1
+    return lo, hi
+
+
+def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[str, Any]) -> int:
+    """Index (in live) of the headline: among the title-like lines shortly above the span (not
+    a date, byline, bullet or sentence, and with a function word when the language is known,
+    which menus lack), one the page also prints elsewhere (a breadcrumb, the page title, a
+    share prompt), else one followed by a byline or a date, else the nearest."""
     byline = _regex(p["byline_pattern"])
     lo_w, hi_w = p["headline_min_words"], p["headline_max_words"]
     window = p["headline_window"]
@@ -392,27 +444,26 @@ def _headline(live: list[_Line], lo: int, p: Mapping[str, Any]) -> int:
             continue
         if byline.search(ln.text) or (ln.text.endswith(".") and not ln.text.endswith("..")):
             continue
+        if stopset and not any(map(stopset.__contains__, ln.low)):
+            continue
         cands.append(k)
     if not cands:
         return -1
-    # a candidate the page prints elsewhere too (a breadcrumb, the <title>) wins
-    keys = {" ".join(live[k].low): k for k in cands}
-    for ln in live[max(0, first - 4 * window):first]:
-        k = keys.get(" ".join(ln.low))
-        if k is not None:
-            return k
-    for k in cands:
-        t = live[k].text.casefold()
-        for ln in live[max(0, first - window):k]:
-            if len(ln.text) > len(t) and t in ln.text.casefold():
+    texts = [(k, " ".join(live[k].low)) for k in cands]
+    for ln in live[max(0, lo - p["headline_echo_window"]):lo]:
+        other = " ".join(ln.low)
+        for k, t in texts:
+            if ln is not live[k] and t in other:
                 return k
-    # otherwise the longest candidate, the nearest on ties
-    return max(cands, key=lambda k: (min(live[k].words, hi_w), k))
+    for k in cands:  # a headline is often followed by its byline or date
+        nxt = live[k + 1]
+        if nxt.date or byline.search(nxt.text):
+            return k
+    return cands[0]
 
 
-def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list) -> None:
-    """Inside the main span: drop link lists, teasers and date/counter lines, keep the rest."""
-    min_lines, max_words, bad_share = p["list_min_lines"], p["list_max_words"], p["list_bad_share"]
+def _runs(live: list[_Line], lo: int, hi: int):
+    """Maximal runs [k, j) of non-prose lines within live[lo..hi]."""
     k = lo
     while k <= hi:
         if live[k].cls >= NEAR:
@@ -421,23 +472,44 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
         j = k
         while j <= hi and live[j].cls < NEAR:
             j += 1
+        yield k, j
+        k = j
+
+
+def _is_list(run: list[_Line], p: Mapping[str, Any]) -> bool:
+    """A run of short lines that is a list of links: long enough, and short words on average
+    or mostly menu items and capitalised titles."""
+    n = len(run)
+    return n >= p["list_min_lines"] and (
+        sum(x.words for x in run) <= p["list_max_words"] * n
+        or sum(1 for x in run if x.cls == BAD) >= p["list_bad_share"] * n
+    )
+
+
+def _link_lists(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> set[int]:
+    found: set[int] = set()
+    for k, j in _runs(live, lo, hi):
+        if _is_list(live[k:j], p):
+            found.update(range(k, j))
+    return found
+
+
+def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list) -> None:
+    """Inside the main span: drop link lists, teasers and date/counter lines, keep the rest."""
+    for k, j in _runs(live, lo, hi):
         run = live[k:j]
-        if len(run) >= min_lines and (
-            sum(x.words for x in run) <= max_words * len(run)
-            or sum(1 for x in run if x.cls == BAD) >= bad_share * len(run)
-        ):
+        if _is_list(run, p):
             for x in run:
                 out.append((x.i, x.tag or "link list"))
         else:
             for x in run:
                 if x.date or x.tag == "teaser run":
                     out.append((x.i, x.tag))
-        k = j
 
 
 def _ranges(out: list[tuple[int, str]], lines: Sequence[str], removed: Sequence[bool]) -> list[tuple[int, int, str]]:
-    """Merge removed lines into ranges; blank or already removed lines between two removed
-    lines with the same reason join the range."""
+    """Merge removed lines into ranges; blank lines between two removed lines with the same
+    reason join the range (lines removed earlier never do: they are not ours to return)."""
     out.sort()
     res: list[tuple[int, int, str]] = []
     nrem = len(removed)
@@ -445,7 +517,8 @@ def _ranges(out: list[tuple[int, str]], lines: Sequence[str], removed: Sequence[
         if res and res[-1][2] == why:
             a, b, _ = res[-1]
             if b == i or all(
-                (j < nrem and removed[j]) or not lines[j] or lines[j].isspace() for j in range(b, i)
+                not (j < nrem and removed[j]) and (not lines[j] or lines[j].isspace())
+                for j in range(b, i)
             ):
                 res[-1] = (a, i + 1, why)
                 continue

@@ -1,0 +1,350 @@
+"""The generic main-text classifier, one small hand-written page per signal.
+
+Parameters are read from rules/generic/main-text.toml (favor tables merged over the base keys),
+so the TOML and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from clean_articles.matchers import main_text
+from clean_articles.matchers.main_text import PARAMS, classify
+
+RULE_FILE = Path(__file__).resolve().parents[1] / "rules" / "generic" / "main-text.toml"
+
+
+def _rule() -> dict:
+    return tomllib.loads(RULE_FILE.read_text(encoding="utf-8"))["rule"][0]
+
+
+def params(favor: str | None = None) -> dict:
+    rule = _rule()
+    p = {name: rule[name] for name in PARAMS}
+    if favor:
+        p.update(rule["favor"][favor])
+    return p
+
+
+def run(text: str, favor: str | None = None, removed=None):
+    """Classify a page; return (kept lines stripped, {line index: reason})."""
+    lines = text.split("\n")
+    flags = removed or [False] * len(lines)
+    reasons = {}
+    for start, end, why in classify(lines, flags, params(favor)):
+        assert 0 <= start < end <= len(lines)
+        for i in range(start, end):
+            reasons[i] = why
+    kept = [ln.strip() for i, ln in enumerate(lines)
+            if ln.strip() and i not in reasons and not flags[i]]
+    return kept, reasons
+
+
+def removed_texts(text: str, reasons: dict) -> list[str]:
+    lines = text.split("\n")
+    return [lines[i].strip() for i in sorted(reasons) if lines[i].strip()]
+
+
+ARTICLE = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, after engineers warned that its steel frame had weakened faster than expected.",
+    "The decision follows two years of debate in which residents, shop owners and commuters argued over whether the bridge could be repaired or should be replaced altogether.",
+    "According to the report, repairs would cost about a third of a new bridge but would only keep the structure safe for another fifteen years at most.",
+    "Buses and bicycles will still be allowed to use the bridge, and the council said it would add more ferry trips in the morning and in the evening.",
+    "A final decision on the new bridge is expected in the autumn, when the council will also vote on how to pay for it.",
+]
+HEADLINE = "Council votes to close harbour bridge to cars"
+
+
+def page(*parts: list[str] | str) -> str:
+    out: list[str] = []
+    for part in parts:
+        out.extend([part] if isinstance(part, str) else part)
+    return "\n".join(out)
+
+
+def body() -> list[str]:
+    out = []
+    for para in ARTICLE:
+        out += [para, ""]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The contract
+
+
+def test_params_match_toml():
+    rule = _rule()
+    for name, typ in PARAMS.items():
+        assert name in rule, f"{name} missing from {RULE_FILE.name}"
+        assert isinstance(rule[name], typ), f"{name} should be {typ.__name__}"
+    for favor in ("precision", "recall"):
+        for name, value in rule["favor"][favor].items():
+            assert name in PARAMS, f"favor.{favor}.{name} is not a parameter"
+            assert isinstance(value, PARAMS[name])
+    extra = set(rule) - set(PARAMS) - {"id", "kind", "why", "favor", "example"}
+    assert not extra, f"unknown keys in the rule: {extra}"
+
+
+def test_toml_examples():
+    rule = _rule()
+    examples = rule["example"]
+    assert any("clean" in ex for ex in examples) and any(ex.get("keep") for ex in examples)
+
+    def norm(text: str) -> str:
+        out: list[str] = []
+        for ln in text.split("\n"):
+            ln = ln.rstrip()
+            if ln or (out and out[-1]):
+                out.append(ln)
+        return "\n".join(out).strip("\n")
+
+    for ex in examples:
+        lines = ex["raw"].split("\n")
+        gone = set()
+        for start, end, _ in classify(lines, [False] * len(lines), params()):
+            gone.update(range(start, end))
+        got = norm("\n".join(ln for i, ln in enumerate(lines) if i not in gone))
+        assert got == norm(ex["raw"] if ex.get("keep") else ex["clean"])
+
+
+def test_ranges_are_sorted_and_reasons_short():
+    text = page(["  • Home", "  • World", "  • Sports", ""], HEADLINE, "", body(),
+                "Related", "  • Bridge closure angers drivers", "  • Ferry timetable changes")
+    lines = text.split("\n")
+    ranges = classify(lines, [False] * len(lines), params())
+    assert ranges == sorted(ranges)
+    for (a, b, why), nxt in zip(ranges, ranges[1:] + [(len(lines) + 1, 0, "")]):
+        assert a < b <= nxt[0]
+        assert 0 < len(why) <= 40
+
+
+def test_empty_and_blank_pages():
+    assert classify([], [], params()) == []
+    assert classify(["", "   ", ""], [False] * 3, params()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# One signal each
+
+
+def test_menu_is_removed():
+    menu = ["  • Home", "  • World", "      □ Europe", "      □ Asia", "  • Business", "  • Sports", ""]
+    text = page(menu, HEADLINE, "", body())
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+    assert set(removed_texts(text, reasons)) == {ln.strip() for ln in menu if ln.strip()}
+    assert set(reasons.values()) == {"menu item"}
+
+
+def test_link_list_after_the_article_is_removed():
+    links = ["Most Read", "", "Ferry Operators Warn Of Winter Strikes",
+             "New Harbour Museum Opens Its Doors", "Mayor Faces Questions Over Budget Overrun",
+             "Local Football Club Signs Young Striker", "Weather Service Issues Storm Warning"]
+    text = page(HEADLINE, "", body(), links)
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+    assert set(reasons.values()) <= {"tail: after the main text", "link list"}
+    assert "link list" in reasons.values()
+
+
+def test_link_list_inside_the_span_is_removed():
+    links = ["  • Bridge Closure: What Drivers Need To Know", "  • Ferry Timetable For The Winter",
+             "  • Harbour Museum Opening Hours", "  • Council Budget Explained"]
+    paras = body()
+    text = page(HEADLINE, "", paras[:4], links, "", paras[4:])
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+    assert {reasons[i] for i in reasons} <= {"link list", "menu item"}
+
+
+def test_dates_and_counters_are_removed():
+    text = page(HEADLINE, "", "November 19, 2019 11:03 PM", "", "12 comments", "", body())
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+    assert "November 19, 2019 11:03 PM" in removed_texts(text, reasons)
+
+
+def test_teaser_run_is_removed():
+    teasers = []
+    for title, teaser in [
+        ("Ferry operators warn of winter strikes", "Unions say talks with the operators have broken down over pay."),
+        ("New harbour museum opens its doors", "The museum tells the story of the port over three centuries."),
+        ("Mayor faces questions over budget", "Opposition members want an inquiry into the cost of the new hall."),
+        ("Storm warning for the coast", "Forecasters expect gusts of up to a hundred kilometres an hour."),
+    ]:
+        teasers += [title, "Tuesday November 19, 2019", teaser, ""]
+    text = page(HEADLINE, "", body(), "More from the city", "", teasers)
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+
+
+def test_teaser_run_is_recognised_without_dates():
+    """Title + one-sentence teaser, five times, right after the article: the teasers are prose
+    but must not extend the article."""
+    teasers = []
+    for title, teaser in [
+        ("Ferry operators warn of winter strikes", "Unions say that the talks with the operators have broken down over pay."),
+        ("New harbour museum opens its doors", "The museum tells the story of the port over three centuries of trade."),
+        ("Mayor faces questions over the budget", "Opposition members want an inquiry into the cost of the new hall."),
+        ("Storm warning for the coast tonight", "Forecasters expect gusts of up to a hundred kilometres an hour tonight."),
+        ("School holidays are moved in spring", "Parents were told of the change in a letter sent home on Monday."),
+    ]:
+        teasers += [title, teaser, ""]
+    text = page(HEADLINE, "", body(), teasers)
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+    assert "teaser run" in reasons.values()
+
+
+def test_short_subheading_inside_the_article_survives():
+    paras = body()
+    sub = "What happens next"
+    quote = "“It is a sad day,” she said."
+    text = page(HEADLINE, "", paras[:4], sub, "", paras[4:6], quote, "", paras[6:])
+    kept, _ = run(text)
+    assert kept == [HEADLINE] + ARTICLE[:2] + [sub] + ARTICLE[2:3] + [quote] + ARTICLE[3:]
+
+
+def test_headline_is_kept_before_byline_and_date():
+    head = ["  • Home", "  • World", "", "Breaking News", "", HEADLINE, "", "By Jane Doe",
+            "November 19, 2019", "", "Image: city archive", ""]
+    text = page(head, body())
+    kept, reasons = run(text)
+    assert kept[0] == HEADLINE
+    assert kept[1:] == ARTICLE
+    lines = text.split("\n")
+    assert lines.index("By Jane Doe") in reasons
+    assert reasons[lines.index("November 19, 2019")] == "date/counter line"
+
+
+def test_headline_printed_elsewhere_wins():
+    head = ["Home > City > " + HEADLINE, "", HEADLINE, "", "Share this story with friends now", ""]
+    text = page(head, body())
+    kept, _ = run(text)
+    assert kept == [HEADLINE] + ARTICLE
+
+
+def test_all_article_page_is_untouched():
+    text = page(body())
+    kept, reasons = run(text)
+    assert reasons == {}
+    assert kept == ARTICLE
+
+
+def test_page_without_prose_is_left_alone():
+    text = page(["  • Home", "  • World", "  • Sports", "Contact", "About us"])
+    _, reasons = run(text)
+    assert reasons == {}
+
+
+def test_lines_removed_earlier_are_absent():
+    banner = ("We use cookies to improve your experience on our site and to show you personalised "
+              "content, and by continuing to browse you agree to our use of cookies.")
+    lines = ["  • Home", banner, "  • World", ""] + [HEADLINE, ""] + body()
+    flags = [False] * len(lines)
+    flags[1] = True  # a phrase rule took the cookie banner
+    out = classify(lines, flags, params())
+    gone = {i for a, b, _ in out for i in range(a, b)}
+    assert 1 not in gone, "a line removed earlier must not be returned"
+    assert {0, 2} <= gone
+    kept = [ln for i, ln in enumerate(lines) if ln.strip() and not flags[i] and i not in gone]
+    assert kept == [HEADLINE] + ARTICLE
+    # the banner alone is not an article: with it removed, a page of menus keeps everything
+    lines = [banner, "  • Home", "  • World"]
+    assert classify(lines, [True, False, False], params()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Other scripts
+
+
+def test_chinese_page_without_spaces():
+    menu = ["  • 首页", "  • 新闻", "  • 体育", "  • 财经", ""]
+    title = "城市议会决定明年关闭老港口大桥"
+    paras = [
+        "市议会周二投票决定，从明年春天起禁止汽车通过老港口大桥，因为工程师警告说大桥的钢结构老化速度比预期更快。",
+        "这一决定是在两年的争论之后作出的，居民、店主和通勤者一直在争论这座桥应该修复还是彻底重建。",
+        "根据报告，修复费用约为新桥的三分之一，但最多只能让大桥再安全使用十五年。",
+        "公交车和自行车仍然可以使用这座桥，市议会表示将在早晚增加更多的渡轮班次。",
+    ]
+    footer = ["  • 关于我们", "  • 联系我们", "  • 隐私政策", "版权所有 2019"]
+    text = page(menu, title, "", "\n\n".join(paras), "", footer)
+    kept, _ = run(text)
+    assert kept == [title] + paras
+
+
+def test_japanese_page_keeps_the_article():
+    paras = [
+        "市議会は火曜日、老朽化が予想より早く進んでいるとの技術者の警告を受けて、来年の春から旧港湾橋への車の乗り入れを禁止することを決めました。",
+        "この決定は、住民や商店主、通勤者が橋を修理すべきか建て替えるべきかを二年にわたって議論した末に下されたものです。",
+        "報告書によると、修理費用は新しい橋の約三分の一ですが、安全に使えるのは最長でも十五年だということです。",
+    ]
+    text = page(["  • ホーム", "  • ニュース", "  • スポーツ", ""], "\n\n".join(paras), "", "  • 会社概要", "  • お問い合わせ")
+    kept, _ = run(text)
+    assert kept == paras
+
+
+def test_russian_page():
+    menu = ["  • Главная", "  • Новости", "  • Спорт", "  • Экономика", ""]
+    title = "Городской совет закроет старый мост для машин"
+    paras = [
+        "Городской совет во вторник проголосовал за то, чтобы с весны закрыть старый мост для автомобилей, после того как инженеры предупредили, что его конструкция ослабла быстрее, чем ожидалось.",
+        "Решение было принято после двух лет споров, в которых жители, владельцы магазинов и водители обсуждали, можно ли отремонтировать мост или его нужно заменить.",
+        "По данным доклада, ремонт обойдется примерно в треть стоимости нового моста, но позволит безопасно использовать его не более пятнадцати лет.",
+        "Автобусы и велосипеды по-прежнему смогут ездить по мосту, а совет обещал добавить утренние и вечерние рейсы паромов.",
+    ]
+    footer = ["Читайте также", "  • Новый музей открылся в порту", "  • Паромщики грозят забастовкой",
+              "© 2019 Городские новости"]
+    text = page(menu, title, "", "19 ноября 2019, 11:03", "", "\n\n".join(paras), "", footer)
+    kept, reasons = run(text)
+    assert kept == [title] + paras
+
+
+# ---------------------------------------------------------------------------------------------
+# Favor, determinism, size
+
+
+def test_favor_tables_change_only_known_keys_and_still_work():
+    text = page(["  • Home", "  • World", ""], HEADLINE, "", body())
+    for favor in ("precision", "recall"):
+        kept, _ = run(text, favor)
+        assert ARTICLE[0] in kept and ARTICLE[-1] in kept
+
+
+def test_deterministic():
+    text = page(["  • Home", "  • World", ""], HEADLINE, "", body(), "Most Read", "  • Other Story Here")
+    lines = text.split("\n")
+    first = classify(lines, [False] * len(lines), params())
+    for _ in range(3):
+        assert classify(lines, [False] * len(lines), params()) == first
+
+
+def test_stopwords_shipped_for_all_languages():
+    folder = Path(main_text.__file__).resolve().parent.parent / "stopwords"
+    for lang in ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "pl", "sv", "tr", "id"):
+        words = (folder / f"{lang}.txt").read_text(encoding="utf-8").split()
+        assert len(words) >= 70, lang
+        assert all(w == w.lower() for w in words), lang
+
+
+def test_huge_single_line_is_cheap():
+    line = ("word " * 4_000_000)  # 20 MB
+    start = time.perf_counter()
+    classify([line], [False], params())
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("n", [200_000])
+def test_many_lines_are_linear(n):
+    lines = []
+    for i in range(n // 4):
+        lines += ["  • Menu item", ARTICLE[i % len(ARTICLE)], "", "12 comments"]
+    start = time.perf_counter()
+    out = classify(lines, [False] * len(lines), params())
+    assert time.perf_counter() - start < 20.0
+    assert all(a < b for a, b, _ in out)
