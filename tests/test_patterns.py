@@ -6,11 +6,13 @@ from clean_articles import clean_text, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
 from clean_articles.matchers.section import SectionMatcher
-from clean_articles.patterns import Pattern, matching_lines
+from clean_articles.patterns import STRIKES, Pattern, matching_lines
 
 from conftest import write_pack
 
 EVIL = "a" * 30 + "b"  # (a|a)+$ needs 2**30 steps to fail on it
+# In PACK the look-ahead keeps the pattern out of the RE2 prefilter (prefilter.py), which would
+# otherwise rule the line out in linear time and never let the backtracking engine near it.
 PACK = """\
 [pack]
 why = "A pack with one catastrophic rule."
@@ -19,7 +21,7 @@ why = "A pack with one catastrophic rule."
 id = "evil"
 kind = "line"
 why = "Backtracks exponentially."
-pattern = '(a|a)+$'
+pattern = '(?=a)(a|a)+$'
 
 [[rule]]
 id = "skip"
@@ -30,10 +32,13 @@ pattern = '(?i)^skip to content$'
 PAGE = f"Skip to content\n{EVIL}\nThe talks opened in Moscow on Wednesday with a speech.\n"
 
 
-def test_catastrophic_search_gives_up_once(capsys):
+def test_catastrophic_search_gives_up_and_is_reported_once(capsys):
     p = Pattern("(a|a)+$", "demo.evil", timeout=0.01)
-    assert p.search(EVIL) is False and p.dead
-    assert p.search("aaa") is False  # dead: matches nothing from now on
+    assert p.search(EVIL) is False and not p.dead
+    assert p.search("aaa") is True  # one blow-up does not switch the rule off ...
+    for _ in range(STRIKES - 1):
+        assert p.search(EVIL) is False
+    assert p.dead and p.search("aaa") is False  # ... a few do
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "rule 'demo.evil'" in err and "(a|a)+$" in err
 
@@ -43,7 +48,7 @@ def test_the_budget_covers_the_whole_page_not_each_line(capsys):
     # a per-match (or per-line) timeout would never fire. The page as a whole runs out.
     p = Pattern("(a|a)+$", "demo.slow", timeout=0.02)
     doc = Document.from_text(("a" * 14 + "b\n") * 400)
-    assert matching_lines(p, doc) == [] and p.dead
+    assert matching_lines(p, doc) == [] and p.strikes == 1
     assert capsys.readouterr().err.count("rule 'demo.slow'") == 1
 
 
@@ -51,13 +56,20 @@ def test_a_spent_budget_stops_the_confirmations():
     p = Pattern("a", "demo.cheap")
     budget = p.budget(0)
     budget.deadline = 0  # spent
-    assert p.search("a", budget) is False and p.dead
+    assert p.search("a", budget) is False and p.strikes == 1
+    assert p.search("a", budget) is False and p.strikes == 1  # one strike per page
+    assert p.search("a") is True
 
 
 def test_until_searches_each_line_at_most_once(monkeypatch):
     calls = []
     real = Pattern.search
-    monkeypatch.setattr(Pattern, "search", lambda self, text, budget=None: calls.append(text) or real(self, text, budget))
+    def search(self, text, budget=None):
+        if self.source == "^Close$":
+            calls.append(text)
+        return real(self, text, budget)
+
+    monkeypatch.setattr(Pattern, "search", search)
     matcher = SectionMatcher("t.s", {"anchor": "^Anchor", "reach": "until", "until": "^Close$",
                                      "keep_anchor": False, "max_lines": 400, "max_words": 16})
     doc = Document.from_text("Anchor\nx\n" * 300)  # 300 anchors, no closing line
@@ -85,8 +97,8 @@ def test_cli_warns_once_and_still_cleans(runner, tmp_path):
 
 def test_pack_gate_goes_through_the_time_bound(tmp_path, capsys):
     gated = PACK.replace('why = "A pack with one catastrophic rule."',
-                         "why = \"Gated by a catastrophic pattern.\"\nwhen = '(a|a)+$'")
-    gated = gated.replace("pattern = '(a|a)+$'", "pattern = '^never$'")
+                         "why = \"Gated by a catastrophic pattern.\"\nwhen = '(?=a)(a|a)+$'")
+    gated = gated.replace("pattern = '(?=a)(a|a)+$'", "pattern = '^never$'")
     rules = load_rules([write_pack(tmp_path, gated)], builtin=False)
     assert clean_text(PAGE, rules).text == PAGE  # the gate matches nothing: the pack does not apply
     assert capsys.readouterr().err.count("rule 'mine'") == 1

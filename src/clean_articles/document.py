@@ -70,6 +70,8 @@ class Document:
     def __init__(self, lines: list[str], endings: list[str]):
         self.lines = lines
         self.endings = endings
+        #: Pattern -> lines it may match, filled by the pipeline's prefilter pass (prefilter.py).
+        self.candidates: dict = {}
 
     @classmethod
     def from_text(cls, text: str) -> "Document":
@@ -82,6 +84,16 @@ class Document:
     def stripped(self) -> list[str]:
         """Each line without leading and trailing whitespace: what patterns are tested against."""
         return [line.strip() for line in self.lines]
+
+    @cached_property
+    def size(self) -> int:
+        """Characters in the stripped lines: what a pattern's time allowance for the page grows with."""
+        return sum(map(len, self.stripped))
+
+    @cached_property
+    def folded(self) -> list[str]:
+        """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
+        return [" ".join(s.casefold().split()) for s in self.stripped]
 
     @cached_property
     def joined(self) -> str:

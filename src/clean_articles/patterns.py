@@ -1,12 +1,19 @@
 """Regexes from rule files, run with a time bound.
 
+A pattern is tested against each stripped line on its own (a line holds no line break, so ``^``
+and ``$`` mean its start and end). That is also the fast way with the `regex` module: a
+``^``-anchored pattern fails at once on a line it does not start, where a MULTILINE scan over the
+whole page would try every position, and ``\\s`` cannot run across line breaks and backtrack
+over many lines.
+
 A rule pattern may be catastrophic (``(a|a)+$`` against a long run of a's). Every pattern has a
 time allowance per page: `TIMEOUT_SECONDS`, plus `SECONDS_PER_MB` for each megabyte of the page,
 so that a sane pattern is never cut short on a big page. All the searches a pattern makes on one
-page (the page-wide scan and the per-line confirmations) draw on that one `Budget`, so the
-total per page is bounded, however many lines there are. The first time a pattern runs out of
-time it is reported once, on stderr, with its rule id, and from then on it matches nothing, so a
-run always finishes in bounded time.
+page draw on that one `Budget`, so the total per page is bounded, however many lines there are. The first time a pattern runs out of
+time it is reported once, on stderr, with its rule id; on that page it matches nothing. After
+`STRIKES` such pages it is ignored for the rest of the run (one monster page should not switch a
+rule off for the rest of a batch, but a pattern that blows up everywhere should not cost its
+allowance on every page). A run always finishes in bounded time.
 
 The `regex` module's own ``timeout=`` is cumulative over a whole ``finditer`` (not per match),
 but it overshoots: a search given ``timeout=t`` gives up after about ``2 * t``.
@@ -16,13 +23,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Iterator
-
 import regex
 
 TIMEOUT_SECONDS = 0.5
-SECONDS_PER_MB = 1.0
-FLAGS = regex.MULTILINE | regex.VERSION0
+SECONDS_PER_MB = 0.5
+STRIKES = 3
+FLAGS = regex.VERSION0
 
 
 def report(message: str) -> None:
@@ -37,6 +43,7 @@ class Budget:
         self.pattern = pattern
         self.seconds = pattern.timeout + SECONDS_PER_MB * chars / 1_000_000
         self.deadline = time.monotonic() + self.seconds
+        self.spent = False
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -46,8 +53,8 @@ class Pattern:
     """A compiled rule regex whose searches are bounded in time.
 
     >>> p = Pattern(r'(a|a)+$', 'demo.bad', timeout=0.01)
-    >>> p.search('a' * 40 + 'b'), p.dead   # doctest: +SKIP
-    (False, True)
+    >>> p.search('a' * 40 + 'b'), p.strikes   # doctest: +SKIP
+    (False, 1)
     """
 
     def __init__(self, source: str, rule: str, timeout: float = TIMEOUT_SECONDS):
@@ -56,18 +63,24 @@ class Pattern:
         self.timeout = timeout
         self.rx = regex.compile(source, FLAGS)
         self.dead = False
+        self.strikes = 0
 
     def budget(self, chars: int) -> Budget:
         """A fresh allowance for one page of `chars` characters."""
         return Budget(self, chars)
 
     def _give_up(self, budget: Budget | None) -> None:
-        if self.dead:
-            return
-        self.dead = True
-        seconds = budget.seconds if budget is not None else self.timeout
-        report(f"rule '{self.rule}': pattern {self.source!r} took over {seconds:.1f}s on one page and is "
-               f"ignored from now on (make it less ambiguous, e.g. avoid nested repeats like (a+)+)")
+        if budget is not None:
+            if budget.spent:
+                return
+            budget.spent = True
+        self.strikes += 1
+        self.dead = self.strikes >= STRIKES
+        if self.strikes == 1:
+            seconds = budget.seconds if budget is not None else self.timeout
+            report(f"rule '{self.rule}': pattern {self.source!r} took over {seconds:.1f}s and is taken to match "
+                   f"nothing on that page (after {STRIKES} such pages: from then on). Make it less ambiguous, "
+                   f"e.g. avoid nested repeats like (a+)+")
 
     def _timeout(self, budget: Budget | None) -> float | None:
         """Seconds left for the next search, or None when the budget is spent."""
@@ -87,31 +100,22 @@ class Pattern:
             self._give_up(budget)
             return False
 
-    def spans(self, text: str, budget: Budget | None = None) -> Iterator[tuple[int, int]]:
-        """(start, end) of each non-overlapping match in text; the whole scan is time-bounded."""
-        if self.dead:
-            return
-        timeout = self._timeout(budget)
-        try:
-            if timeout is None:
-                raise TimeoutError
-            for m in self.rx.finditer(text, timeout=timeout):
-                yield m.span()
-        except TimeoutError:
-            self._give_up(budget)
+
+
+def page_budget(pattern: Pattern, doc) -> Budget:
+    """The pattern's allowance for one page."""
+    return pattern.budget(doc.size)
 
 
 def matching_lines(pattern: Pattern, doc) -> list[int]:
-    """Indices of the lines of `doc` whose stripped text the pattern matches.
-
-    One scan over the whole page finds candidate lines; each candidate is confirmed on its own
-    line, so a match that runs across a line break never counts. Scan and confirmations share
-    one budget for the page.
-    """
-    budget = pattern.budget(len(doc.joined))
-    candidates: set[int] = set()
-    for start, end in pattern.spans(doc.joined, budget):
-        first = doc.line_at(start)
-        last = doc.line_at(max(start, end - 1))
-        candidates.update(range(first, last + 1))
-    return [i for i in sorted(candidates) if pattern.search(doc.stripped[i], budget)]
+    """Indices of the non-blank lines of `doc` whose stripped text the pattern matches, all
+    searches drawing on one budget for the page. A pattern that runs out of time on the page
+    matches nothing on it."""
+    budget = page_budget(pattern, doc)
+    search = pattern.search
+    # the page's prefilter pass (prefilter.py) may have narrowed the lines down already
+    lines = doc.candidates.get(pattern)
+    if lines is None:
+        lines = range(len(doc.stripped))
+    found = [i for i in lines if doc.stripped[i] and search(doc.stripped[i], budget)]
+    return [] if budget.spent else found

@@ -17,7 +17,7 @@ import difflib
 import json
 from dataclasses import asdict, dataclass
 
-from clean_articles.document import Document, Mark
+from clean_articles.document import Document, Mark, split_lines
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
 
 def explain(result: Result, path: str = "-", width: int = 60) -> str:
     """`path:first-last: rule-id: reason` then the start of the removed text, one line each."""
-    lines = result.original.splitlines()
+    lines = split_lines(result.original)[0]  # the Document's lines: str.splitlines() also splits on \f, \x1c, \u2028
     out = []
     for r in result.removals:
         start = " ".join(lines[r.first - 1].split()) if r.first <= len(lines) else ""
@@ -117,10 +117,15 @@ def explain(result: Result, path: str = "-", width: int = 60) -> str:
 
 def diff(before: str, after: str, path: str = "-") -> str:
     """A unified diff of input against clean output, with `path` as the file name."""
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+    lines = difflib.unified_diff(_with_endings(before), _with_endings(after),
                                  fromfile=f"a/{path}", tofile=f"b/{path}", n=1)
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                    for line in lines)
+
+
+def _with_endings(text: str) -> list[str]:
+    """Lines with their endings, split where the Document splits (so diff line numbers agree)."""
+    return [line + end for line, end in zip(*split_lines(text))]
 
 
 def to_json(result: Result, path: str | None = None) -> dict:

@@ -6,11 +6,14 @@ matched spans cover enough of it (`coverage`), so an article that quotes a cooki
 long paragraph keeps that paragraph.
 
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
-(an inverted index built once per rule), and never for units far longer than the phrases could cover.
+(an inverted index built once per rule), and never for units far longer than the phrases could
+cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). The
+folded lines and their content words are computed once per page and shared by all phrase rules.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from typing import Iterable
 
@@ -26,6 +29,17 @@ _WORD = regex.compile(r"\w+")
 def _keywords(text: str) -> set[str]:
     """Words that say something: four letters or more (or any word in scripts without spaces)."""
     return {w for w in _WORD.findall(text) if len(w) >= 4 or not w.isascii()}
+
+
+_PAGE_KEYWORDS: "weakref.WeakKeyDictionary[Document, dict[int, set[str]]]" = weakref.WeakKeyDictionary()
+
+
+def _line_keywords(doc: Document, i: int) -> set[str]:
+    """Content words of line i of doc, computed once per page whichever phrase rule asks."""
+    cache = _PAGE_KEYWORDS.setdefault(doc, {})
+    if i not in cache:
+        cache[i] = _keywords(doc.folded[i])
+    return cache[i]
 
 
 class PhraseMatcher(Matcher):
@@ -55,19 +69,24 @@ class PhraseMatcher(Matcher):
             units = [(i, i + 1) for i, s in enumerate(doc.stripped) if s]
         else:
             units = doc.blocks
+        folded = doc.folded
         for start, end in units:
             if all(removed[start:end]):
                 continue
-            text = " ".join(" ".join(doc.stripped[i].casefold().split()) for i in range(start, end))
-            hit = self._match(text)
+            if sum(len(folded[i]) + 1 for i in range(start, end)) - 1 > self.max_len:
+                continue  # too long to be covered enough, whatever matches inside it
+            text = " ".join(folded[start:end])
+            words = set().union(*(_line_keywords(doc, i) for i in range(start, end)))
+            hit = self._match(text, words)
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
-    def _match(self, text: str) -> str | None:
-        """The best phrase if the phrases cover enough of text, else None."""
+    def _match(self, text: str, words: set[str] | None = None) -> str | None:
+        """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
         if len(text) > self.max_len:
             return None
-        shared = Counter(k for w in _keywords(text) for k in self.index.get(w, ()))
+        words = _keywords(text) if words is None else words
+        shared = Counter(k for w in words for k in self.index.get(w, ()))
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
         if not candidates and 0 in self.need:
             candidates = [k for k, n in enumerate(self.need) if n == 0]

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from clean_articles.document import BULLET, Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.patterns import Pattern, matching_lines
+from clean_articles.patterns import Pattern, matching_lines, page_budget
 
 REACHES = ("list", "paragraph", "until", "end")
 
@@ -83,7 +83,7 @@ class _Closing:
 
     def __init__(self, until: Pattern, doc: Document):
         self.until, self.doc = until, doc
-        self.budget = until.budget(len(doc.joined))
+        self.budget = page_budget(until, doc)
         self.scanned = 0  # lines below this were searched ...
         self.hit: int | None = None  # ... and this is the first match among them at or after the last anchor
 
