@@ -15,6 +15,7 @@ from clean_articles.rules import RuleSet
 def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     """All marks for doc, in pipeline order. `repeats` (a batch's `repeats.Counts`) is handed to
     the kinds that judge a page against its batch; without it they remove nothing."""
+    doc.candidates = rules.prefilter.scan(doc.stripped)
     removed = bytearray(len(doc))
     marks: list[Mark] = []
     gates: dict[str, bool] = {}

@@ -13,13 +13,15 @@ import difflib
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
 import regex
 
 from clean_articles.matchers import MATCHERS, Matcher, Param
-from clean_articles.patterns import FLAGS, Pattern
+from clean_articles.patterns import Pattern
+from clean_articles.prefilter import Prefilter
 
 RULE_KEYS = {"id", "kind", "why", "where", "example", "favor"}
 WHERES = ("anywhere", "head", "tail", "edges")
@@ -108,6 +110,14 @@ class RuleSet:
     def rules(self) -> list[Rule]:
         ordered = [r for p in self.packs for r in p.rules]
         return sorted(ordered, key=lambda r: r.matcher.STAGE)
+
+    @cached_property
+    def prefilter(self) -> Prefilter:
+        """All the rule and gate patterns, for one linear-time pass per page."""
+        found = [p.when for p in self.packs if p.when is not None]
+        for rule in self.rules:
+            found.extend(v for v in vars(rule.matcher).values() if isinstance(v, Pattern))
+        return Prefilter(found)
 
     def pack_of(self, rule: Rule) -> Pack:
         return next(p for p in self.packs if p.name == rule.pack)

@@ -1,0 +1,64 @@
+"""The RE2 prefilter is a superset: it never drops a line the rule's own regex matches."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clean_articles import load_rules
+from clean_articles.patterns import Pattern
+from clean_articles.prefilter import Prefilter, widen
+
+from conftest import SAMPLES
+
+SHIPPED = load_rules()
+PATTERNS = [p for _, members in SHIPPED.prefilter.groups for p in members]
+LINES = sorted({line.strip() for path in (SAMPLES / "raw").glob("*.txt")
+                for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines() if line.strip()})
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (r"^\w+$", r"^[\p{L}\p{N}\p{M}\p{Pc}]+$"),
+    (r"(?i)\bread more\b", r"(?i)read more"),
+    (r"[^\w\s]", r"[^\w\s]"),          # negated class: ASCII classes exclude less, so match more
+    (r"[\w.-]+@", r"[\p{L}\p{N}\p{M}\p{Pc}.-]+@"),
+    (r"\d{4}", r"\p{N}{4}"),
+    (r"^(a)\1$", None),                # back-reference
+    (r"^(?!By )\w", None),             # look-ahead
+    (r"a++", None),                    # possessive
+    (r"[^\W]", None),                  # cannot be widened soundly
+    (r"(?x) a b", None),               # verbose flag
+])
+def test_widen(source, expected):
+    assert widen(source) == expected
+
+
+def test_most_shipped_patterns_are_prefiltered():
+    every = [p.when for p in SHIPPED.packs if p.when] + [
+        v for r in SHIPPED.rules for v in vars(r.matcher).values() if isinstance(v, Pattern)]
+    assert len(PATTERNS) >= 0.8 * len(every)
+
+
+def test_prefilter_finds_every_line_each_shipped_pattern_matches_in_the_samples():
+    hits = SHIPPED.prefilter.scan(LINES)
+    for pattern in PATTERNS:
+        truth = [i for i, line in enumerate(LINES) if pattern.rx.search(line)]
+        assert set(truth) <= set(hits[pattern]), pattern.rule
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+                        min_size=1, max_size=40), min_size=1, max_size=8))
+def test_prefilter_is_a_superset_on_random_unicode(lines):
+    sources = [r"^\w+\s\w+$", r"(?i)\bcomments?\b", r"^\d+$", r"[^\w\s]{2,}", r"(?i)^ÉTÉ\s*\S"]
+    patterns = [Pattern(s, f"t.{k}") for k, s in enumerate(sources)]
+    hits = Prefilter(patterns).scan(lines)
+    for p in patterns:
+        assert {i for i, line in enumerate(lines) if p.rx.search(line)} <= set(hits[p]), p.source
+
+
+def test_lines_with_undecodable_bytes_are_confirmed_by_regex():
+    pattern = Pattern(r"^caf.$", "t.cafe")
+    lines = ["caf\udce9", "tea"]
+    assert Prefilter([pattern]).scan(lines)[pattern] == [0]  # RE2 cannot read it: regex decides
