@@ -84,7 +84,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙\-–—*+>]|\(?\d{1,3}[.)])(?:\s+|$)")
 _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
 _SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$|[。！？]")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
@@ -117,7 +117,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 class _Line:
     __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "title", "sent", "date", "cls",
-                 "tag", "gone", "indent")
+                 "tag", "gone", "indent", "byline")
 
 
 def _read(i: int, raw: str, scan: int) -> _Line | None:
@@ -134,7 +134,7 @@ def _read(i: int, raw: str, scan: int) -> _Line | None:
             ln.bullet = True
             text = text[m.end():]
     ln.text = text
-    ln.low = [t.strip(_EDGE) for t in text.lower().split()]
+    ln.low = text.lower().split()
     ln.ntok = len(ln.low)
     ln.date = False
     ln.tag = ""
@@ -239,8 +239,10 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, p: Map
     menu_max, title_min = p["menu_max_words"], p["title_min_words"]
     use_stops = bool(stopset) and not cjk_page
     contains = stopset.__contains__
+    byline = _regex(p["byline_pattern"]).search
     for ln in live:
         text = ln.text
+        ln.byline = ln.ntok < min_good and byline(text) is not None
         toks = text.split()
         n = ln.ntok
         words = float(n)
@@ -251,12 +253,16 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, p: Map
                 cjk_toks = sum(1 for t in toks if _CJK.search(t))
                 words = n - cjk_toks + c / cpw
         ln.words = words
-        caps = sum(map(str.istitle, toks)) + sum(map(str.isupper, toks))
-        ln.title = min(1.0, caps / n) if n else 0.0
+        if n >= title_min or ln.bullet:
+            caps = sum(map(str.istitle, toks)) + sum(map(str.isupper, toks))
+            ln.title = min(1.0, caps / n)
+        else:
+            ln.title = 0.0
         ln.sent = _SENT_END.search(text) is not None
         if n <= date_max:
             hits = digits = 0
             for t in ln.low:
+                t = t.strip(_EDGE)
                 if t[:1].isdigit():
                     digits += 1
                     hits += 1
@@ -306,7 +312,6 @@ def _mark_teasers(live: list[_Line], p: Mapping[str, Any]) -> None:
     need = p["teaser_min_groups"]
     maxw = p["teaser_max_words"]
     maxgap = p["teaser_max_gap"]
-    byline = _regex(p["byline_pattern"])
     n = len(live)
 
     def group(k: int) -> tuple[int, int]:
@@ -320,7 +325,7 @@ def _mark_teasers(live: list[_Line], p: Mapping[str, Any]) -> None:
             t = live[k + m]
             if m:
                 shape += t.gone
-            dated = dated or t.date or t.gone > 0 and m > 0 or byline.search(t.text) is not None
+            dated = dated or t.date or t.byline or t.gone > 0 and m > 0
             m += 1
             if m > maxgap:
                 return 0, 0
@@ -404,6 +409,14 @@ def _main_span(live: list[_Line], p: Mapping[str, Any]) -> tuple[int, int]:
     return lo, hi
 
 
+def _sentence_like(text: str) -> bool:
+    """Ends in a full stop, not in an ellipsis or an abbreviation like "U.N."."""
+    if not text.endswith(".") or text.endswith(".."):
+        return False
+    last = text.rsplit(None, 1)[-1]
+    return last.count(".") < 2
+
+
 def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
     """w3m prints a page's article at one indentation; prose at either edge of the span that
     is indented otherwise (a caption in a figure, teasers in a sidebar) is not the article."""
@@ -433,7 +446,6 @@ def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[st
     a date, byline, bullet or sentence, and with a function word when the language is known,
     which menus lack), one the page also prints elsewhere (a breadcrumb, the page title, a
     share prompt), else one followed by a byline or a date, else the nearest."""
-    byline = _regex(p["byline_pattern"])
     lo_w, hi_w = p["headline_min_words"], p["headline_max_words"]
     window = p["headline_window"]
     first = max(0, lo - window)
@@ -442,7 +454,7 @@ def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[st
         ln = live[k]
         if ln.date or ln.bullet or not lo_w <= ln.words <= hi_w:
             continue
-        if byline.search(ln.text) or (ln.text.endswith(".") and not ln.text.endswith("..")):
+        if ln.byline or _sentence_like(ln.text):
             continue
         if stopset and not any(map(stopset.__contains__, ln.low)):
             continue
@@ -457,7 +469,7 @@ def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[st
                 return k
     for k in cands:  # a headline is often followed by its byline or date
         nxt = live[k + 1]
-        if nxt.date or byline.search(nxt.text):
+        if nxt.date or nxt.byline:
             return k
     return cands[0]
 
