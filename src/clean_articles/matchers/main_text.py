@@ -66,6 +66,7 @@ PARAMS: dict[str, type] = {
     "list_min_lines": int,        # a run of this many non-prose lines inside the span ...
     "list_max_words": float,      # ... of at most this many words on average is a link list ...
     "list_bad_share": float,      # ... and so is one with this share of menu items / link titles
+    "date_cut_share": float,      # cut the span at a date/byline with less prose than this beyond
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
     # headline
@@ -174,6 +175,7 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     lo, hi = _main_span(live, p)
     if lo < 0:
         return []  # no prose at all: leave the page alone rather than empty it
+    lo, hi = _cut_at_dates(live, lo, hi, p)
     lo, hi = _trim_indent(live, lo, hi, p)
 
     out: list[tuple[int, str]] = []
@@ -407,6 +409,37 @@ def _main_span(live: list[_Line], p: Mapping[str, Any]) -> tuple[int, int]:
         if cur > best:
             best, lo, hi = cur, start, k
     return lo, hi
+
+
+def _cut_at_dates(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
+    """A date or byline line near an edge of the span separates the article from what comes
+    before it (a standfirst, a caption) or after it (comments, an author box): cut there when
+    less than date_cut_share of the span's prose lies beyond it."""
+    share = p["date_cut_share"]
+    if share <= 0:
+        return lo, hi
+    total = 0.0
+    marks = []
+    for k in range(lo, hi + 1):
+        ln = live[k]
+        if ln.cls == GOOD:
+            total += ln.words
+        elif ln.date or ln.byline:
+            marks.append((k, total))
+    new_lo, new_hi = lo, hi
+    for k, before in marks:
+        if before < share * total:
+            new_lo = k + 1
+        elif total - before < share * total and k - 1 < new_hi:
+            new_hi = k - 1
+            break
+    while new_lo < new_hi and live[new_lo].cls < NEAR:
+        new_lo += 1
+    while new_hi > new_lo and live[new_hi].cls < NEAR:
+        new_hi -= 1
+    if new_lo >= new_hi and live[new_lo].cls < NEAR:
+        return lo, hi
+    return new_lo, new_hi
 
 
 def _sentence_like(text: str) -> bool:
