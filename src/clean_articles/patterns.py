@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import cached_property
 import regex
 
 TIMEOUT_SECONDS = 0.5
@@ -61,9 +62,13 @@ class Pattern:
         self.source = source
         self.rule = rule
         self.timeout = timeout
-        self.rx = regex.compile(source, FLAGS)
         self.dead = False
         self.strikes = 0
+
+    @cached_property
+    def rx(self) -> regex.Pattern:
+        """Compiled on first use: with the prefilter, many patterns never need to run at all."""
+        return regex.compile(self.source, FLAGS)
 
     def budget(self, chars: int) -> Budget:
         """A fresh allowance for one page of `chars` characters."""
