@@ -4,21 +4,28 @@ The page is the visible text of a news page as w3m dumps it. The article is the 
 long, sentence-like lines (many function words, terminal punctuation, few capitalised words);
 menus, link lists, bylines, dates, counters and teaser lists sit around it. The classifier:
 
-1. describes every live line (not blank, not removed by an earlier rule, with at least one
-   word): its length in words (CJK characters count as a fraction of a word), its share of
-   stopwords of the page's language, its share of capitalised words, whether it is a bullet
-   item, whether it is a date or a counter, whether it ends like a sentence;
+1. reads every live line (not blank, not removed by an earlier rule, with at least one word
+   character): its length in words (CJK characters count as a fraction of a word), its share
+   of stopwords of the page's language (found from the longest lines), its share of
+   capitalised words, whether it is a bullet item, a date or counter, a byline, a sentence;
 2. gives each line a class: *good* (prose), *near* (a shorter sentence), *short*, or *bad*
-   (menu item, date/counter line, title-case link); a prose line printed twice in the page is
-   no anchor, and teaser runs (a title line, maybe a byline and a date, and a short teaser,
-   the same shape repeated) are bad;
+   (menu item, date/counter line, capitalised link title); a prose line printed twice in the
+   page is no anchor, and teaser runs (a title line, maybe a byline and a date, then a short
+   teaser, the same shape repeated) are bad;
 3. finds the main span, the run of lines with the highest total score (a prose line scores its
-   length, up to a cap; the other lines cost a penalty), with Kadane's linear scan;
-4. removes everything before the span except the headline (the title-like line just above
-   it, preferably one that the page prints elsewhere too) and everything after it; inside the
-   span it removes link lists, menu items and date/counter lines, and keeps the other short
-   lines (subheadings, a one-line quote) because their neighbours are prose, as jusText does.
+   length up to a cap, a near line a little, other lines cost a penalty; a gap costing more
+   than ``max_gap`` ends a run), with Kadane's linear scan; then cuts the span at a date or
+   byline line that has little of the span's prose beyond it (a standfirst and captions above
+   the byline, comments below a date), and trims prose at its edges indented unlike the
+   article (w3m indents sidebars and figures);
+4. removes everything before the span except the headline (the title-like line just above it,
+   preferably one the page prints elsewhere too, else one followed by a byline or date, else
+   the nearest) and everything after it; inside the span it removes link lists, teasers and
+   date/counter lines, and keeps other short lines (subheadings, a one-line quote) because
+   their neighbours are prose, as jusText does.
 
+Reasons name the signal: a line outside the span carries its own signal when it has one (menu
+item, date/counter line, teaser run, link list), else "head: ..." or "tail: ...".
 Every threshold comes from ``params`` (``rules/generic/main-text.toml``); ``PARAMS`` lists them.
 Work per line is capped (``scan_chars``) and every pass is linear in the number of lines.
 """
@@ -26,6 +33,7 @@ Work per line is capped (``scan_chars``) and every pass is linear in the number 
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from collections import Counter
 from pathlib import Path
@@ -168,8 +176,8 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     if not live:
         return []
 
-    stopset, cjk_page = _language(live, p)
-    _describe(live, stopset, cjk_page, p)
+    stopset, cjk_page, any_cjk = _language(live, p)
+    _describe(live, stopset, cjk_page, any_cjk, p)
     _demote_repeats(live)
     _mark_teasers(live, p)
     lo, hi = _main_span(live, p)
@@ -201,13 +209,14 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     return _ranges(out, lines, removed)
 
 
-def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool]:
-    """The stopword set of the page's language (empty if unknown), and whether it is CJK."""
+def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool, bool]:
+    """The stopword set of the page's language (empty if unknown), whether the page is CJK,
+    and whether its longest lines hold any CJK character at all."""
     masks, sets = _stopwords()
     budget = int(p["lang_sample_words"])
     sample: list[str] = []
     cjk = latin = 0
-    for ln in sorted(live, key=lambda x: -x.ntok)[:64]:
+    for ln in heapq.nlargest(64, live, key=lambda x: x.ntok):
         if len(sample) >= budget:
             break
         sample.extend(ln.low)
@@ -215,7 +224,7 @@ def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], 
             cjk += len(_CJK.findall(ln.text))
     latin = len(sample)
     if cjk > latin:
-        return frozenset(), True
+        return frozenset(), True, True
     tally = Counter(map(masks.get, sample))
     counts = [0] * len(sets)
     for mask, c in tally.items():
@@ -224,14 +233,15 @@ def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], 
                 if mask >> b & 1:
                     counts[b] += c
     if not sets or not latin:
-        return frozenset(), False
+        return frozenset(), False, cjk > 0
     best = max(range(len(sets)), key=counts.__getitem__)
     if counts[best] < p["min_lang_hits"] * latin:
-        return frozenset(), False
-    return sets[best], False
+        return frozenset(), False, cjk > 0
+    return sets[best], False, cjk > 0
 
 
-def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, p: Mapping[str, Any]) -> None:
+def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cjk: bool,
+              p: Mapping[str, Any]) -> None:
     cpw = float(p["cjk_chars_per_word"])
     date_words = _wordset(p["date_words"])
     date_max, date_share = p["date_max_words"], p["date_share"]
@@ -248,7 +258,7 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, p: Map
         toks = text.split()
         n = ln.ntok
         words = float(n)
-        if not text.isascii():
+        if any_cjk and not text.isascii():
             c = len(_CJK.findall(text))
             if c:
                 # a run of CJK characters is one whitespace token: count characters instead
