@@ -128,9 +128,11 @@ def walk(src: Path, glob: str) -> list[str]:
 _STATE: dict = {}
 
 
-def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict) -> None:
+def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict,
+          rules: bool = True) -> None:
+    """Set the worker's state; compile the rules (pass 2 only: counting needs none)."""
     _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest,
-                  rules=load_rules(**options.rules))
+                  rules=load_rules(**options.rules) if rules else None)
 
 
 def _init_worker(*args) -> None:
@@ -281,7 +283,7 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
     summary = Summary(files=len(files))
     counts = None
     if any(r.kind == "recurring" for r in rules.rules):
-        counter = _Runner(options.jobs, (options, src, dst, None, {}))
+        counter = _Runner(options.jobs, (options, src, dst, None, {}, False))
         counts, ok = Counts(), False
         try:
             for part in counter.map(_count_chunk, _chunks(files, CHUNK), 1):

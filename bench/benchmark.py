@@ -1,0 +1,101 @@
+"""Batch throughput: pages/s and MB/s for one worker and for -j 2, peak memory, cross-page share.
+
+    python bench/benchmark.py [--files 20000] [--jobs 1 2] [--keep DIR] [--overhead]
+
+Builds a corpus in a temporary folder from samples/raw and, when present, the raw pages of
+/work/shared/eval/dev/raw, replicated with small variations (a counter and a date on each copy,
+lines of the "Most read" kind shuffled) to --files pages in folders of 1000. Each run is a fresh
+child process that cleans the corpus with the shipped packs (`batch.run`, --force) and reports
+its wall time, the time of the cross-page pass, the CPU time and the peak RSS of itself and its
+workers (pages per CPU-second is the fairer figure on a machine that is busy with other work). The
+figures in README.md ("Benchmark") come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = Path("/work/shared/eval/dev/raw")
+
+CHILD = """
+import json, resource, sys
+from pathlib import Path
+from clean_articles.batch import Options, run
+src, dst, jobs, rules = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+s = run(src, dst, Options(rules=rules, jobs=jobs, force=True), echo=lambda m: None, warn=lambda m: None)
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps(dict(files=s.files, failed=s.failed, bytes=s.bytes_in, seconds=s.seconds,
+                      count=s.count_seconds, peak_mb=max(me.ru_maxrss, kids.ru_maxrss) / 1024,
+                      cpu=me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime)))
+"""
+
+
+def sources() -> list[str]:
+    paths = sorted((ROOT / "samples" / "raw").glob("*.txt"))
+    if EVAL.is_dir():
+        paths += sorted(EVAL.glob("*.txt"))
+    return [p.read_text(encoding="utf-8", errors="surrogateescape") for p in paths]
+
+
+def build(folder: Path, files: int, seed: int = 1) -> int:
+    """Write `files` varied copies of the source pages; return the total size in bytes."""
+    rng, pages, total = random.Random(seed), sources(), 0
+    for k in range(files):
+        lines = pages[k % len(pages)].split("\n")
+        short = [i for i, line in enumerate(lines) if 0 < len(line.split()) < 8]
+        if len(short) > 3:  # rotate a few short lines, as a sidebar's items would
+            picked = rng.sample(short, 3)
+            texts = [lines[i] for i in picked]
+            rng.shuffle(texts)
+            for i, text in zip(picked, texts):
+                lines[i] = text
+        lines.insert(1, f"Updated {rng.randint(1, 28)} March {rng.randint(2015, 2025)} · {rng.randint(0, 999)} comments")
+        path = folder / f"{k // 1000:03}" / f"page-{k:06}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = "\n".join(lines).encode("utf-8", "surrogateescape")
+        path.write_bytes(data)
+        total += len(data)
+    return total
+
+
+def measure(src: Path, dst: Path, jobs: int, rules: dict) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(dst), str(jobs), json.dumps(rules)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--files", type=int, default=20000)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
+    ap.add_argument("--overhead", action="store_true",
+                    help="clean with the recurring pack alone: the batch's own cost (I/O, hashing, pool, "
+                         "manifest, cross-page pass) without the per-page engine")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = args.keep or Path(tmp)
+        src = base / "in"
+        size = build(src, args.files)
+        print(f"corpus: {args.files} pages, {size / 1e6:.1f} MB ({size / args.files / 1e3:.1f} kB a page), "
+              f"from {len(sources())} source pages")
+        first = None
+        for jobs in args.jobs:
+            rules = {"paths": [str(ROOT / "rules" / "generic" / "recurring.toml")], "builtin": False} if args.overhead else {}
+            r = measure(src, base / f"out-{jobs}", jobs, rules)
+            first = first or r["seconds"]
+            print(f"-j {jobs}: {r['files'] / r['seconds']:.0f} pages/s, {r['bytes'] / 1e6 / r['seconds']:.2f} MB/s, "
+                  f"{r['seconds']:.1f}s ({r['count'] / r['seconds']:.0%} in the cross-page pass), "
+                  f"speed-up {first / r['seconds']:.2f}x, {r['files'] / r['cpu']:.0f} pages per CPU-second, "
+                  f"peak RSS {r['peak_mb']:.0f} MB, {r['failed']} failed")
+
+
+if __name__ == "__main__":
+    main()
