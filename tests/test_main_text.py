@@ -259,6 +259,24 @@ def test_lines_removed_earlier_are_absent():
     assert classify(lines, [True, False, False], params()) == []
 
 
+def test_caption_beside_a_removed_credit_goes():
+    paras = body()
+    caption = "A cyclist crosses the old harbour bridge on Tuesday morning."
+    credit = "© Photo: City Archive"
+    lines = [HEADLINE, ""] + paras[:4] + [caption, credit, ""] + paras[4:]
+    flags = [False] * len(lines)
+    flags[lines.index(credit)] = True  # a caption rule took the credit line
+    reasons = {i: why for a, b, why in classify(lines, flags, params()) for i in range(a, b)}
+    assert reasons.get(lines.index(caption)) == "beside removed chrome"
+    kept = [ln for i, ln in enumerate(lines) if ln.strip() and not flags[i] and i not in reasons]
+    assert kept == [HEADLINE] + ARTICLE
+    # with nothing removed next to it, the same line stays: it reads like a sentence
+    flags = [False] * len(lines)
+    lines2 = [ln for ln in lines if ln != credit]
+    kept, _ = run("\n".join(lines2))
+    assert caption in kept
+
+
 # ---------------------------------------------------------------------------------------------
 # Other scripts
 

@@ -59,6 +59,8 @@ PARAMS: dict[str, type] = {
     "date_words": str,            # words of dates and counters (months, "am", "comments")
     "date_max_words": int,        # a date/counter line: at most this many words ...
     "date_share": float,          # ... this share of them numbers or date words, one a number
+    "stuck_max_words": int,       # a line this short in one block with a line an earlier rule
+                                  # removed (a caption and its credit) goes with it (0: never)
     # teaser runs
     "teaser_min_groups": int,     # at least this many teaser groups of the same shape
     "teaser_max_words": int,      # a teaser is at most this many words long
@@ -98,6 +100,7 @@ _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
 _HEAD, _TAIL = "head: before the main text", "tail: after the main text"
+_STUCK = "beside removed chrome"
 
 
 @functools.cache
@@ -126,7 +129,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 class _Line:
     __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "title", "sent", "date", "cls",
-                 "tag", "gone", "indent", "byline")
+                 "tag", "gone", "indent", "byline", "stuck")
 
 
 def _read(i: int, raw: str, scan: int) -> _Line | None:
@@ -172,6 +175,9 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
         else:
             ln.gone = gone
             gone = 0
+            # in the same block as a line an earlier rule removed (a caption above its credit)
+            ln.stuck = (i > 0 and i - 1 < nrem and removed[i - 1]) or (
+                i + 1 < len(lines) and i + 1 < nrem and removed[i + 1])
             live.append(ln)
     if not live:
         return []
@@ -550,7 +556,10 @@ def _link_lists(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> se
 
 
 def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list) -> None:
-    """Inside the main span: drop link lists, teasers and date/counter lines, keep the rest."""
+    """Inside the main span: drop link lists, teasers and date/counter lines, and short lines
+    in one block with a line an earlier rule removed (a caption whose credit went); keep the
+    rest. The span's first and last lines stay, so cleaning twice changes nothing more."""
+    stuck_max = p["stuck_max_words"]
     for k, j in _runs(live, lo, hi):
         run = live[k:j]
         if _is_list(run, p):
@@ -560,6 +569,11 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
             for x in run:
                 if x.date or x.tag == "teaser run":
                     out.append((x.i, x.tag))
+    if stuck_max > 0:
+        for k in range(lo + 1, hi):
+            x = live[k]
+            if x.stuck and x.words <= stuck_max and not x.date and x.tag != "teaser run":
+                out.append((x.i, _STUCK))
 
 
 def _ranges(out: list[tuple[int, str]], lines: Sequence[str], removed: Sequence[bool]) -> list[tuple[int, int, str]]:
@@ -568,7 +582,11 @@ def _ranges(out: list[tuple[int, str]], lines: Sequence[str], removed: Sequence[
     out.sort()
     res: list[tuple[int, int, str]] = []
     nrem = len(removed)
+    last = -1
     for i, why in out:
+        if i == last:
+            continue  # one reason per line: the first signal that took it
+        last = i
         if res and res[-1][2] == why:
             a, b, _ = res[-1]
             if b == i or all(
