@@ -86,6 +86,8 @@ class PhraseMatcher(Matcher):
         if len(text) > self.max_len:
             return None
         words = _keywords(text) if words is None else words
+        if 0 not in self.need and words.isdisjoint(self.index):
+            return None  # most lines: not one content word of any phrase
         shared = Counter(k for w in words for k in self.index.get(w, ()))
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
         if not candidates and 0 in self.need:
