@@ -96,6 +96,7 @@ _BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙
 _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
 _SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$|[。！？]")
 _WORD = re.compile(r"\w")
+_NUMTOK = re.compile(r"(?:^|\s)\W?\d")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
@@ -293,7 +294,9 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cj
                 ln.cls, ln.tag = BAD, "date/counter line"
                 continue
         if use_stops:
-            dens = sum(map(contains, ln.low)) / n
+            # numbers (scores, prices, dates) are neither function words nor content words
+            alpha = n - len(_NUMTOK.findall(text)) if n >= min_near else n
+            dens = sum(map(contains, ln.low)) / alpha if alpha > 0 else 0.0
             good_shape = dens >= stop_good and ln.title <= max_title
             near_shape = dens >= stop_near and ln.title <= max_title
         else:
