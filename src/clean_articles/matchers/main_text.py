@@ -94,7 +94,8 @@ PARAMS: dict[str, type] = {
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙\-–—*+>]|\(?\d{1,3}[.)])(?:\s+|$)")
 _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
-_SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$|[。！？]")
+_SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$")
+_CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
@@ -277,7 +278,9 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cj
             ln.title = min(1.0, caps / n)
         else:
             ln.title = 0.0
-        ln.sent = _SENT_END.search(text) is not None
+        # a sentence ends the line; in CJK text a full stop anywhere will do
+        ln.sent = _SENT_END.search(text[-8:]) is not None or (
+            any_cjk and _CJK_STOP.search(text) is not None)
         if n <= date_max:
             hits = digits = 0
             for t in ln.low:
