@@ -31,14 +31,16 @@ import regex
 
 from clean_articles.document import _SENTENCE_END, Document
 
-_LEAD = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—|]|\d{1,3}[.)]?)\s+")
+# Every pattern works on a whole page of stripped lines at once (one call per page, not per line),
+# so none of them may match or swallow a line break.
+_LEAD = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—|]|\d{1,3}[.)]?)[^\S\n]+", regex.MULTILINE)
 _DIGITS = regex.compile(r"\d+")
-_DATE_WORDS = regex.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
-    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|"
-    r"sat(?:urday)?|sun(?:day)?|am|pm|(?:second|minute|hour|day|week|month|year)s?)\b")
-_NON_WORD = regex.compile(r"[\W_]+")
+_TOKEN = regex.compile(r"[^\W_]+|\n")
+DATE_WORDS = frozenset(
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept september "
+    "oct october nov november dec december mon monday tue tues tuesday wed wednesday thu thur thurs "
+    "thursday fri friday sat saturday sun sunday am pm second seconds minute minutes hour hours day "
+    "days week weeks month months year years".split())
 NEAR_WORDS = 7          # lines with this many folded words also get a near key
 SENTENCE_WORDS = 5      # a protected sentence has at least this many words
 TITLE_LINES = 4         # the blocks right before the body, up to this many lines, are protected
@@ -50,8 +52,22 @@ def normalise(stripped: str) -> str:
     >>> normalise("• 12 comments · Updated March 3, 2024 10:41 am")
     '0 comments updated D 0 0 0 0 D'
     """
-    text = _DIGITS.sub("0", _LEAD.sub("", stripped).casefold())
-    return _NON_WORD.sub(" ", _DATE_WORDS.sub("D", text)).strip()
+    return fold(stripped.strip())[0]
+
+
+def fold(joined: str) -> list[str]:
+    """normalise() for each line of stripped lines joined by \\n, in one pass over the page."""
+    text = _DIGITS.sub("0", _LEAD.sub("", joined).casefold())
+    out: list[str] = []
+    words: list[str] = []
+    for token in _TOKEN.findall(text):  # one scan; a token-by-token loop beats per-line regexes
+        if token == "\n":
+            out.append(" ".join(words))
+            words = []
+        else:
+            words.append("D" if token in DATE_WORDS else token)
+    out.append(" ".join(words))
+    return out
 
 
 def _hash(data: bytes) -> int:
@@ -87,12 +103,13 @@ def line_keys(doc: Document) -> dict[int, tuple[tuple[int, ...], int]]:
     """For each unprotected non-blank line: (its keys, the length of its folded text)."""
     guard = protected(doc)
     out: dict[int, tuple[tuple[int, ...], int]] = {}
+    folded = fold(doc.joined)
     for start, end in doc.blocks:
         ctx = b"A\0" if end - start == 1 else b"L\0"
         for i in range(start, end):
             if i in guard:
                 continue
-            norm = normalise(doc.stripped[i])
+            norm = folded[i]
             if not norm:
                 continue
             data = norm.encode("utf-8", "surrogatepass")
