@@ -26,6 +26,9 @@ PROSE_MIN_WORDS = 10
 BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
 
 
+_SPACES = {c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
     """Lines [start, end) removed by `rule` (its full id) for `reason`."""
@@ -82,8 +85,10 @@ class Document:
 
     @cached_property
     def stripped(self) -> list[str]:
-        """Each line without leading and trailing whitespace: what patterns are tested against."""
-        return [line.strip() for line in self.lines]
+        """Each line without leading and trailing whitespace, and with every other Unicode space
+        (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
+        so a rule's literal space also matches the no-break spaces pages are full of."""
+        return [line.strip().translate(_SPACES) for line in self.lines]
 
     @cached_property
     def size(self) -> int:

@@ -3,8 +3,8 @@
 Lines are normalised (case and spacing folded, bullets and list numbers dropped; a line that is
 the same text twice counts once), grouped exactly by text and nearly by rapidfuzz inside buckets
 that share a prefix or suffix (never all pairs). In a group, list lines (bullets, or lines of a
-block that mostly recurs) go in every copy: a sidebar printed twice. Other lines keep their first
-copy: a title printed twice keeps one.
+block that mostly recurs) go in every copy: a sidebar printed twice. Other lines keep one copy, the
+first one set among prose if any, else the first: a title printed twice keeps one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Iterable
 import regex
 from rapidfuzz import fuzz
 
-from clean_articles.document import BULLET, Document, Mark
+from clean_articles.document import BULLET, Document, Mark, is_prose
 from clean_articles.matchers import Matcher, Param, between
 
 _NON_WORD = regex.compile(r"[\W_]+")
@@ -45,13 +45,16 @@ class RepeatedMatcher(Matcher):
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         groups = self._groups(doc, removed)
-        recurring = {i for g in groups for i in g}
+        recurring = {i: k for k, g in enumerate(groups) for i in g}
         for group in groups:
-            for rank, i in enumerate(sorted(group)):
+            # the copy to keep: the first one set among prose (a summary line at the top that
+            # repeats a body sentence goes, not the sentence), else the first one
+            keep = min(group, key=lambda i: (not _among_prose(doc, i, removed), i))
+            for i in sorted(group):
                 if _in_list(doc, i, recurring):
                     yield Mark(i, i + 1, self.rule, "list line repeated in the page")
-                elif rank:
-                    yield Mark(i, i + 1, self.rule, f"repeats line {min(group) + 1}")
+                elif i != keep:
+                    yield Mark(i, i + 1, self.rule, f"repeats line {keep + 1}")
 
     def _groups(self, doc: Document, removed: bytearray) -> list[list[int]]:
         min_chars, cutoff = self.params["min_chars"], self.params["score"]
@@ -91,9 +94,21 @@ class RepeatedMatcher(Matcher):
         return [g for g in groups.values() if len(g) > 1]
 
 
-def _in_list(doc: Document, i: int, recurring: set[int]) -> bool:
-    """A bullet line, or a line of a multi-line block most of whose lines recur."""
+def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
+    """The nearest remaining non-blank lines before and after line i both read as prose."""
+    def nearest(step: int) -> bool:
+        j = i + step
+        while 0 <= j < len(doc) and (removed[j] or not doc.stripped[j]):
+            j += step
+        return 0 <= j < len(doc) and is_prose(doc.stripped[j])
+    return nearest(-1) and nearest(1)
+
+
+def _in_list(doc: Document, i: int, recurring: dict[int, int]) -> bool:
+    """A bullet line, or a line of a multi-line block most of whose lines recur, as copies of
+    different lines (a block that is one line printed twice is a doubled title, not a list)."""
     if BULLET.match(doc.stripped[i]):
         return True
     start, end = doc.blocks[doc.block_of[i]]
-    return end - start >= 2 and 2 * sum(1 for j in range(start, end) if j in recurring) > end - start
+    groups = [recurring[j] for j in range(start, end) if j in recurring]
+    return end - start >= 2 and 2 * len(groups) > end - start and len(set(groups)) > 1

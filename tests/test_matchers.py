@@ -1,0 +1,82 @@
+"""Each matcher kind on small pages, through a one-rule pack, so its documented semantics hold."""
+
+from __future__ import annotations
+
+from clean_articles import clean_text, load_rules
+
+from conftest import write_pack
+
+PROSE = "The minister opened the talks in Moscow on Wednesday with a long and careful speech."
+
+
+def one_rule(tmp_path, body: str):
+    pack = write_pack(tmp_path, '[pack]\nwhy = "Test."\n\n[[rule]]\nid = "r"\nwhy = "Test rule."\n' + body)
+    return load_rules([pack], builtin=False)
+
+
+def clean(tmp_path, body, text):
+    return clean_text(text, one_rule(tmp_path, body)).text
+
+
+def test_line_patterns_see_no_break_spaces_as_spaces(tmp_path):
+    page = f"{PROSE}\nbanned in\u00a0Russia\n"
+    assert clean(tmp_path, "kind = \"line\"\npattern = '^banned in Russia$'\n", page) == PROSE + "\n"
+
+
+def test_section_list_takes_the_list_and_stops_at_prose(tmp_path):
+    page = f"{PROSE}\n\nMost read\n\n  • One story\n  • Two story\n\n{PROSE}\n"
+    rule = "kind = \"section\"\nanchor = '^Most read$'\nreach = \"list\"\n"
+    assert clean(tmp_path, rule, page) == f"{PROSE}\n\n{PROSE}\n"
+
+
+def test_section_list_takes_indented_continuations(tmp_path):
+    page = f"{PROSE}\n\nPopular Now\n\n  • 1\n    A headline here\n\n    ASIA\n\n  • 2\n    Another one\n\n{PROSE}\n"
+    rule = "kind = \"section\"\nanchor = '^Popular Now$'\nreach = \"list\"\n"
+    assert clean(tmp_path, rule, page) == f"{PROSE}\n\n{PROSE}\n"
+
+
+def test_section_until_removes_nothing_without_an_end(tmp_path):
+    rule = "kind = \"section\"\nanchor = '^Begin$'\nreach = \"until\"\nuntil = '^End$'\n"
+    assert clean(tmp_path, rule, f"Begin\n{PROSE}\n") == f"Begin\n{PROSE}\n"
+    assert clean(tmp_path, rule, f"Begin\nx\nEnd\n{PROSE}\n") == f"{PROSE}\n"
+
+
+def test_section_end_and_keep_anchor(tmp_path):
+    rule = "kind = \"section\"\nanchor = '^Legal Disclaimer:$'\nreach = \"end\"\nkeep_anchor = true\n"
+    assert clean(tmp_path, rule, f"{PROSE}\nLegal Disclaimer:\nAs is.\n") == f"{PROSE}\nLegal Disclaimer:\n"
+
+
+def test_phrase_removes_a_reworded_banner_but_keeps_a_paragraph_quoting_it(tmp_path):
+    rule = "kind = \"phrase\"\nphrases = [\"we use cookies to improve your experience on our website\"]\n"
+    banner = "We use cokies to improve you experience on our web site. Accept"
+    quoting = ("Regulators said banners such as 'we use cookies to improve your experience on our website' "
+               "mislead readers, and that sites must ask before tracking anyone, the report found.")
+    assert clean(tmp_path, rule, f"{banner}\n{quoting}\n") == quoting + "\n"
+
+
+def test_repeated_list_goes_in_every_copy_title_keeps_one(tmp_path):
+    items = "  • North Korea opens its trade fair again\n  • Bitcoin climbs past a new record high\n"
+    page = f"Big Title Of The Day Is Here\nBig Title Of The Day Is Here\n\n{PROSE}\n\nWeekly\n{items}\nMust-Reads\n{items}"
+    got = clean(tmp_path, "kind = \"repeated\"\n", page)
+    assert got == f"Big Title Of The Day Is Here\n\n{PROSE}\n\nWeekly\n\nMust-Reads\n"
+
+
+def test_repeated_keeps_the_copy_inside_the_body(tmp_path):
+    sentence = "Prices rose by four percent in October, the statistics office said on Monday."
+    later = "Officials expect the rise to slow next year as energy prices fall back again."
+    page = f"Highlights\n{sentence}\n\n{PROSE}\n\n{sentence}\n\n{later}\n"
+    got = clean(tmp_path, "kind = \"repeated\"\n", page)
+    assert got == f"Highlights\n\n{PROSE}\n\n{sentence}\n\n{later}\n"
+
+
+def test_where_head_limits_a_rule_to_lines_before_the_body(tmp_path):
+    rule = "kind = \"line\"\nwhere = \"head\"\npattern = '^Share$'\n"
+    assert clean(tmp_path, rule, f"Share\n{PROSE}\nShare\n") == f"{PROSE}\nShare\n"
+
+
+def test_site_pack_gate(tmp_path):
+    pack = write_pack(tmp_path, '[pack]\nwhy = "Site."\nwhen = \'^MENAFN\\d+ID\\d+$\'\n\n[[rule]]\nid = "r"\n'
+                      'kind = "line"\nwhy = "Test."\npattern = \'^Asia Times$\'\n', "site.toml")
+    rules = load_rules([pack], builtin=False)
+    assert clean_text(f"{PROSE}\nAsia Times\n", rules).text == f"{PROSE}\nAsia Times\n"
+    assert clean_text(f"{PROSE}\nMENAFN1804ID11\nAsia Times\n", rules).text == f"{PROSE}\nMENAFN1804ID11\n"
