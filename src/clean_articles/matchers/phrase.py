@@ -13,6 +13,7 @@ folded lines and their content words are computed once per page and shared by al
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import Counter
 from typing import Iterable
@@ -24,22 +25,33 @@ from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
 
 _WORD = regex.compile(r"\w+")
+LONGEST = 50_000
 
 
-def _keywords(text: str) -> set[str]:
-    """Words that say something: four letters or more (or any word in scripts without spaces)."""
-    return {w for w in _WORD.findall(text) if len(w) >= 4 or not w.isascii()}
+def _keywords(text: str) -> frozenset[str]:
+    """Words that say something: four letters or more (or any word in scripts without spaces),
+    and not a stopword of any shipped language ("your", "this" and "with" pick out nothing)."""
+    stop = _stopwords()
+    return frozenset(w for w in _WORD.findall(text) if (len(w) >= 4 or not w.isascii()) and w not in stop)
 
 
-_PAGE_KEYWORDS: "weakref.WeakKeyDictionary[Document, dict[int, set[str]]]" = weakref.WeakKeyDictionary()
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    from clean_articles.matchers.main_text import _stopwords as by_language
+    return frozenset().union(*by_language()[1])
 
 
-def _line_keywords(doc: Document, i: int) -> set[str]:
-    """Content words of line i of doc, computed once per page whichever phrase rule asks."""
-    cache = _PAGE_KEYWORDS.setdefault(doc, {})
-    if i not in cache:
-        cache[i] = _keywords(doc.folded[i])
-    return cache[i]
+_PAGE_KEYWORDS: "weakref.WeakKeyDictionary[Document, list[frozenset[str]]]" = weakref.WeakKeyDictionary()
+
+
+def _page_keywords(doc: Document) -> list[frozenset[str]]:
+    """Content words of each line of doc, computed once per page whichever phrase rule asks."""
+    words = _PAGE_KEYWORDS.get(doc)
+    if words is None:
+        # a line past LONGEST is far longer than any phrase rule could cover: no words needed
+        words = _PAGE_KEYWORDS[doc] = [_keywords(line) if 0 < len(line) <= LONGEST else frozenset()
+                                       for line in doc.folded]
+    return words
 
 
 class PhraseMatcher(Matcher):
@@ -60,24 +72,32 @@ class PhraseMatcher(Matcher):
             self.need.append(min(2, len(words)))
             for w in words:
                 self.index.setdefault(w, []).append(k)
+        self.vocabulary = frozenset(self.index)
         longest = max((len(p) for p in self.phrases), default=0)
+        # Phrases with no content word ("get the app") can only be most of a unit this short:
+        # such units are candidates whatever their words.
+        bare = [len(p) for p, n in zip(self.phrases, self.need) if n == 0]
+        self.bare_len = int(max(bare, default=-8) / max(params["coverage"], 0.05)) + 8
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        if self.params["unit"] == "line":
-            units = [(i, i + 1) for i, s in enumerate(doc.stripped) if s]
-        else:
-            units = doc.blocks
+        words = _page_keywords(doc)
         folded = doc.folded
+        vocabulary, bare = self.vocabulary, self.bare_len
+        if self.params["unit"] == "line":
+            units = [(i, i + 1) for i, w in enumerate(words)
+                     if folded[i] and (not w.isdisjoint(vocabulary) or len(folded[i]) <= bare)]
+        else:
+            units = [(a, b) for a, b in doc.blocks
+                     if any(not words[i].isdisjoint(vocabulary) for i in range(a, b))
+                     or sum(len(folded[i]) + 1 for i in range(a, b)) <= bare]
         for start, end in units:
             if all(removed[start:end]):
                 continue
             if sum(len(folded[i]) + 1 for i in range(start, end)) - 1 > self.max_len:
                 continue  # too long to be covered enough, whatever matches inside it
-            text = " ".join(folded[start:end])
-            words = set().union(*(_line_keywords(doc, i) for i in range(start, end)))
-            hit = self._match(text, words)
+            hit = self._match(" ".join(folded[start:end]), frozenset().union(*words[start:end]))
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
@@ -86,12 +106,10 @@ class PhraseMatcher(Matcher):
         if len(text) > self.max_len:
             return None
         words = _keywords(text) if words is None else words
-        if 0 not in self.need and words.isdisjoint(self.index):
-            return None  # most lines: not one content word of any phrase
         shared = Counter(k for w in words for k in self.index.get(w, ()))
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
-        if not candidates and 0 in self.need:
-            candidates = [k for k, n in enumerate(self.need) if n == 0]
+        if len(text) <= self.bare_len:
+            candidates += [k for k, n in enumerate(self.need) if n == 0]
         covered = bytearray(len(text))
         best, best_score = None, 0.0
         cutoff = self.params["score"]
