@@ -80,3 +80,28 @@ def test_site_pack_gate(tmp_path):
     rules = load_rules([pack], builtin=False)
     assert clean_text(f"{PROSE}\nAsia Times\n", rules).text == f"{PROSE}\nAsia Times\n"
     assert clean_text(f"{PROSE}\nMENAFN1804ID11\nAsia Times\n", rules).text == f"{PROSE}\nMENAFN1804ID11\n"
+
+
+def test_marks_are_a_fixed_point_so_cleaning_is_idempotent(tmp_path):
+    # the skip line reads like prose, so the body starts there and "Menu" is not in the head;
+    # once the skip rule removes it, "Menu" is in the head: the pipeline must see that now
+    pack = write_pack(tmp_path, """[pack]
+why = "Test."
+[[rule]]
+id = "skip"
+kind = "line"
+why = "Skip links."
+pattern = '^Skip to the main content of this page and read the story below now\\.$'
+[[rule]]
+id = "menu"
+kind = "line"
+where = "head"
+why = "Menu label."
+pattern = '^Menu$'
+""")
+    rules = load_rules([pack], builtin=False)
+    page = f"Skip to the main content of this page and read the story below now.\nMenu\n{PROSE}\n"
+    result = clean_text(page, rules)
+    assert result.text == PROSE + "\n"
+    assert [(r.first, r.rule) for r in result.removals] == [(1, "mine.skip"), (2, "mine.menu")]
+    assert clean_text(result.text, rules).text == result.text

@@ -3,6 +3,11 @@
 Rules run in pipeline order (plain rules, then context rules such as `repeated`, then `main`).
 A gated pack runs only on pages its `when` pattern matches. A rule limited to the head or tail
 has its marks clipped to that region. Each rule sees which lines earlier rules removed.
+
+Rules that judge by context (the main text, head and tail, lists under an anchor) can see more
+once their neighbours are gone, so cleaning clean text could remove more. mark() therefore runs
+again on what it keeps, exactly as the clean text will read, until a round finds nothing: the
+marks are a fixed point, and cleaning is idempotent by construction.
 """
 
 from __future__ import annotations
@@ -12,9 +17,51 @@ from clean_articles.patterns import matching_lines
 from clean_articles.rules import RuleSet
 
 
+ROUNDS = 4
+
+
 def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
-    """All marks for doc, in pipeline order. `repeats` (a batch's `repeats.Counts`) is handed to
-    the kinds that judge a page against its batch; without it they remove nothing."""
+    """All marks for doc: each round's in pipeline order. `repeats` (a batch's `repeats.Counts`)
+    is handed to the kinds that judge a page against its batch; without it they remove nothing."""
+    marks = _mark_once(doc, rules, repeats)
+    for _ in range(ROUNDS - 1):
+        keep = _rendered(doc, marks)
+        sub = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
+        more = _mark_once(sub, rules, repeats)
+        if not more:
+            break
+        for m in more:
+            marks.extend(_lift(m, keep))
+    return marks
+
+
+def _rendered(doc: Document, marks: list[Mark]) -> list[int]:
+    """The lines the clean text is made of: kept lines, one blank line per run, none at the ends."""
+    gone = bytearray(len(doc))
+    for m in marks:
+        gone[m.start:m.end] = b"\x01" * (m.end - m.start)
+    keep: list[int] = []
+    for i, s in enumerate(doc.stripped):
+        if gone[i] or (not s and (not keep or not doc.stripped[keep[-1]])):
+            continue
+        keep.append(i)
+    while keep and not doc.stripped[keep[-1]]:
+        keep.pop()
+    return keep
+
+
+def _lift(m: Mark, keep: list[int]) -> list[Mark]:
+    """A mark on the kept lines, as marks on the page's own lines (one per contiguous run)."""
+    out, start = [], keep[m.start]
+    for j in range(m.start + 1, m.end):
+        if keep[j] != keep[j - 1] + 1:
+            out.append(Mark(start, keep[j - 1] + 1, m.rule, m.reason))
+            start = keep[j]
+    out.append(Mark(start, keep[m.end - 1] + 1, m.rule, m.reason))
+    return out
+
+
+def _mark_once(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     doc.candidates = rules.prefilter.scan(doc.stripped)
     removed = bytearray(len(doc))
     marks: list[Mark] = []
