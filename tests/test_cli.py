@@ -116,10 +116,10 @@ def test_binary_input_is_refused_with_its_name(runner, tmp_path):
 def test_rules_list_check_and_test(runner, tmp_path):
     pack = write_pack(tmp_path, PACK)
     listed = run(runner, ["rules", "list", "--no-builtin-rules", "--rules", str(pack)])
-    assert listed.output.split() == ["mine.skip", "line", "anywhere", "Skip", "links."]
+    assert listed.output.split() == ["mine.skip", "line", "mine", "anywhere", "Skip", "links."]
     checked = run(runner, ["rules", "check", str(pack)])
     assert checked.exit_code == 1
-    assert "rule 'skip': needs at least one must-remove example" in checked.output
+    assert checked.output.startswith(f"{pack}:4: rule 'skip': needs at least one must-remove example")
     assert run(runner, ["rules", "check"]).exit_code == 0
     assert run(runner, ["rules", "test"]).exit_code == 0
 
@@ -129,3 +129,12 @@ def test_rules_test_reports_failing_example(runner, tmp_path):
     result = run(runner, ["rules", "test", str(pack)])
     assert result.exit_code == 1
     assert f"{pack}:9: rule 'mine.skip' example 1: kept \"Skip to content now\"" in result.output
+
+
+def test_installed_module_finds_its_rules_from_any_directory(tmp_path):
+    import subprocess
+    import sys
+    raw = (SAMPLES / "raw" / "001_1713ab11c099b517.txt").read_bytes()
+    out = subprocess.run([sys.executable, "-m", "clean_articles", "--explain"], input=raw, cwd=tmp_path,
+                         capture_output=True, check=True).stdout.decode()
+    assert "menafn." in out and "Legal Disclaimer" in out

@@ -68,13 +68,13 @@ def rule_options(f):
     return f
 
 
-def get_rules(rule_paths, no_builtin_rules, disable, favor, strict: bool = False) -> RuleSet:
-    """Load rules or exit 1 with one line per problem."""
+def get_rules(rule_paths, no_builtin_rules, disable, favor, strict: bool = False, prefix: str = "Error: ") -> RuleSet:
+    """Load rules or exit 1 with one line per problem (on stderr)."""
     try:
         return load_rules(rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor, strict=strict)
     except RuleError as e:
         for problem in e.problems:
-            click.echo(f"Error: {problem}", err=True)
+            click.echo(f"{prefix}{problem}", err=True)
         sys.exit(1)
 
 
@@ -183,23 +183,25 @@ def rules() -> None:
 @rule_options
 @click.option("--pack", "pack_name", metavar="NAME", help="Only the rules of this pack.")
 def rules_list(rule_paths, no_builtin_rules, disable, favor, pack_name) -> None:
-    """Print each rule: full id, kind, where, and why."""
+    """Print each rule: full id, kind, pack, where it applies, and why."""
     ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
     names = [p.name for p in ruleset.packs]
     if pack_name and pack_name not in names:
         from clean_articles.rules import _suggest
         raise click.UsageError(f"no pack named '{pack_name}'. {_suggest(pack_name, names)}".strip())
-    rows = [(r.full_id, r.kind, r.where, r.why) for p in ruleset.packs if pack_name in (None, p.name) for r in p.rules]
+    rows = [(r.full_id, r.kind, p.name, r.where, r.why)
+            for p in ruleset.packs if pack_name in (None, p.name) for r in p.rules]
     width = max((len(r[0]) for r in rows), default=0)
-    for rid, kind, where, why in rows:
-        click.echo(f"{rid:<{width}}  {kind:<8}  {where:<8}  {why}")
+    pack_width = max((len(r[2]) for r in rows), default=0)
+    for rid, kind, pack, where, why in rows:
+        click.echo(f"{rid:<{width}}  {kind:<9}  {pack:<{pack_width}}  {where:<8}  {why}")
 
 
 @rules.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def rules_check(paths) -> None:
     """Validate packs (default: the shipped ones): every problem, one line each; exit 1 on any."""
-    ruleset = get_rules(paths, bool(paths), (), "balanced", strict=True)
+    ruleset = get_rules(paths, bool(paths), (), "balanced", strict=True, prefix="")
     count = sum(len(p.rules) for p in ruleset.packs)
     click.echo(f"{len(ruleset.packs)} packs, {count} rules: no problems")
 

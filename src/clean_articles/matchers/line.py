@@ -15,7 +15,7 @@ class LineMatcher(Matcher):
     def __init__(self, rule_id, params):
         super().__init__(rule_id, params)
         self.pattern = Pattern(params["pattern"], rule_id)
-        self.reason = f"line matches {params['pattern']!r}"
+        self.reason = f"line matches '{params['pattern']}'"
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         for i in matching_lines(self.pattern, doc):
