@@ -76,22 +76,24 @@ class PhraseMatcher(Matcher):
         longest = max((len(p) for p in self.phrases), default=0)
         # Phrases with no content word ("get the app") can only be most of a unit this short:
         # such units are candidates whatever their words.
-        bare = [len(p) for p, n in zip(self.phrases, self.need) if n == 0]
-        self.bare_len = int(max(bare, default=-8) / max(params["coverage"], 0.05)) + 8
+        self.bare = [k for k, n in enumerate(self.need) if n == 0]
+        self.bare_len = int(max((len(self.phrases[k]) for k in self.bare), default=-8)
+                            / max(params["coverage"], 0.05)) + 8
+        self.bare_words = {w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3}
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         words = _page_keywords(doc)
         folded = doc.folded
-        vocabulary, bare = self.vocabulary, self.bare_len
+        vocabulary = self.vocabulary
         if self.params["unit"] == "line":
             units = [(i, i + 1) for i, w in enumerate(words)
-                     if folded[i] and (not w.isdisjoint(vocabulary) or len(folded[i]) <= bare)]
+                     if folded[i] and (not w.isdisjoint(vocabulary) or self._bare(folded[i]))]
         else:
             units = [(a, b) for a, b in doc.blocks
                      if any(not words[i].isdisjoint(vocabulary) for i in range(a, b))
-                     or sum(len(folded[i]) + 1 for i in range(a, b)) <= bare]
+                     or self._bare(" ".join(folded[a:b]))]
         for start, end in units:
             if all(removed[start:end]):
                 continue
@@ -101,6 +103,10 @@ class PhraseMatcher(Matcher):
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
+    def _bare(self, text: str) -> bool:
+        """Short enough, and holding a word of a phrase that has no content word."""
+        return len(text) <= self.bare_len and any(w in text for w in self.bare_words)
+
     def _match(self, text: str, words: set[str] | None = None) -> str | None:
         """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
         if len(text) > self.max_len:
@@ -108,8 +114,8 @@ class PhraseMatcher(Matcher):
         words = _keywords(text) if words is None else words
         shared = Counter(k for w in words for k in self.index.get(w, ()))
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
-        if len(text) <= self.bare_len:
-            candidates += [k for k, n in enumerate(self.need) if n == 0]
+        if self._bare(text):
+            candidates += self.bare
         covered = bytearray(len(text))
         best, best_score = None, 0.0
         cutoff = self.params["score"]
