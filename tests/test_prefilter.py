@@ -13,7 +13,8 @@ from clean_articles.prefilter import Prefilter, widen
 from conftest import SAMPLES
 
 SHIPPED = load_rules()
-PATTERNS = [p for _, members in SHIPPED.prefilter.groups for p in members]
+PREFILTERS = [SHIPPED.prefilter, *SHIPPED.gated.values()]
+PATTERNS = [p for pf in PREFILTERS for _, members in pf.groups for p in members]
 LINES = sorted({line.strip() for path in (SAMPLES / "raw").glob("*.txt")
                 for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines() if line.strip()})
 
@@ -40,8 +41,14 @@ def test_most_shipped_patterns_are_prefiltered():
     assert len(PATTERNS) >= 0.8 * len(every)
 
 
+def test_gated_packs_are_scanned_apart():
+    ungated = {p for _, members in SHIPPED.prefilter.groups for p in members}
+    sputnik = {p for _, members in SHIPPED.gated["sputnik"].groups for p in members}
+    assert sputnik and not sputnik & ungated
+
+
 def test_prefilter_finds_every_line_each_shipped_pattern_matches_in_the_samples():
-    hits = SHIPPED.prefilter.scan(LINES)
+    hits = {p: lines for pf in PREFILTERS for p, lines in pf.scan(LINES).items()}
     for pattern in PATTERNS:
         truth = [i for i, line in enumerate(LINES) if pattern.rx.search(line)]
         assert set(truth) <= set(hits[pattern]), pattern.rule

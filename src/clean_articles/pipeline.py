@@ -71,6 +71,8 @@ def _mark_once(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
         if pack.when is not None:
             if pack.name not in gates:
                 gates[pack.name] = bool(matching_lines(pack.when, doc))
+                if gates[pack.name]:
+                    doc.candidates.update(rules.gated[pack.name].scan(doc.stripped))
             if not gates[pack.name]:
                 continue
         regions = doc.region(rule.where)

@@ -113,11 +113,17 @@ class RuleSet:
 
     @cached_property
     def prefilter(self) -> Prefilter:
-        """All the rule and gate patterns, for one linear-time pass per page."""
+        """The gates and the patterns of ungated packs, for one linear-time pass per page."""
         found = [p.when for p in self.packs if p.when is not None]
-        for rule in self.rules:
-            found.extend(v for v in vars(rule.matcher).values() if isinstance(v, Pattern))
+        for pack in self.packs:
+            if pack.when is None:
+                found.extend(_patterns(pack))
         return Prefilter(found)
+
+    @cached_property
+    def gated(self) -> dict[str, Prefilter]:
+        """A gated pack's patterns, scanned only on pages its gate lets in."""
+        return {p.name: Prefilter(_patterns(p)) for p in self.packs if p.when is not None}
 
     def pack_of(self, rule: Rule) -> Pack:
         return next(p for p in self.packs if p.name == rule.pack)
@@ -130,6 +136,10 @@ class RuleSet:
                     alone = Pack(p.name, p.path, p.why, p.site, None, [r])
                     return RuleSet([alone], f"{self.fingerprint}:{full_id}", self.favor)
         raise KeyError(full_id)
+
+
+def _patterns(pack: Pack) -> list[Pattern]:
+    return [v for rule in pack.rules for v in vars(rule.matcher).values() if isinstance(v, Pattern)]
 
 
 # ---------------------------------------------------------------------------------------------
