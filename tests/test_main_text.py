@@ -277,6 +277,33 @@ def test_caption_beside_a_removed_credit_goes():
     assert caption in kept
 
 
+def test_author_box_after_removed_chrome_goes_at_the_end_only():
+    # share buttons and a related list an earlier rule took, then an author bio in prose
+    bio = ("Jane Doe joined the paper in March 2017 and has been reporting on transport and city "
+           "politics since 2009.")
+    chrome = ["Share", "Tweet", "Related stories"]
+    lines = [HEADLINE, ""] + body() + [""] + chrome + ["", bio]
+    flags = [False] * len(lines)
+    for c in chrome:
+        flags[lines.index(c)] = True
+    reasons = {i: why for a, b, why in classify(lines, flags, params()) for i in range(a, b)}
+    assert reasons.get(lines.index(bio), "").startswith("tail")
+    kept = [ln for i, ln in enumerate(lines) if ln.strip() and not flags[i] and i not in reasons]
+    assert kept == [HEADLINE] + ARTICLE
+    # an advert block near the start of the article is no cut: the article goes on after it
+    lines = [HEADLINE, ""] + body()[:1] + [""] + chrome + [""] + body()[1:]
+    flags = [False] * len(lines)
+    for c in chrome:
+        flags[lines.index(c)] = True
+    reasons = {i: why for a, b, why in classify(lines, flags, params()) for i in range(a, b)}
+    kept = [ln for i, ln in enumerate(lines) if ln.strip() and not flags[i] and i not in reasons]
+    assert kept == [HEADLINE] + ARTICLE
+    # --favor recall never cuts at removed chrome: the bio stays
+    lines = [HEADLINE, ""] + body() + [""] + chrome + ["", bio]
+    kept, _ = run("\n".join(lines), favor="recall", removed=[ln in chrome for ln in lines])
+    assert bio in kept
+
+
 # ---------------------------------------------------------------------------------------------
 # Other scripts
 

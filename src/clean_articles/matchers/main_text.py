@@ -77,6 +77,9 @@ PARAMS: dict[str, type] = {
     "list_max_words": float,      # ... of at most this many words on average is a link list ...
     "list_bad_share": float,      # ... and so is one with this share of menu items / link titles
     "date_cut_share": float,      # cut the span at a date/byline with less prose than this beyond
+    "gone_cut_lines": int,        # ... or, near the end, after this many lines an earlier rule
+                                  # removed (share buttons, a "related" list) (0: never) ...
+    "gone_cut_words": float,      # ... when at most this many words of prose lie beyond
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
     # headline
@@ -436,24 +439,31 @@ def _main_span(live: list[_Line], p: Mapping[str, Any]) -> tuple[int, int]:
 def _cut_at_dates(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
     """A date or byline line near an edge of the span separates the article from what comes
     before it (a standfirst, a caption) or after it (comments, an author box): cut there when
-    less than date_cut_share of the span's prose lies beyond it."""
+    less than date_cut_share of the span's prose lies beyond it. Near the end, lines an earlier
+    rule removed (share buttons, a "related" list) separate the article from an author bio or
+    a newsletter pitch the same way, when little prose (gone_cut_words) lies beyond them; near
+    the head they are more often an advert or a caption inside the article, so no cut there."""
     share = p["date_cut_share"]
     if share <= 0:
         return lo, hi
+    gone_cut, gone_words = p["gone_cut_lines"], p["gone_cut_words"]
     total = 0.0
-    marks = []
+    marks = []  # (first line kept after a head cut or -1, last line kept by a tail cut, prose before)
     for k in range(lo, hi + 1):
         ln = live[k]
+        if gone_cut > 0 and ln.gone >= gone_cut and k > lo:
+            marks.append((-1, k - 1, total))
         if ln.cls == GOOD:
             total += ln.words
         elif ln.date or ln.byline:
-            marks.append((k, total))
+            marks.append((k + 1, k - 1, total))  # the date line itself goes
     new_lo, new_hi = lo, hi
-    for k, before in marks:
-        if before < share * total:
-            new_lo = k + 1
-        elif total - before < share * total and k - 1 < new_hi:
-            new_hi = k - 1
+    for after, last, before in marks:
+        beyond = total - before
+        if after >= 0 and before < share * total:
+            new_lo = after
+        elif beyond < share * total and last < new_hi and (after >= 0 or beyond <= gone_words):
+            new_hi = last
             break
     while new_lo < new_hi and live[new_lo].cls < NEAR:
         new_lo += 1
