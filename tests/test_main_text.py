@@ -277,6 +277,13 @@ def test_caption_beside_a_removed_credit_goes():
     assert caption in kept
 
 
+def test_sentence_broken_after_a_comma_is_kept_at_the_end():
+    # w3m prints a <br> inside a paragraph as a line break: the line before it ends in a comma
+    tail = ["In the meantime, and for the rest of the year,", "the ferry will run more often."]
+    kept, _ = run("\n".join([HEADLINE, ""] + body() + tail))
+    assert kept == [HEADLINE] + ARTICLE + tail
+
+
 def test_author_box_after_removed_chrome_goes_at_the_end_only():
     # share buttons and a related list an earlier rule took, then an author bio in prose
     bio = ("Jane Doe joined the paper in March 2017 and has been reporting on transport and city "

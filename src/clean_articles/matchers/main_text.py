@@ -8,7 +8,8 @@ menus, link lists, bylines, dates, counters and teaser lists sit around it. The 
    character): its length in words (CJK characters count as a fraction of a word), its share
    of stopwords of the page's language (found from the longest lines), its share of
    capitalised words, whether it is a bullet item, a date or counter, a byline, a sentence;
-2. gives each line a class: *good* (prose), *near* (a shorter sentence), *short*, or *bad*
+2. gives each line a class: *good* (prose), *near* (a shorter sentence, or one w3m broke
+   after a comma), *short*, or *bad*
    (menu item, date/counter line, capitalised link title); a prose line printed twice in the
    page is no anchor, and teaser runs (a title line, maybe a byline and a date, then a short
    teaser, the same shape repeated) are bad;
@@ -98,6 +99,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙\-–—*+>]|\(?\d{1,3}[.)])(?:\s+|$)")
 _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
 _SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$")
+_CLAUSE_END = re.compile(r"[,、，]$")  # a sentence that w3m broke after a comma goes on below
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
@@ -309,7 +311,7 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cj
             good_shape = near_shape = True
         if words >= min_good and good_shape and (ln.sent or words >= min_unpunct):
             ln.cls = GOOD
-        elif words >= min_near and near_shape and ln.sent:
+        elif words >= min_near and near_shape and (ln.sent or _CLAUSE_END.search(text) is not None):
             ln.cls = NEAR
         elif ln.bullet and words <= menu_max and (ln.title > max_title or not use_stops):
             ln.cls, ln.tag = BAD, "menu item"
