@@ -25,9 +25,12 @@ LINES = sorted({line.strip() for path in (SAMPLES / "raw").glob("*.txt")
     (r"[^\w\s]", r"[^\w\s]"),          # negated class: ASCII classes exclude less, so match more
     (r"[\w.-]+@", r"[\p{L}\p{N}\p{M}\p{Pc}.-]+@"),
     (r"\d{4}", r"\p{N}{4}"),
-    (r"^(a)\1$", None),                # back-reference
-    (r"^(?!By )\w", None),             # look-ahead
-    (r"a++", None),                    # possessive
+    (r"^(a)\1$", r"^(a).*$"),           # a back-reference matches some text
+    (r"^(?!By )\w", r"^[\p{L}\p{N}\p{M}\p{Pc}]"),   # a look-around only restricts
+    (r"^(?=(?:\S+\s+){0,4}\S+$)[A-Z]", r"^[A-Z]"),
+    (r"(?>ab|a)c", r"(?:ab|a)c"),       # atomic group
+    (r"a++b", r"a+b"),                  # possessive
+    (r"x(?i)y", r"(?i)xy"),             # regex applies a mid-pattern flag to the whole pattern
     (r"[^\W]", None),                  # cannot be widened soundly
     (r"(?x) a b", None),               # verbose flag
 ])

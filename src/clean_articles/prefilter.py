@@ -5,16 +5,19 @@ milliseconds a page once a few dozen rules carry large alternations. Instead, ea
 rewritten into a *wider* RE2 pattern (one that matches at least every line the original matches)
 and all of them go into one RE2 set, which tells in a single automaton pass per line which
 patterns may match it. Only those (line, pattern) pairs are then confirmed with `regex`, under the
-pattern's time budget. A pattern RE2 cannot express (look-arounds, back-references, ...) is simply
-left out of the set and scanned the old way, so nothing changes but the speed.
+pattern's time budget. What RE2 cannot express (look-arounds, back-references) is widened away; a
+pattern that still does not fit is left out of the set and tried on every line, so nothing
+changes but the speed.
 
 Widening: RE2's ``\\w \\d \\s`` are ASCII-only where `regex`'s are Unicode, so they become Unicode
 classes; ``\\b`` and ``\\B`` are dropped (dropping an assertion can only widen). Inside a negated
 class the ASCII forms are kept, since a smaller excluded set is a larger class.
 
->>> widen(r'(?i)^\\w+\\s*comments?\\b')
-'(?i)^[\\\\p{L}\\\\p{N}\\\\p{M}\\\\p{Pc}]+[\\\\s\\\\p{Z}\\\\x{85}\\\\x{1c}-\\\\x{1f}]*comments?'
->>> widen(r'^(a)\\1$') is None
+>>> print(widen(r'(?i)^\\w+ comments?\\b'))
+(?i)^[\\p{L}\\p{N}\\p{M}\\p{Pc}]+ comments?
+>>> print(widen(r'^(?!By )(a)\\1$'))
+^(a).*$
+>>> widen(r'(?x) a') is None
 True
 """
 
@@ -27,7 +30,7 @@ import re2
 from clean_articles.patterns import Pattern
 
 _WORD = r"\p{L}\p{N}\p{M}\p{Pc}"
-_SPACE = r"\s\p{Z}\x{85}\x{1c}-\x{1f}"
+_SPACE = r"\s\x{0b}\p{Z}\x{85}\x{1c}-\x{1f}"
 _DIGIT = r"\p{N}"
 _FLAGS = set("imsu")
 
@@ -36,9 +39,38 @@ _OPTIONS.log_errors = False
 _OPTIONS.max_mem = 32 << 20
 
 
+def _group_end(source: str, i: int) -> int | None:
+    """Index just past the `)` closing the group that opens at source[i]."""
+    depth, in_class, n = 0, False, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 2 if source.startswith("[]", i) or source.startswith("[^]", i) else 1
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
 def widen(source: str) -> str | None:
-    """An RE2 pattern matching every string `source` matches in `regex`, or None."""
+    """An RE2 pattern matching every string `source` matches in `regex`, or None.
+
+    What RE2 lacks is widened away: look-arounds are dropped, a back-reference becomes ``.*``,
+    atomic groups and possessive quantifiers become ordinary ones; each only lets more through.
+    """
     out: list[str] = []
+    flags: set[str] = set()
     i, n = 0, len(source)
     in_class = negated = False
     class_start = 0
@@ -49,6 +81,9 @@ def widen(source: str) -> str | None:
                 return None
             e = source[i + 1]
             i += 2
+            if not in_class and e.isdigit() and e != "0":
+                out.append(".*")  # a back-reference matches some text
+                continue
             if e.isdigit() and e != "0" or e in "gKGZNhRXVvLl":
                 return None
             if in_class:
@@ -80,9 +115,22 @@ def widen(source: str) -> str | None:
             continue
         if c == "(" and source.startswith("(?", i):
             j = i + 2
-            if source.startswith(":", j):
+            if source.startswith((":", ">"), j):
                 out.append("(?:")
                 i = j + 1
+                continue
+            if source.startswith(("=", "!", "<=", "<!"), j):
+                end = _group_end(source, i)
+                if end is None:
+                    return None
+                i = end  # a look-around only restricts: leave it out
+                continue
+            if source.startswith("P=", j):
+                end = source.find(")", j)
+                if end < 0:
+                    return None
+                out.append(".*")
+                i = end + 1
                 continue
             if source.startswith("P<", j):
                 out.append("(?P<")
@@ -93,16 +141,22 @@ def widen(source: str) -> str | None:
                 k += 1
             if k == j or k >= n or source[k] not in ":)":
                 return None
-            out.append(source[i:k + 1].replace("u", ""))
+            if source[k] == ")":
+                flags.update(source[j:k].replace("u", ""))  # regex applies these to the whole pattern
+            else:
+                out.append(source[i:k + 1].replace("u", ""))
             i = k + 1
             continue
         if c in "*+?}" and i + 1 < n and source[i + 1] == "+":
-            return None  # possessive
+            out.append(c)
+            i += 2  # possessive: the ordinary quantifier matches at least as much
+            continue
         out.append(c)
         i += 1
     if in_class:
         return None
-    return "".join(out).replace("(?)", "").replace("(?:)", "")
+    body = "".join(out).replace("(?:)", "")
+    return (f"(?{''.join(sorted(flags))})" if flags else "") + body
 
 
 class Prefilter:
