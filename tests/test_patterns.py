@@ -11,6 +11,8 @@ from clean_articles.patterns import STRIKES, Pattern, matching_lines
 from conftest import write_pack
 
 EVIL = "a" * 30 + "b"  # (a|a)+$ needs 2**30 steps to fail on it
+# In a rule, (a|a)+(?=c)b$ is as slow on EVIL, and the RE2 prefilter (which drops the
+# look-ahead, leaving (a|a)+b$) passes EVIL on to regex, so the time bound is what stops it.
 # In PACK the look-ahead keeps the pattern out of the RE2 prefilter (prefilter.py), which would
 # otherwise rule the line out in linear time and never let the backtracking engine near it.
 PACK = """\
