@@ -284,6 +284,20 @@ def test_sentence_broken_after_a_comma_is_kept_at_the_end():
     assert kept == [HEADLINE] + ARTICLE + tail
 
 
+def test_indented_prose_at_the_end():
+    # w3m indents a sidebar: its teasers after a heading are not the article ...
+    teaser = ("    The mayor said on Monday that the new tram line would open in the spring, two "
+              "years later than the city had planned when the works began.")
+    lines = [HEADLINE, ""] + body() + ["Popular", "", teaser]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE
+    # ... but a quote or an embedded post it indents right after the last paragraph is
+    quote = ("    We will keep the bridge open for buses and bicycles, and we will add ferries in "
+             "the morning and in the evening.")
+    kept, _ = run("\n".join([HEADLINE, ""] + body() + [quote]))
+    assert kept == [HEADLINE] + ARTICLE + [quote.strip()]
+
+
 def test_author_box_after_removed_chrome_goes_at_the_end_only():
     # share buttons and a related list an earlier rule took, then an author bio in prose
     bio = ("Jane Doe joined the paper in March 2017 and has been reporting on transport and city "

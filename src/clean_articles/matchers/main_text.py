@@ -503,8 +503,13 @@ def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> t
 
     while lo < hi and not anchor(live[lo]):
         lo += 1
+    end = hi
     while hi > lo and not anchor(live[hi]):
         hi -= 1
+    # prose that follows the article's last line directly, with nothing between (a quote or an
+    # embedded post w3m indents), is still the article
+    while hi < end and live[hi + 1].cls >= NEAR and live[hi + 1].gone == 0:
+        hi += 1
     return lo, hi
 
 
