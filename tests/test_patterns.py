@@ -23,7 +23,7 @@ why = "A pack with one catastrophic rule."
 id = "evil"
 kind = "line"
 why = "Backtracks exponentially."
-pattern = '(?=a)(a|a)+$'
+pattern = '(a|a)+(?=c)b$'
 
 [[rule]]
 id = "skip"
@@ -99,8 +99,8 @@ def test_cli_warns_once_and_still_cleans(runner, tmp_path):
 
 def test_pack_gate_goes_through_the_time_bound(tmp_path, capsys):
     gated = PACK.replace('why = "A pack with one catastrophic rule."',
-                         "why = \"Gated by a catastrophic pattern.\"\nwhen = '(?=a)(a|a)+$'")
-    gated = gated.replace("pattern = '(?=a)(a|a)+$'", "pattern = '^never$'")
+                         "why = \"Gated by a catastrophic pattern.\"\nwhen = '(a|a)+(?=c)b$'")
+    gated = gated.replace("pattern = '(a|a)+(?=c)b$'", "pattern = '^never$'")
     rules = load_rules([write_pack(tmp_path, gated)], builtin=False)
     assert clean_text(PAGE, rules).text == PAGE  # the gate matches nothing: the pack does not apply
     assert capsys.readouterr().err.count("rule 'mine'") == 1
