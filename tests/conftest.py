@@ -23,6 +23,18 @@ def runner():
     return CliRunner()
 
 
+SKIP_PACK = """\
+[pack]
+why = "Test pack."
+
+[[rule]]
+id = "skip"
+kind = "line"
+why = "Skip links."
+pattern = '(?i)^skip to content$'
+"""
+
+
 def write_pack(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

@@ -9,19 +9,9 @@ import pytest
 from clean_articles import __version__
 from clean_articles.cli import main
 
-from conftest import SAMPLES, write_pack
+from conftest import SAMPLES, SKIP_PACK as PACK, write_pack
 
 PAGE = "Skip to content\nA headline\n\nThe talks opened in Moscow on Wednesday with a long speech by the minister.\n"
-PACK = """\
-[pack]
-why = "Test pack."
-
-[[rule]]
-id = "skip"
-kind = "line"
-why = "Skip links."
-pattern = '(?i)^skip to content$'
-"""
 
 
 def run(runner, args, stdin=None):

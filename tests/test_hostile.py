@@ -16,20 +16,11 @@ from clean_articles import BinaryInputError, clean_text, decode, encode, load_ru
 from clean_articles.cli import main
 from clean_articles.document import Document
 
-from conftest import write_pack
+from conftest import SKIP_PACK, write_pack
 
 PROSE = "The talks opened in Moscow on Wednesday with a long speech by the foreign minister."
 MORE = "Both sides said afterwards that they had agreed to meet again before the end of the year."
-PACK = """\
-[pack]
-why = "Test pack."
-
-[[rule]]
-id = "skip"
-kind = "line"
-why = "Skip links."
-pattern = '(?i)^skip to content'
-"""
+PACK = SKIP_PACK.replace("content$'", "content'")
 
 
 def cli(runner, tmp_path, data: bytes, *args: str):

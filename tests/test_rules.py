@@ -7,17 +7,9 @@ import pytest
 from clean_articles import RuleError, load_rules
 from clean_articles.rules import builtin_rules_dir
 
-from conftest import write_pack
+from conftest import SKIP_PACK, write_pack
 
-GOOD = """\
-[pack]
-why = "Test pack."
-
-[[rule]]
-id = "skip"
-kind = "line"
-why = "Skip links."
-pattern = '(?i)^skip to content$'
+GOOD = SKIP_PACK + """\
   [[rule.example]]
   raw = "Skip to content\\nHello"
   clean = "Hello"
