@@ -298,6 +298,25 @@ def test_indented_prose_at_the_end():
     assert kept == [HEADLINE] + ARTICLE + [quote.strip()]
 
 
+def test_heading_that_ends_articles_ends_the_span():
+    teasers = [
+        "The mayor said on Monday that the new tram line would open in the spring, two years later than planned.",
+        "Residents of the old town voted against the parking plan, which would have closed three of its squares to cars.",
+    ]
+    for heading in ("You may also like", "Related stories:", "Você pode gostar..."):
+        lines = [HEADLINE, ""] + body() + [heading, ""] + [t + "\n" for t in teasers]
+        kept, reasons = run("\n".join(lines))
+        assert kept == [HEADLINE] + ARTICLE, heading
+        # removed by an earlier rule (a related-list heading), it still ends the span
+        flags = [ln == heading for ln in lines]
+        kept, _ = run("\n".join(lines), removed=flags)
+        assert kept == [HEADLINE] + ARTICLE, heading
+    # near the top of the article (an inline box) it ends nothing
+    lines = [HEADLINE, ""] + body()[:2] + ["Related stories", ""] + body()[2:]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE[:1] + ["Related stories"] + ARTICLE[1:]
+
+
 def test_author_box_after_removed_chrome_goes_at_the_end_only():
     # share buttons and a related list an earlier rule took, then an author bio in prose
     bio = ("Jane Doe joined the paper in March 2017 and has been reporting on transport and city "

@@ -81,6 +81,10 @@ PARAMS: dict[str, type] = {
     "gone_cut_lines": int,        # ... or, near the end, after this many lines an earlier rule
                                   # removed (share buttons, a "related" list) (0: never) ...
     "gone_cut_words": float,      # ... when at most this many words of prose lie beyond
+    "end_pattern": str,           # regex: a heading that ends the article ("Related stories",
+                                  # "About the author"), kept or removed by an earlier rule ...
+    "end_cut_share": float,       # ... ends the span when at least this share of its prose lies
+                                  # before it (above 1: never)
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
     # headline
@@ -136,7 +140,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 class _Line:
     __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "title", "sent", "date", "cls",
-                 "tag", "gone", "indent", "byline", "stuck")
+                 "tag", "gone", "indent", "byline", "stuck", "end")
 
 
 def _read(i: int, raw: str, scan: int) -> _Line | None:
@@ -168,11 +172,15 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     live: list[_Line] = []
     empty: list[int] = []  # lines without a word: icon bullets, rules, ornaments
     gone = 0  # lines an earlier rule removed since the last live line
+    ended = False  # one of them was a heading that ends an article
+    end_heading = _regex(p["end_pattern"]).search
     for i, raw in enumerate(lines):
         if not raw or raw.isspace():
             continue
         if i < nrem and removed[i]:
             gone += 1
+            if not ended and len(raw) < 120:
+                ended = end_heading(raw.strip()) is not None
             continue
         ln = _read(i, raw, scan)
         if ln is None:
@@ -181,7 +189,9 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
             empty.append(i)
         else:
             ln.gone = gone
+            ln.end = ended or len(ln.text) < 120 and end_heading(ln.text) is not None
             gone = 0
+            ended = False
             # in the same block as a line an earlier rule removed (a caption above its credit)
             ln.stuck = (i > 0 and i - 1 < nrem and removed[i - 1]) or (
                 i + 1 < len(lines) and i + 1 < nrem and removed[i + 1])
@@ -444,22 +454,32 @@ def _cut_at_dates(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> 
     less than date_cut_share of the span's prose lies beyond it. Near the end, lines an earlier
     rule removed (share buttons, a "related" list) separate the article from an author bio or
     a newsletter pitch the same way, when little prose (gone_cut_words) lies beyond them; near
-    the head they are more often an advert or a caption inside the article, so no cut there."""
+    the head they are more often an advert or a caption inside the article, so no cut there.
+    A heading that ends articles (end_pattern: "Related stories", "About the author") ends the
+    span when most of its prose (end_cut_share) lies before it: teasers in prose come next."""
     share = p["date_cut_share"]
     if share <= 0:
         return lo, hi
     gone_cut, gone_words = p["gone_cut_lines"], p["gone_cut_words"]
+    end_share = p["end_cut_share"]
     total = 0.0
+    end_marks = []
     marks = []  # (first line kept after a head cut or -1, last line kept by a tail cut, prose before)
     for k in range(lo, hi + 1):
         ln = live[k]
         if gone_cut > 0 and ln.gone >= gone_cut and k > lo:
             marks.append((-1, k - 1, total))
+        if ln.end and k > lo:
+            end_marks.append((k - 1, total))
         if ln.cls == GOOD:
             total += ln.words
         elif ln.date or ln.byline:
             marks.append((k + 1, k - 1, total))  # the date line itself goes
     new_lo, new_hi = lo, hi
+    for last, before in end_marks:
+        if before >= end_share * total and before > 0:
+            new_hi = last
+            break
     for after, last, before in marks:
         beyond = total - before
         if after >= 0 and before < share * total:
