@@ -81,8 +81,9 @@ def test_diff_and_json_agree_with_the_text(text):
     assert obj["text"] == result.text
     assert obj["counts"]["lines_out"] >= len([s for s in kept_lines(result.text) if s])
     diff = split_lines(result.diff("p"))[0]
-    minus = [d[1:].rstrip() for d in diff if d.startswith("-") and not d.startswith("---")]
-    plus = [d[1:] for d in diff if d.startswith("+") and not d.startswith("+++")]
+    body = diff[2:]  # past the ---/+++ header: a removed line "--" reads "---" in the body
+    minus = [d[1:].rstrip() for d in body if d.startswith("-")]
+    plus = [d[1:] for d in body if d.startswith("+")]
     explained = result.explain("p").splitlines()
     assert len(explained) == len(result.removals)
     gone = {split_lines(text)[0][i].rstrip() for r in result.removals for i in range(r.first - 1, r.last)}
