@@ -169,6 +169,18 @@ def test_dates_and_counters_are_removed():
     assert "November 19, 2019 11:03 PM" in removed_texts(text, reasons)
 
 
+def test_a_measure_is_no_date():
+    # "16-inch" and "5-year" are measures, not numbers: a subheading with them is no date line,
+    # so it neither goes nor cuts the article's first paragraph off as a standfirst
+    sub = "16-inches instead of 15.4"
+    paras = body()
+    text = page(HEADLINE, "", "November 19, 2019 11:03 PM", "", paras[:2], sub, "", paras[2:])
+    kept, reasons = run(text)
+    assert kept == [HEADLINE] + ARTICLE[:1] + [sub] + ARTICLE[1:]
+    assert "November 19, 2019 11:03 PM" in removed_texts(text, reasons)
+    assert "3 of 12 photos, 10:30am, 19th" not in run(page(HEADLINE, "", "3 of 12 photos, 10:30am, 19th", "", body()))[0]
+
+
 def test_teaser_run_is_removed():
     teasers = []
     for title, teaser in [

@@ -107,6 +107,7 @@ _CLAUSE_END = re.compile(r"[,、，]$")  # a sentence that w3m broke after a com
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
+_NUMCHARS = "0123456789.,:/-–"
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
@@ -301,8 +302,11 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cj
             for t in ln.low:
                 t = t.strip(_EDGE)
                 if t[:1].isdigit():
-                    digits += 1
-                    hits += 1
+                    # a number, a time or "19th"; not a measure like "16-inch" or "5-year-old"
+                    unit = t.lstrip(_NUMCHARS)
+                    if len(unit) <= 2 or unit in date_words:
+                        digits += 1
+                        hits += 1
                 elif t in date_words:
                     hits += 1
                 elif not t:  # a lone symbol
