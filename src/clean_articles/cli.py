@@ -139,7 +139,7 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
     options = Options(rules=dict(paths=rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor),
                       glob=glob, jobs=jobs or os.cpu_count() or 1, force=force, check=check,
                       diff=show_diff, explain=explain, jsonl=fmt == "jsonl")
-    tty = click.get_text_stream("stderr").isatty()
+    tty = sys.stderr.isatty()
 
     def progress(results, length):
         with click.progressbar(results, length=length, file=sys.stderr, label="cleaning") as bar:
