@@ -46,7 +46,7 @@ def test_disable_switches_a_rule_off(runner, tmp_path):
 
 def test_explain_names_rule_and_lines(runner, tmp_path):
     result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--explain"], PAGE)
-    assert result.output == "-:1: mine.skip: line matches '(?i)^skip to content$': Skip to content\n"
+    assert result.output == "-:1: mine.skip: Skip links: Skip to content\n"
 
 
 def test_diff_is_unified(runner, tmp_path):
@@ -59,7 +59,7 @@ def test_json_has_text_removals_counts(runner, tmp_path):
     obj = json.loads(result.output)
     assert obj["text"] == PAGE.split("\n", 1)[1]
     assert obj["removals"] == [{"first": 1, "last": 1, "rule": "mine.skip",
-                                "reason": "line matches '(?i)^skip to content$'"}]
+                                "reason": "Skip links."}]
     assert obj["counts"]["removals"] == {"mine.skip": 1}
 
 

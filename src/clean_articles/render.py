@@ -111,7 +111,7 @@ def explain(result: Result, path: str = "-", width: int = 60) -> str:
         if len(start) > width:
             start = start[:width - 1] + "…"
         span = f"{r.first}" if r.first == r.last else f"{r.first}-{r.last}"
-        out.append(f"{path}:{span}: {r.rule}: {r.reason}: {start}")
+        out.append(f"{path}:{span}: {r.rule}: {r.reason.rstrip('.')}: {start}")
     return "\n".join(out) + ("\n" if out else "")
 
 

@@ -380,6 +380,7 @@ def _load_rule(pack: Pack, k: int, table: Any, pos: _Lines, favor: str, check: b
     full_id = f"{pack.name}.{rid}"
     try:
         matcher = cls(full_id, params)
+        matcher.why = why.strip()
     except regex.error as e:
         fault(None, f"regex does not compile: {e}", _QUOTE_HINT)
         return None

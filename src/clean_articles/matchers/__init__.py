@@ -44,6 +44,8 @@ class Matcher:
     def __init__(self, rule_id: str, params: dict[str, Any]):
         self.rule = rule_id
         self.params = params
+        #: the rule's one-line `why`: what a removal by a plain pattern rule is explained with
+        self.why = ""
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         raise NotImplementedError

@@ -15,8 +15,7 @@ class LineMatcher(Matcher):
     def __init__(self, rule_id, params):
         super().__init__(rule_id, params)
         self.pattern = Pattern(params["pattern"], rule_id)
-        self.reason = f"line matches '{params['pattern']}'"
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         for i in matching_lines(self.pattern, doc):
-            yield Mark(i, i + 1, self.rule, self.reason)
+            yield Mark(i, i + 1, self.rule, self.why or "the line matches the rule's pattern")

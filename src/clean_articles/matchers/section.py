@@ -30,7 +30,6 @@ class SectionMatcher(Matcher):
         self.anchor = Pattern(params["anchor"], rule_id)
         self.until = Pattern(params["until"], rule_id) if params.get("until") else None
         self.reach = params["reach"]
-        self.reason = f"{self.reach} after anchor {params['anchor']!r}"
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         after = -1
@@ -44,7 +43,7 @@ class SectionMatcher(Matcher):
             end = min(end, a + self.params["max_lines"])
             start = a + 1 if self.params["keep_anchor"] else a
             if end > start:
-                yield Mark(start, end, self.rule, self.reason)
+                yield Mark(start, end, self.rule, self.why or f"a section ({self.reach}) after its anchor line")
             after = end
 
     def _end(self, doc: Document, a: int, closing: "_Closing | None") -> int | None:
