@@ -60,7 +60,7 @@ def test_json_has_text_removals_counts(runner, tmp_path):
     assert obj["text"] == PAGE.split("\n", 1)[1]
     assert obj["removals"] == [{"first": 1, "last": 1, "rule": "mine.skip",
                                 "reason": "Skip links."}]
-    assert obj["counts"]["removals"] == {"mine.skip": 1}
+    assert obj["counts"] == {"lines_in": 4, "lines_out": 3, "removals": {"mine.skip": 1}}
 
 
 def test_version(runner):

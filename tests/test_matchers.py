@@ -61,7 +61,7 @@ def test_repeated_list_goes_in_every_copy_title_keeps_one(tmp_path):
     assert got == f"Big Title Of The Day Is Here\n\n{PROSE}\n\nWeekly\n\nMust-Reads\n"
 
 
-def test_repeated_keeps_the_copy_inside_the_body(tmp_path):
+def test_repeated_keeps_the_copy_set_among_prose(tmp_path):
     sentence = "Prices rose by four percent in October, the statistics office said on Monday."
     later = "Officials expect the rise to slow next year as energy prices fall back again."
     page = f"Highlights\n{sentence}\n\n{PROSE}\n\n{sentence}\n\n{later}\n"

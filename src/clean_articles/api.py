@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from clean_articles.document import Document
+from clean_articles.document import Document, split_lines
 from clean_articles.pipeline import mark
 from clean_articles.render import Result, clean, removals, removed_mask
 from clean_articles.rules import RuleSet, load_rules
@@ -21,7 +21,7 @@ def clean_document(doc: Document, rules: RuleSet, original: str = "", repeats=No
     marks = mark(doc, rules, repeats)
     mask = removed_mask(len(doc), marks)
     text = clean(doc, mask)
-    return Result(text, removals(doc, marks), len(doc), sum(1 for i in range(len(doc)) if not mask[i]), original)
+    return Result(text, removals(doc, marks), len(doc), len(split_lines(text)[0]), original)
 
 
 def clean_text(text: str, rules: RuleSet | None = None) -> Result:
