@@ -329,6 +329,56 @@ def test_heading_that_ends_articles_ends_the_span():
     assert kept == [HEADLINE] + ARTICLE[:1] + ["Related stories"] + ARTICLE[1:]
 
 
+def test_heading_followed_by_clipped_teasers_ends_a_short_article():
+    # one paragraph of article, then more prose in teasers than article; the teasers are cut
+    # short with an ellipsis, which is what gives them away
+    teasers = [
+        "The mayor said on Monday that the new tram line would open in the spring, two years later than the city had planned when …",
+        "Residents of the old town voted against the parking plan, which would have closed three of its squares to cars and...",
+        "Faith and hope carry us through every storm, and every new day is a gift that we should receive with gratitude.",
+    ]
+    lines = [HEADLINE, "", ARTICLE[0], "", "You may also like...", ""] + [t + "\n" for t in teasers]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE, ARTICLE[0]]
+    # without the clipped ends, the prose after the heading outweighs the article: kept
+    whole = [t.rstrip(" .…") + "." for t in teasers]
+    lines = [HEADLINE, "", ARTICLE[0], "", "You may also like...", ""] + [t + "\n" for t in whole]
+    kept, _ = run("\n".join(lines))
+    assert kept[-3:] == whole
+
+
+def test_about_a_name_the_page_prints_elsewhere_heads_an_author_box():
+    bio = ("Jane Doe has covered city politics for the paper since 2009 and lives with her two "
+           "children in the old town, where she was born.")
+    lines = [HEADLINE, "", "By Jane Doe", ""] + body() + ["About Jane Doe", "", bio]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE
+    # a subheading about something the page does not name elsewhere ends nothing
+    last = ("Harbour Ferries will run every ten minutes in the morning, and the company said it "
+            "would hire twelve more crew before the bridge closes.")
+    lines = [HEADLINE, ""] + body() + ["About Harbour Ferries", "", last]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE + ["About Harbour Ferries", last]
+
+
+def test_quotes_indented_deeper_than_the_article_around_them_are_no_sidebar():
+    # an article that introduces and closes a run of indented reviews: all of it stays
+    quotes = [
+        "    “The show was really great. We received the tickets at the entrance and enjoyed a free drink at the cafe before the show began.”",
+        "    “A gorgeous play with an interesting storytelling style, and the actors were very happy to talk with the audience afterwards.”",
+        "    “It was a long play with the texts shown on a screen to explain what is happening, in case the audience fails to follow the dance.”",
+    ]
+    intro = "Visitors who booked their tickets online came to the theatre to watch the play and have left their reviews of the show."
+    outro = "For those of you who have yet to watch the play, tickets for the spring season are on sale from Monday at the box office."
+    lines = [HEADLINE, "", intro, ""] + [q + "\n" for q in quotes] + [outro]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE, intro] + [q.strip() for q in quotes] + [outro]
+    # prose at one edge only, after a heading, is a sidebar's and still goes
+    lines = [HEADLINE, ""] + [q + "\n" for q in quotes] + ["Popular", "", outro]
+    kept, _ = run("\n".join(lines))
+    assert outro not in kept
+
+
 def test_author_box_after_removed_chrome_goes_at_the_end_only():
     # share buttons and a related list an earlier rule took, then an author bio in prose
     bio = ("Jane Doe joined the paper in March 2017 and has been reporting on transport and city "

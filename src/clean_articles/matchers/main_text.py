@@ -85,6 +85,8 @@ PARAMS: dict[str, type] = {
                                   # "About the author"), kept or removed by an earlier rule ...
     "end_cut_share": float,       # ... ends the span when at least this share of its prose lies
                                   # before it (above 1: never)
+    "about_pattern": str,         # regex: "About Jane Doe", group 1 the name; a heading of an
+                                  # author box when the page prints the name elsewhere too
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
     # headline
@@ -108,6 +110,7 @@ _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
 _NUMCHARS = "0123456789.,:/-–"
+_ELLIPSES = ("...", "…")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
@@ -199,6 +202,7 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
             live.append(ln)
     if not live:
         return []
+    _mark_author_boxes(live, lines, p)
 
     stopset, cjk_page, any_cjk = _language(live, p)
     _describe(live, stopset, cjk_page, any_cjk, p)
@@ -231,6 +235,24 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
         elif lines[i].lstrip()[:1] in _BULLET_START:
             out.append((i, "menu item"))
     return _ranges(out, lines, removed)
+
+
+def _mark_author_boxes(live: list[_Line], lines: Sequence[str], p: Mapping[str, Any]) -> None:
+    """ "About Jane Doe" ends the article like "About the author" when the page printed the
+    name before, in a short line (its byline), not a subheading like "About the programme"."""
+    about = _regex(p["about_pattern"]).match
+    for ln in live:
+        if ln.end or ln.ntok > 6:
+            continue
+        m = about(ln.text)
+        if m is None:
+            continue
+        name = m.group(1)
+        if not all(t[:1].isupper() for t in name.split()):
+            continue
+        folded = name.casefold()
+        ln.end = any(folded in other.casefold() for other in lines[:ln.i]
+                     if len(other) < 200 and len(other.split()) <= 12)
 
 
 def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool, bool]:
@@ -460,7 +482,8 @@ def _cut_at_dates(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> 
     a newsletter pitch the same way, when little prose (gone_cut_words) lies beyond them; near
     the head they are more often an advert or a caption inside the article, so no cut there.
     A heading that ends articles (end_pattern: "Related stories", "About the author") ends the
-    span when most of its prose (end_cut_share) lies before it: teasers in prose come next."""
+    span when most of its prose (end_cut_share) lies before it, or when at least half of the
+    prose lines after it end in an ellipsis: teasers cut short come next."""
     share = p["date_cut_share"]
     if share <= 0:
         return lo, hi
@@ -469,19 +492,24 @@ def _cut_at_dates(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> 
     total = 0.0
     end_marks = []
     marks = []  # (first line kept after a head cut or -1, last line kept by a tail cut, prose before)
+    clipped = 0  # prose lines so far that end in an ellipsis: teasers cut short
+    prose = 0
     for k in range(lo, hi + 1):
         ln = live[k]
         if gone_cut > 0 and ln.gone >= gone_cut and k > lo:
             marks.append((-1, k - 1, total))
         if ln.end and k > lo:
-            end_marks.append((k - 1, total))
+            end_marks.append((k - 1, total, prose, clipped))
         if ln.cls == GOOD:
             total += ln.words
+            prose += 1
+            clipped += ln.text.endswith(_ELLIPSES)
         elif ln.date or ln.byline:
             marks.append((k + 1, k - 1, total))  # the date line itself goes
     new_lo, new_hi = lo, hi
-    for last, before in end_marks:
-        if before >= end_share * total and before > 0:
+    for last, before, prose_before, clipped_before in end_marks:
+        after, clipped_after = prose - prose_before, clipped - clipped_before
+        if before > 0 and (before >= end_share * total or 2 * clipped_after >= after >= 2):
             new_hi = last
             break
     for after, last, before in marks:
@@ -525,16 +553,31 @@ def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> t
     def anchor(ln: _Line) -> bool:
         return ln.cls >= NEAR and (ln.bullet or abs(ln.indent - core) <= tol)
 
-    while lo < hi and not anchor(live[lo]):
-        lo += 1
+    new_lo, new_hi = lo, hi
+    while new_lo < new_hi and not anchor(live[new_lo]):
+        new_lo += 1
+    while new_hi > new_lo and not anchor(live[new_hi]):
+        new_hi -= 1
+    if _shallower_frame(live, lo, new_lo, hi, new_hi, core):
+        return lo, hi
     end = hi
-    while hi > lo and not anchor(live[hi]):
-        hi -= 1
+    lo, hi = new_lo, new_hi
     # prose that follows the article's last line directly, with nothing between (a quote or an
     # embedded post w3m indents), is still the article
     while hi < end and live[hi + 1].cls >= NEAR and live[hi + 1].gone == 0:
         hi += 1
     return lo, hi
+
+
+def _shallower_frame(live: list[_Line], lo: int, new_lo: int, hi: int, new_hi: int,
+                     core: int) -> bool:
+    """Prose trimmed at both edges at one indentation shallower than the core: the core is
+    quoted text (reviews, a long quote w3m indents) framed by the article, not the article
+    framed by a sidebar and a figure."""
+    def indents(part: list[_Line]) -> set[int]:
+        return {x.indent for x in part if x.cls >= NEAR and not x.bullet and x.indent < core}
+
+    return bool(indents(live[lo:new_lo]) & indents(live[new_hi + 1:hi + 1]))
 
 
 def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[str, Any]) -> int:
