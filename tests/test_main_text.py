@@ -289,6 +289,17 @@ def test_caption_beside_a_removed_credit_goes():
     assert caption in kept
 
 
+def test_paragraph_apart_from_a_removed_label_stays():
+    # a section rule took a "Read more" label and the blank line under it: the paragraph
+    # below is in a block of its own, not stuck to the label
+    lines = [HEADLINE, ""] + body()[:4] + ["Read more", ""] + body()[4:]
+    flags = [False] * len(lines)
+    at = lines.index("Read more")
+    flags[at] = flags[at + 1] = True
+    kept, reasons = run("\n".join(lines), removed=flags)
+    assert kept == [HEADLINE] + ARTICLE, reasons
+
+
 def test_sentence_broken_after_a_comma_is_kept_at_the_end():
     # w3m prints a <br> inside a paragraph as a line break: the line before it ends in a comma
     tail = ["In the meantime, and for the rest of the year,", "the ferry will run more often."]

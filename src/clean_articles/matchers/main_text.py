@@ -197,8 +197,11 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
             gone = 0
             ended = False
             # in the same block as a line an earlier rule removed (a caption above its credit)
-            ln.stuck = (i > 0 and i - 1 < nrem and removed[i - 1]) or (
-                i + 1 < len(lines) and i + 1 < nrem and removed[i + 1])
+            # (a blank line a section rule took along keeps its block apart)
+            ln.stuck = (0 < i <= nrem and removed[i - 1] and not lines[i - 1].isspace()
+                        and lines[i - 1] != "") or (
+                i + 1 < nrem and removed[i + 1] and not lines[i + 1].isspace()
+                and lines[i + 1] != "")
             live.append(ln)
     if not live:
         return []
