@@ -289,6 +289,22 @@ def test_caption_beside_a_removed_credit_goes():
     assert caption in kept
 
 
+def test_list_announced_with_a_colon_belongs_to_the_article():
+    intro = "To keep using the bridge after the spring, cyclists and bus drivers will need to do three things:"
+    items = ["  • Register online", "  • Show a pass", "  • Pay the toll"]
+    more = ["  • Weather", "  • Sport", "  • Culture"]
+    # at the end of the article, and inside it, where items this short look like a link list
+    for lines in ([HEADLINE, ""] + body() + [intro, ""] + items + ["", "Popular", ""] + more,
+                  [HEADLINE, ""] + body()[:4] + [intro, ""] + items + [""] + body()[4:]):
+        kept, _ = run("\n".join(lines))
+        assert kept[kept.index(intro) + 1:kept.index(intro) + 4] == [x.strip() for x in items]
+        assert not set(kept) & {x.strip() for x in more}
+    # without the colon, the same short items are a link list
+    lines = [HEADLINE, ""] + body()[:4] + [intro[:-1] + ".", ""] + items + [""] + body()[4:]
+    kept, _ = run("\n".join(lines))
+    assert not set(kept) & {x.strip() for x in items}
+
+
 def test_paragraph_apart_from_a_removed_label_stays():
     # a section rule took a "Read more" label and the blank line under it: the paragraph
     # below is in a block of its own, not stuck to the label

@@ -216,6 +216,7 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
         return []  # no prose at all: leave the page alone rather than empty it
     lo, hi = _cut_at_dates(live, lo, hi, p)
     lo, hi = _trim_indent(live, lo, hi, p)
+    hi = _announced_list_end(live, hi)
 
     out: list[tuple[int, str]] = []
     head = _headline(live, lo, stopset, p) if p["keep_headline"] else -1
@@ -572,6 +573,23 @@ def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> t
     return lo, hi
 
 
+def _announced(live: list[_Line], k: int) -> bool:
+    """live[k] starts a bullet list that the prose line above announces with a colon
+    ("Here is what changes:"): the list is the article's, however short its items."""
+    return (k > 0 and live[k].bullet and live[k].gone == 0 and live[k - 1].cls >= NEAR
+            and live[k - 1].text.endswith(":"))
+
+
+def _announced_list_end(live: list[_Line], hi: int) -> int:
+    """Extend a span that ends announcing a list over that list's items."""
+    if hi + 1 >= len(live) or not _announced(live, hi + 1):
+        return hi
+    hi += 1
+    while hi + 1 < len(live) and live[hi + 1].bullet and live[hi + 1].gone == 0:
+        hi += 1
+    return hi
+
+
 def _shallower_frame(live: list[_Line], lo: int, new_lo: int, hi: int, new_hi: int,
                      core: int) -> bool:
     """Prose trimmed at both edges at one indentation shallower than the core: the core is
@@ -655,7 +673,7 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
     stuck_max = p["stuck_max_words"]
     for k, j in _runs(live, lo, hi):
         run = live[k:j]
-        if _is_list(run, p):
+        if _is_list(run, p) and not (_announced(live, k) and all(x.bullet for x in run)):
             for x in run:
                 out.append((x.i, x.tag or "link list"))
         else:
