@@ -305,6 +305,15 @@ def test_list_announced_with_a_colon_belongs_to_the_article():
     assert not set(kept) & {x.strip() for x in items}
 
 
+def test_sentence_ends_in_an_emoji_or_a_tilde():
+    # blogs close sentences with emoji or a playful tilde: still prose, still the article
+    last = ["We hope to see all of you at the harbour when the new bridge opens next year 🙂",
+            "Until then, enjoy the ferry rides and the view of the old town in the fall~"]
+    lines = [HEADLINE, ""] + body() + [last[0], "", last[1], "", "  • Home", "  • Contact", "  • Sitemap"]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE + last
+
+
 def test_paragraph_apart_from_a_removed_label_stays():
     # a section rule took a "Read more" label and the blank line under it: the paragraph
     # below is in a block of its own, not stuck to the label

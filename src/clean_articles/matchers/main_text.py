@@ -104,7 +104,9 @@ PARAMS: dict[str, type] = {
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙\-–—*+>]|\(?\d{1,3}[.)])(?:\s+|$)")
 _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
-_SENT_END = re.compile(r"[.!?…。！？:;][\"'”’»」』)\]]*$")
+# a sentence end, maybe closed by quotes or brackets and followed by emoji ("today! 🙂"); a
+# tilde ends playful sentences ("the scent of fall~")
+_SENT_END = re.compile(r"[.!?…。！？:;~][\"'”’»」』)\]]*(?:\s*[\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f\u200d]+)?$")
 _CLAUSE_END = re.compile(r"[,、，]$")  # a sentence that w3m broke after a comma goes on below
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
@@ -321,7 +323,7 @@ def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cj
         else:
             ln.title = 0.0
         # a sentence ends the line; in CJK text a full stop anywhere will do
-        ln.sent = _SENT_END.search(text[-8:]) is not None or (
+        ln.sent = _SENT_END.search(text[-12:]) is not None or (
             any_cjk and _CJK_STOP.search(text) is not None)
         if n <= date_max:
             hits = digits = 0
