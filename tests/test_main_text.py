@@ -314,6 +314,23 @@ def test_sentence_ends_in_an_emoji_or_a_tilde():
     assert kept == [HEADLINE] + ARTICLE + last
 
 
+def test_long_caption_above_its_credit_goes_but_text_below_a_teaser_stays():
+    long = ("Sheikh Mohammed, the vice president and prime minister, walks past a new passenger "
+            "aircraft operated by the national carrier during the opening day of the air show at "
+            "the World Central airport in the south of the city on Sunday, November 17, 2019.")
+    assert 30 < len(long.split()) <= 60
+    credit, teaser = "Natalie Naccache | Bloomberg | Getty Images", "Senior Leader Killed in Raid"
+    lines = [HEADLINE, ""] + body()[:4] + [long, credit, ""] + body()[4:]
+    flags = [ln == credit for ln in lines]
+    kept, _ = run("\n".join(lines), removed=flags)
+    assert kept == [HEADLINE] + ARTICLE
+    # the same words right under a removed teaser (w3m glued them into one block) are text
+    lines = [HEADLINE, ""] + body()[:4] + [teaser, long, ""] + body()[4:]
+    flags = [ln == teaser for ln in lines]
+    kept, _ = run("\n".join(lines), removed=flags)
+    assert long in kept
+
+
 def test_paragraph_apart_from_a_removed_label_stays():
     # a section rule took a "Read more" label and the blank line under it: the paragraph
     # below is in a block of its own, not stuck to the label

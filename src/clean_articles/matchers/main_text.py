@@ -61,7 +61,9 @@ PARAMS: dict[str, type] = {
     "date_max_words": int,        # a date/counter line: at most this many words ...
     "date_share": float,          # ... this share of them numbers or date words, one a number
     "stuck_max_words": int,       # a line this short in one block with a line an earlier rule
-                                  # removed (a caption and its credit) goes with it (0: never)
+                                  # removed (a caption and its credit) goes with it (0: never) ...
+    "caption_max_words": int,     # ... or this short when the removed line is right below it
+                                  # (a caption above its credit; text below a teaser is not one)
     # teaser runs
     "teaser_min_groups": int,     # at least this many teaser groups of the same shape
     "teaser_max_words": int,      # a teaser is at most this many words long
@@ -198,12 +200,10 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
             ln.end = ended or len(ln.text) < 120 and end_heading(ln.text) is not None
             gone = 0
             ended = False
-            # in the same block as a line an earlier rule removed (a caption above its credit)
-            # (a blank line a section rule took along keeps its block apart)
-            ln.stuck = (0 < i <= nrem and removed[i - 1] and not lines[i - 1].isspace()
-                        and lines[i - 1] != "") or (
-                i + 1 < nrem and removed[i + 1] and not lines[i + 1].isspace()
-                and lines[i + 1] != "")
+            # in the same block as a line an earlier rule removed: 1 below it, 2 above it (a
+            # caption above its credit); a blank line a section rule took along parts blocks
+            ln.stuck = (0 < i <= nrem and removed[i - 1] and lines[i - 1].strip() != "") | (
+                i + 1 < nrem and removed[i + 1] and lines[i + 1].strip() != "") << 1
             live.append(ln)
     if not live:
         return []
@@ -672,7 +672,7 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
     """Inside the main span: drop link lists, teasers and date/counter lines, and short lines
     in one block with a line an earlier rule removed (a caption whose credit went); keep the
     rest. The span's first and last lines stay, so cleaning twice changes nothing more."""
-    stuck_max = p["stuck_max_words"]
+    stuck_max, caption_max = p["stuck_max_words"], p["caption_max_words"]
     for k, j in _runs(live, lo, hi):
         run = live[k:j]
         if _is_list(run, p) and not (_announced(live, k) and all(x.bullet for x in run)):
@@ -685,7 +685,8 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
     if stuck_max > 0:
         for k in range(lo + 1, hi):
             x = live[k]
-            if x.stuck and x.words <= stuck_max and not x.date and x.tag != "teaser run":
+            limit = max(stuck_max, caption_max) if x.stuck & 2 else stuck_max
+            if x.stuck and x.words <= limit and not x.date and x.tag != "teaser run":
                 out.append((x.i, _STUCK))
 
 
