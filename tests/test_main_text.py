@@ -331,6 +331,19 @@ def test_long_caption_above_its_credit_goes_but_text_below_a_teaser_stays():
     assert long in kept
 
 
+def test_short_closing_sentences_stay_with_the_article():
+    # too short to hold the span on their own, but nothing separates them from the article
+    close = ["Link to the booking page – https://example.com/tickets", "We hope to see you soon! 🙂"]
+    menu = ["  • Home", "  • Tickets", "  • Contact"]
+    lines = [HEADLINE, ""] + body() + [close[0], "", close[1], ""] + menu
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE + close
+    # after a line an earlier rule removed (share buttons), they are chrome again
+    lines = [HEADLINE, ""] + body() + ["Share this", ""] + [close[0], "", close[1], ""] + menu
+    kept, _ = run("\n".join(lines), removed=[ln == "Share this" for ln in lines])
+    assert kept == [HEADLINE] + ARTICLE
+
+
 def test_paragraph_apart_from_a_removed_label_stays():
     # a section rule took a "Read more" label and the blank line under it: the paragraph
     # below is in a block of its own, not stuck to the label

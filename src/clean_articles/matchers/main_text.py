@@ -91,6 +91,8 @@ PARAMS: dict[str, type] = {
                                   # author box when the page prints the name elsewhere too
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
+    "trail_max_short": int,       # after the span, short sentences are the article's through
+                                  # at most this many short lines in a row (-1: never)
     # headline
     "keep_headline": bool,
     "headline_window": int,       # look this many live lines above the span for the headline
@@ -219,6 +221,7 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     lo, hi = _cut_at_dates(live, lo, hi, p)
     lo, hi = _trim_indent(live, lo, hi, p)
     hi = _announced_list_end(live, hi)
+    hi = _trailing_sentences(live, hi, p)
 
     out: list[tuple[int, str]] = []
     head = _headline(live, lo, stopset, p) if p["keep_headline"] else -1
@@ -573,6 +576,29 @@ def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> t
     while hi < end and live[hi + 1].cls >= NEAR and live[hi + 1].gone == 0:
         hi += 1
     return lo, hi
+
+
+def _trailing_sentences(live: list[_Line], hi: int, p: Mapping[str, Any]) -> int:
+    """Short sentences that close the article (a quote, a last fact) score too little to hold
+    the span on their own; extend it over them, through at most `trail_max_short` short lines
+    in a row (a subheading), while they keep the article's indentation, nothing was removed
+    between and no heading ends the article."""
+    max_short, tol = p["trail_max_short"], max(0, p["indent_tolerance"])
+    end, indent = hi, live[hi].indent
+    k, short = hi + 1, 0
+    while k < len(live) and max_short >= 0:
+        ln = live[k]
+        if (ln.gone or ln.end or ln.cls == BAD or ln.date or ln.byline or ln.bullet
+                or abs(ln.indent - indent) > tol):
+            break
+        if ln.cls >= NEAR:
+            end, short = k, 0
+        else:
+            short += 1
+            if short > max_short:
+                break
+        k += 1
+    return end
 
 
 def _announced(live: list[_Line], k: int) -> bool:
