@@ -344,6 +344,32 @@ def test_short_closing_sentences_stay_with_the_article():
     assert kept == [HEADLINE] + ARTICLE
 
 
+def test_table_inside_the_article_stays_and_does_not_break_it():
+    rows = ["Line       Trips     Delay     Riders",
+            "Ferry 1    48        2 min     5,200",
+            "Ferry 2    36        4 min     3,900",
+            "Bus 12     120       6 min     9,800",
+            "Bus 14     96        3 min     7,400",
+            "Tram 3     150       1 min     12,100"]
+    lines = [HEADLINE, ""] + body()[:2] + rows + [""] + body()[2:] + ["", "  • Home", "  • Contact", "  • Jobs"]
+    kept, _ = run("\n".join(lines))
+    assert kept == [HEADLINE, ARTICLE[0]] + rows + ARTICLE[1:]
+    # the same rows with cells run together are a block of short lines: a link list
+    glued = [" ".join(r.split()) for r in rows]
+    lines = [HEADLINE, ""] + body()[:2] + glued + [""] + body()[2:]
+    kept, _ = run("\n".join(lines))
+    assert not set(kept) & set(glued)
+
+
+def test_article_told_in_bullet_items_keeps_its_unindented_lead():
+    lead = "Below, we go through the snap counts and the stats on defense for the team's game against the visitors on Sunday."
+    items = ["  • " + para for para in ARTICLE]
+    quote = "    The best player on defense was the captain, who posted an elite grade over the whole of the second half, the analysts said."
+    lines = [HEADLINE, "", lead, ""] + items + ["", quote]
+    kept, _ = run("\n".join(lines))
+    assert kept[:2] == [HEADLINE, lead]
+
+
 def test_paragraph_apart_from_a_removed_label_stays():
     # a section rule took a "Read more" label and the blank line under it: the paragraph
     # below is in a block of its own, not stuck to the label

@@ -64,6 +64,8 @@ PARAMS: dict[str, type] = {
                                   # removed (a caption and its credit) goes with it (0: never) ...
     "caption_max_words": int,     # ... or this short when the removed line is right below it
                                   # (a caption above its credit; text below a teaser is not one)
+    "table_min_rows": int,        # this many lines in a row laid out in columns are a table
+                                  # (0: never)
     # teaser runs
     "teaser_min_groups": int,     # at least this many teaser groups of the same shape
     "teaser_max_words": int,      # a teaser is at most this many words long
@@ -114,6 +116,7 @@ _SENT_END = re.compile(r"[.!?…。！？:;~][\"'”’»」』)\]]*(?:\s*[\u260
 _CLAUSE_END = re.compile(r"[,、，]$")  # a sentence that w3m broke after a comma goes on below
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
+_CELLS = re.compile(r"\S {3,}(?=\S)")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
 _NUMCHARS = "0123456789.,:/-–"
 _ELLIPSES = ("...", "…")
@@ -150,7 +153,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 class _Line:
     __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "title", "sent", "date", "cls",
-                 "tag", "gone", "indent", "byline", "stuck", "end")
+                 "tag", "gone", "indent", "byline", "stuck", "end", "table")
 
 
 def _read(i: int, raw: str, scan: int) -> _Line | None:
@@ -170,6 +173,7 @@ def _read(i: int, raw: str, scan: int) -> _Line | None:
     ln.low = text.lower().split()
     ln.ntok = len(ln.low)
     ln.date = False
+    ln.table = False
     ln.tag = ""
     return ln
 
@@ -210,6 +214,7 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     if not live:
         return []
     _mark_author_boxes(live, lines, p)
+    _mark_tables(live, p)
 
     stopset, cjk_page, any_cjk = _language(live, p)
     _describe(live, stopset, cjk_page, any_cjk, p)
@@ -244,6 +249,24 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
         elif lines[i].lstrip()[:1] in _BULLET_START:
             out.append((i, "menu item"))
     return _ranges(out, lines, removed)
+
+
+def _mark_tables(live: list[_Line], p: Mapping[str, Any]) -> None:
+    """Rows of a table w3m lays out in columns (cells apart by runs of spaces), at least
+    table_min_rows in a row with nothing removed between: neither prose nor debris, they
+    neither extend nor break the span, and inside it they stay (a stats table, a price list)."""
+    need = p["table_min_rows"]
+    if need <= 0:
+        return
+    k, n = 0, len(live)
+    while k < n:
+        j = k
+        while j < n and len(_CELLS.findall(live[j].text)) >= 2 and (j == k or live[j].gone == 0):
+            j += 1
+        if j - k >= need:
+            for q in range(k, j):
+                live[q].table = True
+        k = max(j, k + 1)
 
 
 def _mark_author_boxes(live: list[_Line], lines: Sequence[str], p: Mapping[str, Any]) -> None:
@@ -458,7 +481,9 @@ def _main_span(live: list[_Line], p: Mapping[str, Any]) -> tuple[int, int]:
     start = 0
     for k, ln in enumerate(live):
         c = ln.cls
-        if c == GOOD:
+        if ln.table:
+            s = 0.0
+        elif c == GOOD:
             s = min(ln.words, cap)
             if ln.bullet:
                 s *= bullet_f
@@ -547,17 +572,24 @@ def _sentence_like(text: str) -> bool:
 
 def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
     """w3m prints a page's article at one indentation; prose at either edge of the span that
-    is indented otherwise (a caption in a figure, teasers in a sidebar) is not the article."""
+    is indented otherwise (a caption in a figure, teasers in a sidebar) is not the article.
+    When bullet items carry most of the prose, no indentation is the article's: no trim."""
     tol = p["indent_tolerance"]
     if tol < 0:
         return lo, hi
     weight: dict[int, float] = {}
+    bullets = 0.0
     for ln in live[lo:hi + 1]:
-        if ln.cls == GOOD and not ln.bullet:
-            weight[ln.indent] = weight.get(ln.indent, 0.0) + ln.words
+        if ln.cls == GOOD:
+            if ln.bullet:
+                bullets += ln.words
+            else:
+                weight[ln.indent] = weight.get(ln.indent, 0.0) + ln.words
     if not weight:
         return lo, hi
     core = max(weight, key=weight.__getitem__)
+    if weight[core] < bullets:
+        return lo, hi
 
     def anchor(ln: _Line) -> bool:
         return ln.cls >= NEAR and (ln.bullet or abs(ln.indent - core) <= tol)
@@ -701,12 +733,15 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
     stuck_max, caption_max = p["stuck_max_words"], p["caption_max_words"]
     for k, j in _runs(live, lo, hi):
         run = live[k:j]
+        if all(x.table for x in run):
+            continue
         if _is_list(run, p) and not (_announced(live, k) and all(x.bullet for x in run)):
             for x in run:
-                out.append((x.i, x.tag or "link list"))
+                if not x.table:
+                    out.append((x.i, x.tag or "link list"))
         else:
             for x in run:
-                if x.date or x.tag == "teaser run":
+                if (x.date or x.tag == "teaser run") and not x.table:
                     out.append((x.i, x.tag))
     if stuck_max > 0:
         for k in range(lo + 1, hi):
