@@ -370,6 +370,15 @@ def test_article_told_in_bullet_items_keeps_its_unindented_lead():
     assert kept[:2] == [HEADLINE, lead]
 
 
+def test_caption_centred_under_a_figure_goes():
+    caption = " " * 60 + "The old harbour bridge at dawn"
+    subhead = "    What happens next"
+    lines = [HEADLINE, ""] + body()[:4] + [caption, ""] + [subhead, ""] + body()[4:]
+    kept, reasons = run("\n".join(lines))
+    assert kept == [HEADLINE] + ARTICLE[:2] + [subhead.strip()] + ARTICLE[2:]
+    assert reasons[lines.index(caption)] == "centred caption"
+
+
 def test_paragraph_apart_from_a_removed_label_stays():
     # a section rule took a "Read more" label and the blank line under it: the paragraph
     # below is in a block of its own, not stuck to the label

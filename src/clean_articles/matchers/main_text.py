@@ -93,6 +93,8 @@ PARAMS: dict[str, type] = {
                                   # author box when the page prints the name elsewhere too
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
+    "centre_indent": int,         # inside the span, a line indented this much deeper than the
+                                  # article is a caption w3m centred under a figure (0: never)
     "trail_max_short": int,       # after the span, short sentences are the article's through
                                   # at most this many short lines in a row (-1: never)
     # headline
@@ -125,6 +127,7 @@ _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
 _HEAD, _TAIL = "head: before the main text", "tail: after the main text"
 _STUCK = "beside removed chrome"
+_CENTRED = "centred caption"
 
 
 @functools.cache
@@ -570,13 +573,9 @@ def _sentence_like(text: str) -> bool:
     return last.count(".") < 2
 
 
-def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
-    """w3m prints a page's article at one indentation; prose at either edge of the span that
-    is indented otherwise (a caption in a figure, teasers in a sidebar) is not the article.
-    When bullet items carry most of the prose, no indentation is the article's: no trim."""
-    tol = p["indent_tolerance"]
-    if tol < 0:
-        return lo, hi
+def _core_indent(live: list[_Line], lo: int, hi: int) -> int:
+    """The indentation most of the span's prose has, or -1 when bullet items carry more
+    prose than any one indentation (then no indentation is the article's)."""
     weight: dict[int, float] = {}
     bullets = 0.0
     for ln in live[lo:hi + 1]:
@@ -586,9 +585,18 @@ def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> t
             else:
                 weight[ln.indent] = weight.get(ln.indent, 0.0) + ln.words
     if not weight:
-        return lo, hi
+        return -1
     core = max(weight, key=weight.__getitem__)
-    if weight[core] < bullets:
+    return core if weight[core] >= bullets else -1
+
+
+def _trim_indent(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> tuple[int, int]:
+    """w3m prints a page's article at one indentation; prose at either edge of the span that
+    is indented otherwise (a caption in a figure, teasers in a sidebar) is not the article.
+    When bullet items carry most of the prose, no indentation is the article's: no trim."""
+    tol = p["indent_tolerance"]
+    core = _core_indent(live, lo, hi)
+    if tol < 0 or core < 0:
         return lo, hi
 
     def anchor(ln: _Line) -> bool:
@@ -727,9 +735,10 @@ def _link_lists(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any]) -> se
 
 
 def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list) -> None:
-    """Inside the main span: drop link lists, teasers and date/counter lines, and short lines
-    in one block with a line an earlier rule removed (a caption whose credit went); keep the
-    rest. The span's first and last lines stay, so cleaning twice changes nothing more."""
+    """Inside the main span: drop link lists, teasers and date/counter lines, lines w3m
+    centred far right of the article (captions under figures), and short lines in one block
+    with a line an earlier rule removed (a caption whose credit went); keep the rest. The
+    span's first and last lines stay, so cleaning twice changes nothing more."""
     stuck_max, caption_max = p["stuck_max_words"], p["caption_max_words"]
     for k, j in _runs(live, lo, hi):
         run = live[k:j]
@@ -743,6 +752,13 @@ def _inside(live: list[_Line], lo: int, hi: int, p: Mapping[str, Any], out: list
             for x in run:
                 if (x.date or x.tag == "teaser run") and not x.table:
                     out.append((x.i, x.tag))
+    centre = p["centre_indent"]
+    core = _core_indent(live, lo, hi) if centre > 0 else -1
+    if core >= 0:
+        for k in range(lo + 1, hi):
+            x = live[k]
+            if x.indent >= core + centre and not x.table:
+                out.append((x.i, _CENTRED))
     if stuck_max > 0:
         for k in range(lo + 1, hi):
             x = live[k]
