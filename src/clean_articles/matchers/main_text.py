@@ -12,18 +12,21 @@ menus, link lists, bylines, dates, counters and teaser lists sit around it. The 
    after a comma), *short*, or *bad*
    (menu item, date/counter line, capitalised link title); a prose line printed twice in the
    page is no anchor, and teaser runs (a title line, maybe a byline and a date, then a short
-   teaser, the same shape repeated) are bad;
+   teaser, the same shape repeated) are bad; rows of a table w3m lays out in columns are
+   neutral; "About Jane Doe" with the name in the byline heads an author box;
 3. finds the main span, the run of lines with the highest total score (a prose line scores its
    length up to a cap, a near line a little, other lines cost a penalty; a gap costing more
    than ``max_gap`` ends a run), with Kadane's linear scan; then cuts the span at a date or
    byline line that has little of the span's prose beyond it (a standfirst and captions above
-   the byline, comments below a date), and trims prose at its edges indented unlike the
-   article (w3m indents sidebars and figures);
+   the byline, comments below a date) and at a heading that ends articles ("Related stories",
+   an author box) with most prose before it or clipped teasers after it; trims prose at its
+   edges indented unlike the article (w3m indents sidebars and figures); and extends it over
+   a list its last line announces with a colon and over short closing sentences;
 4. removes everything before the span except the headline (the title-like line just above it,
    preferably one the page prints elsewhere too, else one followed by a byline or date, else
-   the nearest) and everything after it; inside the span it removes link lists, teasers and
-   date/counter lines, and keeps other short lines (subheadings, a one-line quote) because
-   their neighbours are prose, as jusText does.
+   the nearest) and everything after it; inside the span it removes link lists, teasers,
+   date/counter lines and captions w3m centred far right, and keeps other short lines
+   (subheadings, a one-line quote, tables) because their neighbours are prose, as jusText does.
 
 Reasons name the signal: a line outside the span carries its own signal when it has one (menu
 item, date/counter line, teaser run, link list), else "head: ..." or "tail: ...".
