@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from clean_articles import clean_text, load_rules
 
 from conftest import write_pack
@@ -67,6 +69,17 @@ def test_repeated_keeps_the_copy_set_among_prose(tmp_path):
     page = f"Highlights\n{sentence}\n\n{PROSE}\n\n{sentence}\n\n{later}\n"
     got = clean(tmp_path, "kind = \"repeated\"\n", page)
     assert got == f"Highlights\n\n{PROSE}\n\n{sentence}\n\n{later}\n"
+
+
+def test_repeated_reads_a_huge_block_once(tmp_path):
+    """60,000 copies of two lines in one block: seconds (judging the block once per copy took
+    minutes), and every copy but none of the prose goes."""
+    block = "\n".join(["Most read: the same teaser line again", "Another teaser line, printed again"] * 30_000)
+    page = f"{PROSE}\n\n{block}\n"
+    start = time.perf_counter()
+    got = clean(tmp_path, "kind = \"repeated\"\n", page)
+    assert time.perf_counter() - start < 60.0
+    assert got == PROSE + "\n"
 
 
 def test_where_head_limits_a_rule_to_lines_before_the_body(tmp_path):

@@ -46,12 +46,13 @@ class RepeatedMatcher(Matcher):
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         groups = self._groups(doc, removed)
         recurring = {i: k for k, g in enumerate(groups) for i in g}
+        listed: dict[int, bool] = {}  # block -> most of its lines recur (judged once per block)
         for group in groups:
             # the copy to keep: the first one set among prose (a summary line at the top that
             # repeats a body sentence goes, not the sentence), else the first one
             keep = min(group, key=lambda i: (not _among_prose(doc, i, removed), i))
             for i in sorted(group):
-                if _in_list(doc, i, recurring):
+                if _in_list(doc, i, recurring, listed):
                     yield Mark(i, i + 1, self.rule, "list line repeated in the page")
                 elif i != keep:
                     yield Mark(i, i + 1, self.rule, f"repeats line {keep + 1}")
@@ -104,11 +105,16 @@ def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
     return nearest(-1) and nearest(1)
 
 
-def _in_list(doc: Document, i: int, recurring: dict[int, int]) -> bool:
+def _in_list(doc: Document, i: int, recurring: dict[int, int], listed: dict[int, bool]) -> bool:
     """A bullet line, or a line of a multi-line block most of whose lines recur, as copies of
-    different lines (a block that is one line printed twice is a doubled title, not a list)."""
+    different lines (a block that is one line printed twice is a doubled title, not a list).
+    `listed` keeps each block's verdict, so a page of one huge block is read once, not once
+    per recurring line."""
     if BULLET.match(doc.stripped[i]):
         return True
-    start, end = doc.blocks[doc.block_of[i]]
-    groups = [recurring[j] for j in range(start, end) if j in recurring]
-    return end - start >= 2 and 2 * len(groups) > end - start and len(set(groups)) > 1
+    b = doc.block_of[i]
+    if b not in listed:
+        start, end = doc.blocks[b]
+        groups = [recurring[j] for j in range(start, end) if j in recurring]
+        listed[b] = end - start >= 2 and 2 * len(groups) > end - start and len(set(groups)) > 1
+    return listed[b]
