@@ -121,6 +121,7 @@ _SENT_END = re.compile(r"[.!?…。！？:;~][\"'”’»」』)\]]*(?:\s*[\u260
 _CLAUSE_END = re.compile(r"[,、，]$")  # a sentence that w3m broke after a comma goes on below
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
 _CELLS = re.compile(r"\S {3,}(?=\S)")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
 _NUMCHARS = "0123456789.,:/-–"
@@ -279,6 +280,7 @@ def _mark_author_boxes(live: list[_Line], lines: Sequence[str], p: Mapping[str, 
     """ "About Jane Doe" ends the article like "About the author" when the page printed the
     name before, in a short line (its byline), not a subheading like "About the programme"."""
     about = _regex(p["about_pattern"]).match
+    first: dict[str, int] | None = None  # a name of 2-4 words -> first short line printing it
     for ln in live:
         if ln.end or ln.ntok > 6:
             continue
@@ -288,9 +290,25 @@ def _mark_author_boxes(live: list[_Line], lines: Sequence[str], p: Mapping[str, 
         name = m.group(1)
         if not all(t[:1].isupper() for t in name.split()):
             continue
-        folded = name.casefold()
-        ln.end = any(folded in other.casefold() for other in lines[:ln.i]
-                     if len(other) < 200 and len(other.split()) <= 12)
+        if first is None:
+            first = _short_line_names(lines)
+        ln.end = first.get(" ".join(_WORDS.findall(name.casefold())), ln.i) < ln.i
+
+
+def _short_line_names(lines: Sequence[str]) -> dict[str, int]:
+    """Every run of 2 to 4 words of the page's short lines (bylines), with the first line that
+    prints it: one pass, so each "About ..." heading is checked in constant time."""
+    first: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if len(line) >= 200:
+            continue
+        words = _WORDS.findall(line.casefold())
+        if len(words) > 12:
+            continue
+        for n in (2, 3, 4):
+            for k in range(len(words) - n + 1):
+                first.setdefault(" ".join(words[k:k + n]), i)
+    return first
 
 
 def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool, bool]:
