@@ -13,12 +13,15 @@ reason). The renderer turns a Document and its marks into clean text, a diff or 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 import regex
 
-_LINE = regex.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+from clean_articles.memo import per_line
+
+_BREAK = re.compile(r"(\r\n|\r|\n)")
 _WORD = regex.compile(r"\w+")
 # A prose line ends like a sentence: punctuation, maybe followed by closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»)]$")
@@ -47,19 +50,16 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     >>> split_lines("")
     ([], [])
     """
-    lines: list[str] = []
-    endings: list[str] = []
-    for m in _LINE.finditer(text):
-        body, end = m.group(1), m.group(2)
-        if not body and not end:
-            if m.start() == len(text):
-                break
-            continue
-        lines.append(body)
-        endings.append(end)
+    parts = _BREAK.split(text)  # line, break, line, break, ..., line
+    lines, endings = parts[::2], parts[1::2]
+    endings.append("")
+    if not lines[-1]:  # the text ends with a line break, or is empty: no last line
+        lines.pop()
+        endings.pop()
     return lines, endings
 
 
+@per_line
 def is_prose(stripped: str) -> bool:
     """A line that reads like a sentence: enough words and sentence punctuation at the end."""
     if not _SENTENCE_END.search(stripped):
@@ -88,7 +88,7 @@ class Document:
         """Each line without leading and trailing whitespace, and with every other Unicode space
         (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
         so a rule's literal space also matches the no-break spaces pages are full of."""
-        return [line.strip().translate(_SPACES) for line in self.lines]
+        return [s if s.isascii() else s.translate(_SPACES) for s in map(str.strip, self.lines)]
 
     @cached_property
     def size(self) -> int:

@@ -23,11 +23,13 @@ from rapidfuzz import fuzz
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
+from clean_articles.memo import per_line
 
 _WORD = regex.compile(r"\w+")
 LONGEST = 50_000
 
 
+@per_line
 def _keywords(text: str) -> frozenset[str]:
     """Words that say something: four letters or more (or any word in scripts without spaces),
     and not a stopword of any shipped language ("your", "this" and "with" pick out nothing)."""
