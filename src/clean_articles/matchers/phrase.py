@@ -7,14 +7,13 @@ long paragraph keeps that paragraph.
 
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
 (an inverted index built once per rule), and never for units far longer than the phrases could
-cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). The
-folded lines and their content words are computed once per page and shared by all phrase rules.
+cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). A
+line's content words, and a rule's verdict on a unit, are memoised per text (memo.py).
 """
 
 from __future__ import annotations
 
 import functools
-import weakref
 from collections import Counter
 from typing import Iterable
 
@@ -41,19 +40,6 @@ def _keywords(text: str) -> frozenset[str]:
 def _stopwords() -> frozenset[str]:
     from clean_articles.matchers.main_text import _stopwords as by_language
     return frozenset().union(*by_language()[1])
-
-
-_PAGE_KEYWORDS: "weakref.WeakKeyDictionary[Document, list[frozenset[str]]]" = weakref.WeakKeyDictionary()
-
-
-def _page_keywords(doc: Document) -> list[frozenset[str]]:
-    """Content words of each line of doc, computed once per page whichever phrase rule asks."""
-    words = _PAGE_KEYWORDS.get(doc)
-    if words is None:
-        # a line past LONGEST is far longer than any phrase rule could cover: no words needed
-        words = _PAGE_KEYWORDS[doc] = [_keywords(line) if 0 < len(line) <= LONGEST else frozenset()
-                                       for line in doc.folded]
-    return words
 
 
 class PhraseMatcher(Matcher):
@@ -84,26 +70,35 @@ class PhraseMatcher(Matcher):
         self.bare_words = {w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3}
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
+        self._judged = per_line(lambda text: self._judge(text, _keywords(text)))
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        words = _page_keywords(doc)
-        folded = doc.folded
-        vocabulary = self.vocabulary
-        if self.params["unit"] == "line":
-            units = [(i, i + 1) for i, w in enumerate(words)
-                     if folded[i] and (not w.isdisjoint(vocabulary) or self._bare(folded[i]))]
-        else:
-            units = [(a, b) for a, b in doc.blocks
-                     if any(not words[i].isdisjoint(vocabulary) for i in range(a, b))
-                     or self._bare(" ".join(folded[a:b]))]
-        for start, end in units:
+        for start, end, text in self._units(doc):
             if all(removed[start:end]):
                 continue
-            if sum(len(folded[i]) + 1 for i in range(start, end)) - 1 > self.max_len:
-                continue  # too long to be covered enough, whatever matches inside it
-            hit = self._match(" ".join(folded[start:end]), frozenset().union(*words[start:end]))
+            if len(text) <= LONGEST:
+                hit = self._judged(text)
+            else:  # a line past LONGEST is far longer than any phrase: it brings no words
+                hit = self._judge(text, frozenset().union(
+                    *(_keywords(s) for s in doc.folded[start:end] if len(s) <= LONGEST)))
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
+
+    def _units(self, doc: Document) -> list[tuple[int, int, str]]:
+        """(start, end, folded text) of each unit short enough to be covered enough, its text
+        built only then."""
+        folded, most = doc.folded, self.max_len
+        if self.params["unit"] == "line":
+            return [(i, i + 1, s) for i, s in enumerate(folded) if 0 < len(s) <= most]
+        return [(a, b, " ".join(folded[a:b])) for a, b in doc.blocks
+                if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most]
+
+    def _judge(self, text: str, words: frozenset[str]) -> str | None:
+        """The phrase that covers the unit `text` (content words `words`), if it is a candidate
+        at all (a content word of some phrase, or short and holding a word of a bare phrase)."""
+        if words.isdisjoint(self.vocabulary) and not self._bare(text):
+            return None
+        return self._match(text, words)
 
     def _bare(self, text: str) -> bool:
         """Short enough, and holding a word of a phrase that has no content word."""
