@@ -29,7 +29,7 @@ PROSE_MIN_WORDS = 10
 BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
 
 
-_SPACES = {c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,11 @@ class Mark:
     end: int
     rule: str
     reason: str
+
+
+@per_line
+def _fold(stripped: str) -> str:
+    return " ".join(stripped.casefold().split())
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
@@ -88,7 +93,7 @@ class Document:
         """Each line without leading and trailing whitespace, and with every other Unicode space
         (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
         so a rule's literal space also matches the no-break spaces pages are full of."""
-        return [s if s.isascii() else s.translate(_SPACES) for s in map(str.strip, self.lines)]
+        return [s if s.isascii() else _SPACES.sub(" ", s) for s in map(str.strip, self.lines)]
 
     @cached_property
     def size(self) -> int:
@@ -98,7 +103,7 @@ class Document:
     @cached_property
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-        return [" ".join(s.casefold().split()) for s in self.stripped]
+        return list(map(_fold, self.stripped))
 
     @cached_property
     def joined(self) -> str:
