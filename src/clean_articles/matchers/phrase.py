@@ -22,10 +22,11 @@ from rapidfuzz import fuzz
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.memo import per_line
+from clean_articles.memo import LineMemo, per_line
 
 _WORD = regex.compile(r"\w+")
 LONGEST = 50_000
+_UNSEEN = object()
 
 
 @per_line
@@ -70,17 +71,18 @@ class PhraseMatcher(Matcher):
         self.bare_words = {w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3}
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
-        self._judged = per_line(lambda text: self._judge(text, _keywords(text)))
+        self.verdicts = LineMemo()  # unit text -> the phrase that covers it, or None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        verdicts, unseen = self.verdicts, _UNSEEN
         for start, end, text in self._units(doc):
             if all(removed[start:end]):
                 continue
-            if len(text) <= LONGEST:
-                hit = self._judged(text)
-            else:  # a line past LONGEST is far longer than any phrase: it brings no words
-                hit = self._judge(text, frozenset().union(
-                    *(_keywords(s) for s in doc.folded[start:end] if len(s) <= LONGEST)))
+            hit = verdicts.get(text, unseen)
+            if hit is unseen:
+                # a line past LONGEST is far longer than any phrase could cover: it brings no words
+                words = frozenset().union(*(_keywords(s) for s in doc.folded[start:end] if len(s) <= LONGEST))
+                hit = verdicts.put(text, self._judge(text, words))
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
@@ -104,11 +106,10 @@ class PhraseMatcher(Matcher):
         """Short enough, and holding a word of a phrase that has no content word."""
         return len(text) <= self.bare_len and any(w in text for w in self.bare_words)
 
-    def _match(self, text: str, words: set[str] | None = None) -> str | None:
+    def _match(self, text: str, words: frozenset[str]) -> str | None:
         """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
         if len(text) > self.max_len:
             return None
-        words = _keywords(text) if words is None else words
         shared = Counter(k for w in words for k in self.index.get(w, ()))
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
         if self._bare(text):
