@@ -103,7 +103,7 @@ class Document:
     @cached_property
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-        return list(map(_fold, self.stripped))
+        return _fold.many(self.stripped)
 
     @cached_property
     def joined(self) -> str:
@@ -149,7 +149,7 @@ class Document:
     @cached_property
     def body(self) -> tuple[int, int] | None:
         """[start, end) from the first to the last prose line, or None when there is none."""
-        prose = [i for i, s in enumerate(self.stripped) if is_prose(s)]
+        prose = [i for i, yes in enumerate(is_prose.many(self.stripped)) if yes]
         return (prose[0], prose[-1] + 1) if prose else None
 
     def region(self, where: str) -> list[tuple[int, int]]:

@@ -86,7 +86,7 @@ def protected(doc: Document) -> set[int]:
     no body) and the small blocks right before the body, or before the first sentence (headline,
     byline, dateline), up to TITLE_LINES lines; a longer block there (a list) ends the stretch."""
     lo, hi = doc.body or (0, len(doc))
-    guard = {i for i in range(lo, hi) if is_sentence(doc.stripped[i])}
+    guard = {i for i, yes in enumerate(is_sentence.many(doc.stripped[lo:hi]), lo) if yes}
     if not guard:
         return guard
     lo = min(guard) if doc.body is None else lo
