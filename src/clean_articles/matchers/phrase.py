@@ -76,9 +76,9 @@ class PhraseMatcher(Matcher):
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         verdicts, unseen = self.verdicts, _UNSEEN
         for start, end, text in self._units(doc):
-            if all(removed[start:end]):
-                continue
             hit = verdicts.get(text, unseen)
+            if hit is None or all(removed[start:end]):
+                continue
             if hit is unseen:
                 # a line past LONGEST is far longer than any phrase could cover: it brings no words
                 words = frozenset().union(*(_keywords(s) for s in doc.folded[start:end] if len(s) <= LONGEST))
