@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from itertools import compress, repeat
 from typing import Iterable
 
 import regex
@@ -88,10 +89,12 @@ class PhraseMatcher(Matcher):
 
     def _units(self, doc: Document) -> list[tuple[int, int, str]]:
         """(start, end, folded text) of each unit short enough to be covered enough, its text
-        built only then."""
+        built only then. Lines known to be covered by no phrase (verdict None) are passed over
+        without a Python step."""
         folded, most = doc.folded, self.max_len
         if self.params["unit"] == "line":
-            return [(i, i + 1, s) for i, s in enumerate(folded) if 0 < len(s) <= most]
+            maybe = compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN)))
+            return [(i, i + 1, folded[i]) for i in maybe if 0 < len(folded[i]) <= most]
         return [(a, b, " ".join(folded[a:b])) for a, b in doc.blocks
                 if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most]
 
