@@ -43,6 +43,12 @@ class Mark:
 
 
 @per_line
+def _strip(line: str) -> str:
+    line = line.strip()
+    return line if line.isascii() else _SPACES.sub(" ", line)
+
+
+@per_line
 def _fold(stripped: str) -> str:
     return " ".join(stripped.casefold().split())
 
@@ -55,8 +61,12 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     >>> split_lines("")
     ([], [])
     """
-    parts = _BREAK.split(text)  # line, break, line, break, ..., line
-    lines, endings = parts[::2], parts[1::2]
+    if "\r" in text:
+        parts = _BREAK.split(text)  # line, break, line, break, ..., line
+        lines, endings = parts[::2], parts[1::2]
+    else:
+        lines = text.split("\n")
+        endings = ["\n"] * (len(lines) - 1)
     endings.append("")
     if not lines[-1]:  # the text ends with a line break, or is empty: no last line
         lines.pop()
@@ -93,7 +103,7 @@ class Document:
         """Each line without leading and trailing whitespace, and with every other Unicode space
         (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
         so a rule's literal space also matches the no-break spaces pages are full of."""
-        return [s if s.isascii() else _SPACES.sub(" ", s) for s in map(str.strip, self.lines)]
+        return _strip.many(self.lines)
 
     @cached_property
     def size(self) -> int:
