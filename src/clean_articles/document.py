@@ -12,7 +12,6 @@ reason). The renderer turns a Document and its marks into clean text, a diff or 
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -114,24 +113,6 @@ class Document:
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
         return _fold.many(self.stripped)
-
-    @cached_property
-    def joined(self) -> str:
-        """The stripped lines joined by \\n, for one regex scan over the whole page."""
-        return "\n".join(self.stripped)
-
-    @cached_property
-    def offsets(self) -> list[int]:
-        """Start offset of each line in `joined`."""
-        starts, pos = [], 0
-        for s in self.stripped:
-            starts.append(pos)
-            pos += len(s) + 1
-        return starts
-
-    def line_at(self, offset: int) -> int:
-        """The line holding character `offset` of `joined`."""
-        return bisect.bisect_right(self.offsets, offset) - 1
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:
