@@ -38,6 +38,14 @@ def _keywords(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text) if (len(w) >= 4 or not w.isascii()) and w not in stop)
 
 
+def _unit_words(lines: list[str]) -> frozenset[str]:
+    """Content words of a unit's folded lines. A line past LONGEST is far longer than any phrase
+    could cover: it brings no words."""
+    if len(lines) == 1:
+        return _keywords(lines[0]) if len(lines[0]) <= LONGEST else frozenset()
+    return frozenset().union(*(_keywords(s) for s in lines if len(s) <= LONGEST))
+
+
 @functools.cache
 def _stopwords() -> frozenset[str]:
     from clean_articles.matchers.main_text import _stopwords as by_language
@@ -81,9 +89,7 @@ class PhraseMatcher(Matcher):
             if hit is None or all(removed[start:end]):
                 continue
             if hit is unseen:
-                # a line past LONGEST is far longer than any phrase could cover: it brings no words
-                words = frozenset().union(*(_keywords(s) for s in doc.folded[start:end] if len(s) <= LONGEST))
-                hit = verdicts.put(text, self._judge(text, words))
+                hit = verdicts.put(text, self._judge(text, _unit_words(doc.folded[start:end])))
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
