@@ -12,13 +12,15 @@ reason). The renderer turns a Document and its marks into clean text, a diff or 
 
 from __future__ import annotations
 
-import bisect
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 import regex
 
-_LINE = regex.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+from clean_articles.memo import per_line
+
+_BREAK = re.compile(r"(\r\n|\r|\n)")
 _WORD = regex.compile(r"\w+")
 # A prose line ends like a sentence: punctuation, maybe followed by closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»)]$")
@@ -26,7 +28,7 @@ PROSE_MIN_WORDS = 10
 BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
 
 
-_SPACES = {c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,17 @@ class Mark:
     reason: str
 
 
+@per_line
+def _strip(line: str) -> str:
+    line = line.strip()
+    return line if line.isascii() else _SPACES.sub(" ", line)
+
+
+@per_line
+def _fold(stripped: str) -> str:
+    return " ".join(stripped.casefold().split())
+
+
 def split_lines(text: str) -> tuple[list[str], list[str]]:
     """Split on \\n, \\r\\n or \\r; return (lines, endings). The last ending may be ''.
 
@@ -47,19 +60,20 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     >>> split_lines("")
     ([], [])
     """
-    lines: list[str] = []
-    endings: list[str] = []
-    for m in _LINE.finditer(text):
-        body, end = m.group(1), m.group(2)
-        if not body and not end:
-            if m.start() == len(text):
-                break
-            continue
-        lines.append(body)
-        endings.append(end)
+    if "\r" in text:
+        parts = _BREAK.split(text)  # line, break, line, break, ..., line
+        lines, endings = parts[::2], parts[1::2]
+    else:
+        lines = text.split("\n")
+        endings = ["\n"] * (len(lines) - 1)
+    endings.append("")
+    if not lines[-1]:  # the text ends with a line break, or is empty: no last line
+        lines.pop()
+        endings.pop()
     return lines, endings
 
 
+@per_line
 def is_prose(stripped: str) -> bool:
     """A line that reads like a sentence: enough words and sentence punctuation at the end."""
     if not _SENTENCE_END.search(stripped):
@@ -88,7 +102,7 @@ class Document:
         """Each line without leading and trailing whitespace, and with every other Unicode space
         (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
         so a rule's literal space also matches the no-break spaces pages are full of."""
-        return [line.strip().translate(_SPACES) for line in self.lines]
+        return _strip.many(self.lines)
 
     @cached_property
     def size(self) -> int:
@@ -98,25 +112,7 @@ class Document:
     @cached_property
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-        return [" ".join(s.casefold().split()) for s in self.stripped]
-
-    @cached_property
-    def joined(self) -> str:
-        """The stripped lines joined by \\n, for one regex scan over the whole page."""
-        return "\n".join(self.stripped)
-
-    @cached_property
-    def offsets(self) -> list[int]:
-        """Start offset of each line in `joined`."""
-        starts, pos = [], 0
-        for s in self.stripped:
-            starts.append(pos)
-            pos += len(s) + 1
-        return starts
-
-    def line_at(self, offset: int) -> int:
-        """The line holding character `offset` of `joined`."""
-        return bisect.bisect_right(self.offsets, offset) - 1
+        return _fold.many(self.stripped)
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:
@@ -144,7 +140,7 @@ class Document:
     @cached_property
     def body(self) -> tuple[int, int] | None:
         """[start, end) from the first to the last prose line, or None when there is none."""
-        prose = [i for i, s in enumerate(self.stripped) if is_prose(s)]
+        prose = [i for i, yes in enumerate(is_prose.many(self.stripped)) if yes]
         return (prose[0], prose[-1] + 1) if prose else None
 
     def region(self, where: str) -> list[tuple[int, int]]:

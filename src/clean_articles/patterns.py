@@ -116,11 +116,13 @@ def matching_lines(pattern: Pattern, doc) -> list[int]:
     """Indices of the non-blank lines of `doc` whose stripped text the pattern matches, all
     searches drawing on one budget for the page. A pattern that runs out of time on the page
     matches nothing on it."""
-    budget = page_budget(pattern, doc)
-    search = pattern.search
     # the page's prefilter pass (prefilter.py) may have narrowed the lines down already
     lines = doc.candidates.get(pattern)
     if lines is None:
         lines = range(len(doc.stripped))
+    elif not lines:
+        return []
+    budget = page_budget(pattern, doc)
+    search = pattern.search
     found = [i for i in lines if doc.stripped[i] and search(doc.stripped[i], budget)]
     return [] if budget.spent else found

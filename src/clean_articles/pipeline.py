@@ -23,11 +23,12 @@ ROUNDS = 4
 def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     """All marks for doc: each round's in pipeline order. `repeats` (a batch's `repeats.Counts`)
     is handed to the kinds that judge a page against its batch; without it they remove nothing."""
-    marks = _mark_once(doc, rules, repeats)
+    plan = [(rule, rules.pack_of(rule)) for rule in rules.rules]
+    marks = _mark_once(doc, rules, plan, repeats)
     for _ in range(ROUNDS - 1):
         keep = _rendered(doc, marks)
         sub = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
-        more = _mark_once(sub, rules, repeats)
+        more = _mark_once(sub, rules, plan, repeats)
         if not more:
             break
         for m in more:
@@ -61,13 +62,13 @@ def _lift(m: Mark, keep: list[int]) -> list[Mark]:
     return out
 
 
-def _mark_once(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
+def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[Mark]:
+    """One round: each rule of `plan` (pipeline order, with its pack) over doc."""
     doc.candidates = rules.prefilter.scan(doc.stripped)
     removed = bytearray(len(doc))
     marks: list[Mark] = []
     gates: dict[str, bool] = {}
-    for rule in rules.rules:
-        pack = rules.pack_of(rule)
+    for rule, pack in plan:
         if pack.when is not None:
             if pack.name not in gates:
                 gates[pack.name] = bool(matching_lines(pack.when, doc))

@@ -27,6 +27,7 @@ from typing import Iterable
 
 import re2
 
+from clean_articles.memo import LineMemo
 from clean_articles.patterns import Pattern
 
 _WORD = r"\p{L}\p{N}\p{M}\p{Pc}"
@@ -190,20 +191,23 @@ class Prefilter:
                 continue
             compiled.append((rset, members))
         self.groups = compiled
+        self.memo = LineMemo()
 
     def scan(self, lines: list[str]) -> dict[Pattern, list[int]]:
         """For each pattern in the sets: the lines it may match (a superset, to be confirmed)."""
         hits: dict[Pattern, list[int]] = {p: [] for _, members in self.groups for p in members}
+        get, found = self.memo.get, self._found
         for i, line in enumerate(lines):
-            if not line:
-                continue
-            try:
-                data = line.encode()
-            except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
-                for members in hits.values():
-                    members.append(i)
-                continue
-            for rset, members in self.groups:
-                for k in rset.Match(data) or ():
-                    hits[members[k]].append(i)
+            if line:
+                may = get(line)
+                for p in found(line) if may is None else may:
+                    hits[p].append(i)
         return hits
+
+    def _found(self, line: str) -> tuple[Pattern, ...]:
+        """The patterns that may match line (memoised per text)."""
+        try:
+            data = line.encode()
+        except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
+            return tuple(p for _, members in self.groups for p in members)
+        return self.memo.put(line, tuple(members[k] for rset, members in self.groups for k in rset.Match(data) or ()))

@@ -30,6 +30,7 @@ from typing import Iterable
 import regex
 
 from clean_articles.document import _SENTENCE_END, Document
+from clean_articles.memo import LineMemo, per_line
 
 # Every pattern works on a whole page of stripped lines at once (one call per page, not per line),
 # so none of them may match or swallow a line break.
@@ -74,6 +75,7 @@ def _hash(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
+@per_line
 def is_sentence(stripped: str) -> bool:
     """A line that reads like a sentence: five words or more and sentence punctuation at the end."""
     return bool(_SENTENCE_END.search(stripped)) and len(stripped.split()) >= SENTENCE_WORDS
@@ -84,7 +86,7 @@ def protected(doc: Document) -> set[int]:
     no body) and the small blocks right before the body, or before the first sentence (headline,
     byline, dateline), up to TITLE_LINES lines; a longer block there (a list) ends the stretch."""
     lo, hi = doc.body or (0, len(doc))
-    guard = {i for i in range(lo, hi) if is_sentence(doc.stripped[i])}
+    guard = {i for i, yes in enumerate(is_sentence.many(doc.stripped[lo:hi]), lo) if yes}
     if not guard:
         return guard
     lo = min(guard) if doc.body is None else lo
@@ -102,24 +104,35 @@ def protected(doc: Document) -> set[int]:
 def line_keys(doc: Document) -> dict[int, tuple[tuple[int, ...], int]]:
     """For each unprotected non-blank line: (its keys, the length of its folded text)."""
     guard = protected(doc)
-    out: dict[int, tuple[tuple[int, ...], int]] = {}
-    folded = fold(doc.joined)
-    for start, end in doc.blocks:
-        ctx = b"A\0" if end - start == 1 else b"L\0"
-        for i in range(start, end):
-            if i in guard:
-                continue
-            norm = folded[i]
-            if not norm:
-                continue
-            data = norm.encode("utf-8", "surrogatepass")
-            keys = (_hash(ctx + data),)
-            words = norm.split()
-            if len(words) >= NEAR_WORDS:
-                ends = " ".join(words[:3] + ["~"] + words[-3:]).encode("utf-8", "surrogatepass")
-                keys += (_hash(ctx + b"~" + ends),)
-            out[i] = (keys, len(norm))
+    lines = [(i, end - start == 1) for start, end in doc.blocks for i in range(start, end) if i not in guard]
+    entries = _entries([doc.stripped[i] for i, _ in lines])
+    return {i: (alone if single else inside, n) for (i, single), (alone, inside, n) in zip(lines, entries) if n}
+
+
+_KEYS = LineMemo()
+
+
+def _entries(texts: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...], int]]:
+    """Each text's keys alone in its block, its keys inside a larger block, and its folded
+    length; memoised per text, the texts not seen yet folded together in one pass."""
+    out = [_KEYS.get(s) for s in texts]
+    missing = [k for k, entry in enumerate(out) if entry is None]
+    if missing:
+        for k, norm in zip(missing, fold("\n".join(texts[k] for k in missing))):
+            out[k] = _KEYS.put(texts[k], (_keys(b"A\0", norm), _keys(b"L\0", norm), len(norm)))
     return out
+
+
+def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
+    """A folded line's key in a block context (`ctx`), and its near key if it is long enough."""
+    if not norm:
+        return ()
+    keys = (_hash(ctx + norm.encode("utf-8", "surrogatepass")),)
+    words = norm.split()
+    if len(words) >= NEAR_WORDS:
+        ends = " ".join(words[:3] + ["~"] + words[-3:]).encode("utf-8", "surrogatepass")
+        keys += (_hash(ctx + b"~" + ends),)
+    return keys
 
 
 def page_keys(doc: Document) -> set[int]:

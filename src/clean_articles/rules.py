@@ -126,7 +126,12 @@ class RuleSet:
         return {p.name: Prefilter(_patterns(p)) for p in self.packs if p.when is not None}
 
     def pack_of(self, rule: Rule) -> Pack:
-        return next(p for p in self.packs if p.name == rule.pack)
+        return self._packs[rule.pack]
+
+    @cached_property
+    def _packs(self) -> dict[str, Pack]:
+        """Each pack by name (the first, should two share one)."""
+        return {p.name: p for p in reversed(self.packs)}
 
     def only(self, full_id: str) -> "RuleSet":
         """A RuleSet with just one rule, its pack gate removed (to run its examples)."""

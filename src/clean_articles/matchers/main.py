@@ -36,6 +36,6 @@ class MainMatcher(Matcher):
                     raise regex.error(f"'{name}': {e}") from None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        flags = [bool(x) for x in removed]
+        flags = list(map(bool, removed))
         for start, end, reason in main_text.classify(doc.lines, flags, self.params):
             yield Mark(start, end, self.rule, reason)

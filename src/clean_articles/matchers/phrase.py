@@ -7,15 +7,15 @@ long paragraph keeps that paragraph.
 
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
 (an inverted index built once per rule), and never for units far longer than the phrases could
-cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). The
-folded lines and their content words are computed once per page and shared by all phrase rules.
+cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). A
+line's content words, and a rule's verdict on a unit, are memoised per text (memo.py).
 """
 
 from __future__ import annotations
 
 import functools
-import weakref
 from collections import Counter
+from itertools import compress, repeat
 from typing import Iterable
 
 import regex
@@ -23,11 +23,14 @@ from rapidfuzz import fuzz
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
+from clean_articles.memo import LineMemo, per_line
 
 _WORD = regex.compile(r"\w+")
 LONGEST = 50_000
+_UNSEEN = object()
 
 
+@per_line
 def _keywords(text: str) -> frozenset[str]:
     """Words that say something: four letters or more (or any word in scripts without spaces),
     and not a stopword of any shipped language ("your", "this" and "with" pick out nothing)."""
@@ -35,23 +38,18 @@ def _keywords(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text) if (len(w) >= 4 or not w.isascii()) and w not in stop)
 
 
+def _unit_words(lines: list[str]) -> frozenset[str]:
+    """Content words of a unit's folded lines. A line past LONGEST is far longer than any phrase
+    could cover: it brings no words."""
+    if len(lines) == 1:
+        return _keywords(lines[0]) if len(lines[0]) <= LONGEST else frozenset()
+    return frozenset().union(*(_keywords(s) for s in lines if len(s) <= LONGEST))
+
+
 @functools.cache
 def _stopwords() -> frozenset[str]:
     from clean_articles.matchers.main_text import _stopwords as by_language
     return frozenset().union(*by_language()[1])
-
-
-_PAGE_KEYWORDS: "weakref.WeakKeyDictionary[Document, list[frozenset[str]]]" = weakref.WeakKeyDictionary()
-
-
-def _page_keywords(doc: Document) -> list[frozenset[str]]:
-    """Content words of each line of doc, computed once per page whichever phrase rule asks."""
-    words = _PAGE_KEYWORDS.get(doc)
-    if words is None:
-        # a line past LONGEST is far longer than any phrase rule could cover: no words needed
-        words = _PAGE_KEYWORDS[doc] = [_keywords(line) if 0 < len(line) <= LONGEST else frozenset()
-                                       for line in doc.folded]
-    return words
 
 
 class PhraseMatcher(Matcher):
@@ -82,36 +80,45 @@ class PhraseMatcher(Matcher):
         self.bare_words = {w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3}
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
+        self.verdicts = LineMemo()  # unit text -> the phrase that covers it, or None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        words = _page_keywords(doc)
-        folded = doc.folded
-        vocabulary = self.vocabulary
-        if self.params["unit"] == "line":
-            units = [(i, i + 1) for i, w in enumerate(words)
-                     if folded[i] and (not w.isdisjoint(vocabulary) or self._bare(folded[i]))]
-        else:
-            units = [(a, b) for a, b in doc.blocks
-                     if any(not words[i].isdisjoint(vocabulary) for i in range(a, b))
-                     or self._bare(" ".join(folded[a:b]))]
-        for start, end in units:
-            if all(removed[start:end]):
+        verdicts, unseen = self.verdicts, _UNSEEN
+        for start, end, text in self._units(doc):
+            hit = verdicts.get(text, unseen)
+            if hit is None or all(removed[start:end]):
                 continue
-            if sum(len(folded[i]) + 1 for i in range(start, end)) - 1 > self.max_len:
-                continue  # too long to be covered enough, whatever matches inside it
-            hit = self._match(" ".join(folded[start:end]), frozenset().union(*words[start:end]))
+            if hit is unseen:
+                hit = verdicts.put(text, self._judge(text, _unit_words(doc.folded[start:end])))
             if hit is not None:
                 yield Mark(start, end, self.rule, f"phrase {hit!r}")
+
+    def _units(self, doc: Document) -> list[tuple[int, int, str]]:
+        """(start, end, folded text) of each unit short enough to be covered enough, its text
+        built only then. Lines known to be covered by no phrase (verdict None) are passed over
+        without a Python step."""
+        folded, most = doc.folded, self.max_len
+        if self.params["unit"] == "line":
+            maybe = compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN)))
+            return [(i, i + 1, folded[i]) for i in maybe if 0 < len(folded[i]) <= most]
+        return [(a, b, " ".join(folded[a:b])) for a, b in doc.blocks
+                if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most]
+
+    def _judge(self, text: str, words: frozenset[str]) -> str | None:
+        """The phrase that covers the unit `text` (content words `words`), if it is a candidate
+        at all (a content word of some phrase, or short and holding a word of a bare phrase)."""
+        if words.isdisjoint(self.vocabulary) and not self._bare(text):
+            return None
+        return self._match(text, words)
 
     def _bare(self, text: str) -> bool:
         """Short enough, and holding a word of a phrase that has no content word."""
         return len(text) <= self.bare_len and any(w in text for w in self.bare_words)
 
-    def _match(self, text: str, words: set[str] | None = None) -> str | None:
+    def _match(self, text: str, words: frozenset[str]) -> str | None:
         """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
         if len(text) > self.max_len:
             return None
-        words = _keywords(text) if words is None else words
         shared = Counter(k for w in words for k in self.index.get(w, ()))
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
         if self._bare(text):

@@ -42,10 +42,12 @@ class RecurringMatcher(Matcher):
         need, min_chars = self.threshold(repeats.pages), self.params["min_chars"]
         keys = line_keys(doc)
         seen: dict[int, int] = {}
+        pages = repeats.counts.get
         for i, (ks, length) in keys.items():
-            n = max(repeats.get(k) for k in ks)
-            if n >= need and length >= min_chars and not removed[i]:
-                seen[i] = n
+            if length >= min_chars and not removed[i]:
+                n = max([pages(k, 0) for k in ks])
+                if n >= need:
+                    seen[i] = n
         for start, end in doc.blocks:
             hot = [i for i in range(start, end) if i in seen]
             if not hot:

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from clean_articles.document import BULLET, Document, Mark, is_prose
 from clean_articles.matchers import Matcher, Param, between
+from clean_articles.memo import per_line
 
 _NON_WORD = regex.compile(r"[\W_]+")
 _LEAD = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)]?)\s+")
@@ -23,6 +24,7 @@ BUCKET_KEY = 12
 BUCKET_CAP = 64
 
 
+@per_line
 def normalise(stripped: str) -> str:
     """Fold a line to compare it with others.
 
