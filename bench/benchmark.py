@@ -8,7 +8,9 @@ lines of the "Most read" kind shuffled) to --files pages in folders of 1000. Eac
 child process that cleans the corpus with the shipped packs (`batch.run`, --force) and reports
 its wall time, the time of the cross-page pass, the CPU time and the peak RSS of itself and its
 workers (pages per CPU-second is the fairer figure on a machine that is busy with other work). The
-figures in README.md ("Benchmark") come from this script.
+figures in README.md ("Benchmark") come from this script. The corpus repeats its source pages, so
+the per-line memos (memo.py) find most lines already seen; the last line printed gives the cost of
+a page never seen, in library mode, for comparison.
 """
 
 from __future__ import annotations
@@ -65,6 +67,39 @@ def build(folder: Path, files: int, seed: int = 1) -> int:
     return total
 
 
+UNSEEN = """
+import json, sys, time
+from pathlib import Path
+from clean_articles import clean_text, load_rules, memo
+texts = [Path(p).read_text(encoding="utf-8", errors="surrogateescape") for p in json.loads(sys.argv[1])]
+rules = load_rules()
+clean_text(texts[0], rules)
+best = {}
+for label, cold in (("unseen", True), ("seen", False)):
+    for _ in range(3):
+        spent = 0.0
+        for t in texts:
+            if cold:
+                memo.clear()
+            start = time.process_time()
+            clean_text(t, rules)
+            spent += time.process_time() - start
+        best[label] = min(best.get(label, spent), spent)
+print(json.dumps({k: v / len(texts) * 1000 for k, v in best.items()}))
+"""
+
+
+def unseen() -> dict:
+    """CPU ms per page in library mode over the distinct source pages: with every per-line memo
+    emptied before each page (a page of a site never seen), and with memos warm (the copies)."""
+    paths = sorted((ROOT / "samples" / "raw").glob("*.txt"))
+    if EVAL.is_dir():
+        paths += sorted(EVAL.glob("*.txt"))
+    out = subprocess.run([sys.executable, "-c", UNSEEN, json.dumps([str(p) for p in paths])],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure(src: Path, dst: Path, jobs: int, rules: dict) -> dict:
     out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(dst), str(jobs), json.dumps(rules)],
                          check=True, capture_output=True, text=True)
@@ -95,6 +130,11 @@ def main() -> None:
                   f"{r['seconds']:.1f}s ({r['count'] / r['seconds']:.0%} in the cross-page pass), "
                   f"speed-up {first / r['seconds']:.2f}x, {r['files'] / r['cpu']:.0f} pages per CPU-second, "
                   f"peak RSS {r['peak_mb']:.0f} MB, {r['failed']} failed")
+    if not args.overhead:
+        u = unseen()
+        print(f"library mode, CPU per page: {u['unseen']:.1f} ms on a page whose lines were never seen "
+              f"({1000 / u['unseen']:.0f} pages/s per core), {u['seen']:.1f} ms once its lines are memoised "
+              f"(the corpus above repeats its {len(sources())} source pages, so batch runs mostly warm)")
 
 
 if __name__ == "__main__":
