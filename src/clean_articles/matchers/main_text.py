@@ -93,7 +93,7 @@ PARAMS: dict[str, type] = {
     "end_cut_share": float,       # ... ends the span when at least this share of its prose lies
                                   # before it (above 1: never)
     "about_pattern": str,         # regex: "About Jane Doe", group 1 the name; a heading of an
-                                  # author box when the page prints the name elsewhere too
+                                  # author box when a short line above printed the name
     "indent_tolerance": int,      # prose at the span's edges indented further from the article
                                   # than this is trimmed (-1: never)
     "centre_indent": int,         # inside the span, a line indented this much deeper than the
