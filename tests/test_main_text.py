@@ -608,3 +608,14 @@ def test_many_about_headings_are_linear():
     classify(lines, [False] * len(lines), params())
     assert time.perf_counter() - start < 60.0
 
+
+
+def test_line_features_are_memoised_per_set_of_thresholds():
+    # a line read once under one set of thresholds is read afresh under another
+    page = "\n".join(ARTICLE[:3] + ["Posted on 12 March 2024 at 10:30, 4 photos"] + ARTICLE[3:])
+    short = dict(params(), date_max_words=3)
+    warm, reasons = run(page)
+    assert "date/counter line" in reasons.values()
+    flags = [False] * len(page.split("\n"))
+    assert all(why != "date/counter line" for *_, why in classify(page.split("\n"), flags, short))
+    assert run(page) == (warm, reasons)

@@ -31,17 +31,20 @@ menus, link lists, bylines, dates, counters and teaser lists sit around it. The 
 Reasons name the signal: a line outside the span carries its own signal when it has one (menu
 item, date/counter line, teaser run, link list), else "head: ..." or "tail: ...".
 Every threshold comes from ``params`` (``rules/generic/main-text.toml``); ``PARAMS`` lists them.
-Work per line is capped (``scan_chars``) and every pass is linear in the number of lines.
+Work per line is capped (``scan_chars``) and every pass is linear in the number of lines;
+what a line says on its own (step 1, but the language) is worked out once per text (``_Reader``).
 """
 
 from __future__ import annotations
 
 import functools
-import heapq
 import re
 from collections import Counter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Mapping, Sequence
+
+from clean_articles.memo import LineMemo
 
 __all__ = ["PARAMS", "classify"]
 
@@ -129,6 +132,7 @@ _ELLIPSES = ("...", "…")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
+_NTOK = attrgetter("ntok")
 _HEAD, _TAIL = "head: before the main text", "tail: after the main text"
 _STUCK = "beside removed chrome"
 _CENTRED = "centred caption"
@@ -158,43 +162,133 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+# What a line says on its own, given the thresholds: worked out once per text (`_Reader`) and
+# copied into each page's _Line. `text` is the line without its bullet; `cjk` counts CJK
+# characters and `cjk_words` is the length in words that counts them as fractions of a word;
+# `langs` counts its stopwords of each language; `alpha` is the number of tokens that are not numbers (for the stopword share); `heading` is an
+# end_pattern heading; `about` the folded name of an "About Jane Doe" heading, else "".
+_FIXED = ("indent", "bullet", "text", "low", "ntok", "langs", "row", "byline", "cjk", "cjk_words",
+          "title", "sent_end", "cjk_stop", "clause", "date", "alpha", "heading", "about")
+# What the page makes of it: its index, length in words and sentence end (CJK pages count
+# differently), class and tag, lines removed just above it, ...
+_PAGE = ("i", "words", "sent", "cls", "tag", "gone", "stuck", "end", "table")
+_NO_WORD = ()  # what _Reader.read says of a line without a word character (an ornament)
+
+
 class _Line:
-    __slots__ = ("i", "text", "low", "bullet", "ntok", "words", "title", "sent", "date", "cls",
-                 "tag", "gone", "indent", "byline", "stuck", "end", "table")
+    __slots__ = _FIXED + _PAGE
+
+    def __init__(self, i: int, fixed: tuple):
+        (self.indent, self.bullet, self.text, self.low, self.ntok, self.langs, self.row, self.byline,
+         self.cjk, self.cjk_words, self.title, self.sent_end, self.cjk_stop, self.clause,
+         self.date, self.alpha, self.heading, self.about) = fixed
+        self.i = i
+        self.tag = ""
+        self.table = False
 
 
-def _read(i: int, raw: str, scan: int) -> _Line | None:
-    text = raw[:scan].strip() if len(raw) > scan else raw.strip()
-    if not text:
-        return None
-    ln = _Line()
-    ln.i = i
-    ln.indent = len(raw) - len(raw.lstrip())
-    ln.bullet = False
-    if text[0] in _BULLET_START:
-        m = _BULLET.match(text)
-        if m:
-            ln.bullet = True
-            text = text[m.end():]
-    ln.text = text
-    ln.low = text.lower().split()
-    ln.ntok = len(ln.low)
-    ln.date = False
-    ln.table = False
-    ln.tag = ""
-    return ln
+# the thresholds a line's own features depend on
+_READ_PARAMS = ("scan_chars", "min_words_good", "min_words_near", "title_min_words", "date_words",
+                "date_max_words", "date_share", "cjk_chars_per_word", "byline_pattern",
+                "end_pattern", "about_pattern")
+
+
+def _reader(p: Mapping[str, Any]) -> "_Reader":
+    return _reader_for(tuple(p[k] for k in _READ_PARAMS))
+
+
+@functools.lru_cache(maxsize=8)
+def _reader_for(values: tuple) -> "_Reader":
+    return _Reader(dict(zip(_READ_PARAMS, values)))
+
+
+class _Reader:
+    """Reads lines for one set of thresholds. The same texts recur (the second round of the
+    pipeline's fixed point, a site's chrome across a batch), so each text's features are
+    memoised (memo.py): a line seen before costs one lookup."""
+
+    def __init__(self, p: Mapping[str, Any]):
+        self.scan = int(p["scan_chars"])
+        self.min_good, self.min_near = p["min_words_good"], p["min_words_near"]
+        self.title_min, self.cpw = p["title_min_words"], float(p["cjk_chars_per_word"])
+        self.date_words = _wordset(p["date_words"])
+        self.date_max, self.date_share = p["date_max_words"], p["date_share"]
+        self.byline = _regex(p["byline_pattern"]).search
+        self.heading = _regex(p["end_pattern"]).search
+        self.about = _regex(p["about_pattern"]).match
+        self.memo = LineMemo()
+
+    def read(self, raw: str) -> tuple | None:
+        """The _FIXED features of a line, _NO_WORD for a line without a word, None for a blank."""
+        fixed = self.memo.get(raw)
+        return fixed if fixed is not None else self.memo.put(raw, self._read(raw))
+
+    def _read(self, raw: str) -> tuple | None:
+        text = raw[:self.scan].strip() if len(raw) > self.scan else raw.strip()
+        if not text:
+            return None
+        indent = len(raw) - len(raw.lstrip())
+        bullet = False
+        if text[0] in _BULLET_START:
+            m = _BULLET.match(text)
+            if m:
+                bullet = True
+                text = text[m.end():]
+        if _WORD.search(text) is None:
+            return _NO_WORD
+        low = text.lower().split()
+        n = len(low)
+        toks = text.split()
+        cjk = 0 if text.isascii() else len(_CJK.findall(text))
+        # a run of CJK characters is one whitespace token: count characters instead
+        cjk_words = n - sum(1 for t in toks if _CJK.search(t)) + cjk / self.cpw if cjk else float(n)
+        if n >= self.title_min or bullet:
+            title = min(1.0, (sum(map(str.istitle, toks)) + sum(map(str.isupper, toks))) / n)
+        else:
+            title = 0.0
+        about = ""
+        if n <= 6:
+            m = self.about(text)
+            if m and all(t[:1].isupper() for t in m.group(1).split()):
+                about = " ".join(_WORDS.findall(m.group(1).casefold()))
+        return (indent, bullet, text, low, n, _stop_hits(low), len(_CELLS.findall(text)) >= 2,
+                n < self.min_good and self.byline(text) is not None, cjk, cjk_words, title,
+                _SENT_END.search(text[-12:]) is not None, _CJK_STOP.search(text) is not None,
+                _CLAUSE_END.search(text) is not None, self._date(low),
+                n - len(_NUMTOK.findall(text)) if n >= self.min_near else n,
+                len(text) < 120 and self.heading(text) is not None, about)
+
+    def _date(self, low: list[str]) -> bool:
+        """A date or counter line: short, mostly numbers and date words, one a number."""
+        n = len(low)
+        if n > self.date_max:
+            return False
+        hits = digits = 0
+        for t in low:
+            t = t.strip(_EDGE)
+            if t[:1].isdigit():
+                # a number, a time or "19th"; not a measure like "16-inch" or "5-year-old"
+                unit = t.lstrip(_NUMCHARS)
+                if len(unit) <= 2 or unit in self.date_words:
+                    digits += 1
+                    hits += 1
+            elif t in self.date_words:
+                hits += 1
+            elif not t:  # a lone symbol
+                hits += 1
+        return digits > 0 and hits >= self.date_share * n
 
 
 def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str, Any]) -> list[tuple[int, int, str]]:
     """Return [start, end) line ranges to remove, each with a short reason naming the signal."""
     p = params
-    scan = int(p["scan_chars"])
     nrem = len(removed)
     live: list[_Line] = []
     empty: list[int] = []  # lines without a word: icon bullets, rules, ornaments
     gone = 0  # lines an earlier rule removed since the last live line
     ended = False  # one of them was a heading that ends an article
-    end_heading = _regex(p["end_pattern"]).search
+    reader = _reader(p)
+    read, end_heading = reader.read, reader.heading
     for i, raw in enumerate(lines):
         if not raw or raw.isspace():
             continue
@@ -203,14 +297,15 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
             if not ended and len(raw) < 120:
                 ended = end_heading(raw.strip()) is not None
             continue
-        ln = _read(i, raw, scan)
-        if ln is None:
+        fixed = read(raw)
+        if fixed is None:
             continue
-        if _WORD.search(ln.text) is None:
+        if fixed is _NO_WORD:
             empty.append(i)
         else:
+            ln = _Line(i, fixed)
             ln.gone = gone
-            ln.end = ended or len(ln.text) < 120 and end_heading(ln.text) is not None
+            ln.end = ended or ln.heading
             gone = 0
             ended = False
             # in the same block as a line an earlier rule removed: 1 below it, 2 above it (a
@@ -268,7 +363,7 @@ def _mark_tables(live: list[_Line], p: Mapping[str, Any]) -> None:
     k, n = 0, len(live)
     while k < n:
         j = k
-        while j < n and len(_CELLS.findall(live[j].text)) >= 2 and (j == k or live[j].gone == 0):
+        while j < n and live[j].row and (j == k or live[j].gone == 0):
             j += 1
         if j - k >= need:
             for q in range(k, j):
@@ -279,20 +374,12 @@ def _mark_tables(live: list[_Line], p: Mapping[str, Any]) -> None:
 def _mark_author_boxes(live: list[_Line], lines: Sequence[str], p: Mapping[str, Any]) -> None:
     """ "About Jane Doe" ends the article like "About the author" when the page printed the
     name before, in a short line (its byline), not a subheading like "About the programme"."""
-    about = _regex(p["about_pattern"]).match
     first: dict[str, int] | None = None  # a name of 2-4 words -> first short line printing it
     for ln in live:
-        if ln.end or ln.ntok > 6:
-            continue
-        m = about(ln.text)
-        if m is None:
-            continue
-        name = m.group(1)
-        if not all(t[:1].isupper() for t in name.split()):
-            continue
-        if first is None:
-            first = _short_line_names(lines)
-        ln.end = first.get(" ".join(_WORDS.findall(name.casefold())), ln.i) < ln.i
+        if ln.about and not ln.end:
+            if first is None:
+                first = _short_line_names(lines)
+            ln.end = first.get(ln.about, ln.i) < ln.i
 
 
 def _short_line_names(lines: Sequence[str]) -> dict[str, int]:
@@ -314,26 +401,19 @@ def _short_line_names(lines: Sequence[str]) -> dict[str, int]:
 def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool, bool]:
     """The stopword set of the page's language (empty if unknown), whether the page is CJK,
     and whether its longest lines hold any CJK character at all."""
-    masks, sets = _stopwords()
+    sets = _stopwords()[1]
     budget = int(p["lang_sample_words"])
-    sample: list[str] = []
+    hits: list[tuple[int, ...]] = []
     cjk = latin = 0
-    for ln in heapq.nlargest(64, live, key=lambda x: x.ntok):
-        if len(sample) >= budget:
+    for ln in sorted(live, key=_NTOK, reverse=True)[:64]:
+        if latin >= budget:
             break
-        sample.extend(ln.low)
-        if not ln.text.isascii():
-            cjk += len(_CJK.findall(ln.text))
-    latin = len(sample)
+        hits.append(ln.langs)
+        latin += ln.ntok
+        cjk += ln.cjk
     if cjk > latin:
         return frozenset(), True, True
-    tally = Counter(map(masks.get, sample))
-    counts = [0] * len(sets)
-    for mask, c in tally.items():
-        if mask:
-            for b in range(len(sets)):
-                if mask >> b & 1:
-                    counts[b] += c
+    counts = [sum(c) for c in zip(*hits)]
     if not sets or not latin:
         return frozenset(), False, cjk > 0
     best = max(range(len(sets)), key=counts.__getitem__)
@@ -342,68 +422,44 @@ def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], 
     return sets[best], False, cjk > 0
 
 
+def _stop_hits(low: list[str]) -> tuple[int, ...]:
+    """How many of the words are stopwords of each language (in the order of _stopwords())."""
+    masks, sets = _stopwords()
+    counts = [0] * len(sets)
+    for mask, c in Counter(map(masks.get, low)).items():
+        if mask:
+            for b in range(len(sets)):
+                if mask >> b & 1:
+                    counts[b] += c
+    return tuple(counts)
+
+
 def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cjk: bool,
               p: Mapping[str, Any]) -> None:
-    cpw = float(p["cjk_chars_per_word"])
-    date_words = _wordset(p["date_words"])
-    date_max, date_share = p["date_max_words"], p["date_share"]
+    """Each line's length in words, sentence end and class, in the page's language."""
     min_good, min_near = p["min_words_good"], p["min_words_near"]
     stop_good, stop_near = p["min_stop_density"], p["near_stop_density"]
     max_title, min_unpunct = p["max_title_share"], p["min_words_unpunct"]
     menu_max, title_min = p["menu_max_words"], p["title_min_words"]
     use_stops = bool(stopset) and not cjk_page
     contains = stopset.__contains__
-    byline = _regex(p["byline_pattern"]).search
     for ln in live:
-        text = ln.text
-        ln.byline = ln.ntok < min_good and byline(text) is not None
-        toks = text.split()
-        n = ln.ntok
-        words = float(n)
-        if any_cjk and not text.isascii():
-            c = len(_CJK.findall(text))
-            if c:
-                # a run of CJK characters is one whitespace token: count characters instead
-                cjk_toks = sum(1 for t in toks if _CJK.search(t))
-                words = n - cjk_toks + c / cpw
-        ln.words = words
-        if n >= title_min or ln.bullet:
-            caps = sum(map(str.istitle, toks)) + sum(map(str.isupper, toks))
-            ln.title = min(1.0, caps / n)
-        else:
-            ln.title = 0.0
+        words = ln.words = ln.cjk_words if any_cjk else float(ln.ntok)
         # a sentence ends the line; in CJK text a full stop anywhere will do
-        ln.sent = _SENT_END.search(text[-12:]) is not None or (
-            any_cjk and _CJK_STOP.search(text) is not None)
-        if n <= date_max:
-            hits = digits = 0
-            for t in ln.low:
-                t = t.strip(_EDGE)
-                if t[:1].isdigit():
-                    # a number, a time or "19th"; not a measure like "16-inch" or "5-year-old"
-                    unit = t.lstrip(_NUMCHARS)
-                    if len(unit) <= 2 or unit in date_words:
-                        digits += 1
-                        hits += 1
-                elif t in date_words:
-                    hits += 1
-                elif not t:  # a lone symbol
-                    hits += 1
-            if digits and hits >= date_share * n:
-                ln.date = True
-                ln.cls, ln.tag = BAD, "date/counter line"
-                continue
+        ln.sent = ln.sent_end or (any_cjk and ln.cjk_stop)
+        if ln.date:
+            ln.cls, ln.tag = BAD, "date/counter line"
+            continue
         if use_stops:
             # numbers (scores, prices, dates) are neither function words nor content words
-            alpha = n - len(_NUMTOK.findall(text)) if n >= min_near else n
-            dens = sum(map(contains, ln.low)) / alpha if alpha > 0 else 0.0
+            dens = sum(map(contains, ln.low)) / ln.alpha if ln.alpha > 0 else 0.0
             good_shape = dens >= stop_good and ln.title <= max_title
             near_shape = dens >= stop_near and ln.title <= max_title
         else:
             good_shape = near_shape = True
         if words >= min_good and good_shape and (ln.sent or words >= min_unpunct):
             ln.cls = GOOD
-        elif words >= min_near and near_shape and (ln.sent or _CLAUSE_END.search(text) is not None):
+        elif words >= min_near and near_shape and (ln.sent or ln.clause):
             ln.cls = NEAR
         elif ln.bullet and words <= menu_max and (ln.title > max_title or not use_stops):
             ln.cls, ln.tag = BAD, "menu item"
