@@ -44,7 +44,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from clean_articles.memo import LineMemo
+from clean_articles.memo import LineMemo, per_line
 
 __all__ = ["PARAMS", "classify"]
 
@@ -165,9 +165,9 @@ def _regex(pattern: str) -> re.Pattern[str]:
 # What a line says on its own, given the thresholds: worked out once per text (`_Reader`) and
 # copied into each page's _Line. `text` is the line without its bullet; `cjk` counts CJK
 # characters and `cjk_words` is the length in words that counts them as fractions of a word;
-# `langs` counts its stopwords of each language; `alpha` is the number of tokens that are not numbers (for the stopword share); `heading` is an
+# `alpha` is the number of tokens that are not numbers (for the stopword share); `heading` is an
 # end_pattern heading; `about` the folded name of an "About Jane Doe" heading, else "".
-_FIXED = ("indent", "bullet", "text", "low", "ntok", "langs", "row", "byline", "cjk", "cjk_words",
+_FIXED = ("indent", "bullet", "text", "low", "ntok", "row", "byline", "cjk", "cjk_words",
           "title", "sent_end", "cjk_stop", "clause", "date", "alpha", "heading", "about")
 # What the page makes of it: its index, length in words and sentence end (CJK pages count
 # differently), class and tag, lines removed just above it, ...
@@ -179,7 +179,7 @@ class _Line:
     __slots__ = _FIXED + _PAGE
 
     def __init__(self, i: int, fixed: tuple):
-        (self.indent, self.bullet, self.text, self.low, self.ntok, self.langs, self.row, self.byline,
+        (self.indent, self.bullet, self.text, self.low, self.ntok, self.row, self.byline,
          self.cjk, self.cjk_words, self.title, self.sent_end, self.cjk_stop, self.clause,
          self.date, self.alpha, self.heading, self.about) = fixed
         self.i = i
@@ -251,7 +251,7 @@ class _Reader:
             m = self.about(text)
             if m and all(t[:1].isupper() for t in m.group(1).split()):
                 about = " ".join(_WORDS.findall(m.group(1).casefold()))
-        return (indent, bullet, text, low, n, _stop_hits(low), len(_CELLS.findall(text)) >= 2,
+        return (indent, bullet, text, low, n, len(_CELLS.findall(text)) >= 2,
                 n < self.min_good and self.byline(text) is not None, cjk, cjk_words, title,
                 _SENT_END.search(text[-12:]) is not None, _CJK_STOP.search(text) is not None,
                 _CLAUSE_END.search(text) is not None, self._date(low),
@@ -408,7 +408,7 @@ def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], 
     for ln in sorted(live, key=_NTOK, reverse=True)[:64]:
         if latin >= budget:
             break
-        hits.append(ln.langs)
+        hits.append(_stop_hits(ln.text))
         latin += ln.ntok
         cjk += ln.cjk
     if cjk > latin:
@@ -422,11 +422,12 @@ def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], 
     return sets[best], False, cjk > 0
 
 
-def _stop_hits(low: list[str]) -> tuple[int, ...]:
+@per_line
+def _stop_hits(text: str) -> tuple[int, ...]:
     """How many of the words are stopwords of each language (in the order of _stopwords())."""
     masks, sets = _stopwords()
     counts = [0] * len(sets)
-    for mask, c in Counter(map(masks.get, low)).items():
+    for mask, c in Counter(map(masks.get, text.lower().split())).items():
         if mask:
             for b in range(len(sets)):
                 if mask >> b & 1:
