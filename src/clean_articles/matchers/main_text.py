@@ -373,29 +373,30 @@ def _mark_tables(live: list[_Line], p: Mapping[str, Any]) -> None:
 
 def _mark_author_boxes(live: list[_Line], lines: Sequence[str], p: Mapping[str, Any]) -> None:
     """ "About Jane Doe" ends the article like "About the author" when the page printed the
-    name before, in a short line (its byline), not a subheading like "About the programme"."""
-    first: dict[str, int] | None = None  # a name of 2-4 words -> first short line printing it
-    for ln in live:
-        if ln.about and not ln.end:
-            if first is None:
-                first = _short_line_names(lines)
-            ln.end = first.get(ln.about, ln.i) < ln.i
+    name before, in a short line (its byline), not a subheading like "About the programme".
+    One pass over the lines above the last such heading, each line's names read once per text,
+    so many headings cost no more than one."""
+    boxes = [ln for ln in live if ln.about and not ln.end]
+    if not boxes:
+        return
+    names = {ln.about for ln in boxes}
+    first: dict[str, int] = {}  # a name -> the first short line printing it
+    for i in range(boxes[-1].i):
+        for name in _short_line_names(lines[i]) & names:
+            first.setdefault(name, i)
+    for ln in boxes:
+        ln.end = first.get(ln.about, ln.i) < ln.i
 
 
-def _short_line_names(lines: Sequence[str]) -> dict[str, int]:
-    """Every run of 2 to 4 words of the page's short lines (bylines), with the first line that
-    prints it: one pass, so each "About ..." heading is checked in constant time."""
-    first: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        if len(line) >= 200:
-            continue
-        words = _WORDS.findall(line.casefold())
-        if len(words) > 12:
-            continue
-        for n in (2, 3, 4):
-            for k in range(len(words) - n + 1):
-                first.setdefault(" ".join(words[k:k + n]), i)
-    return first
+@per_line
+def _short_line_names(line: str) -> frozenset[str]:
+    """Every run of 2 to 4 words of a short line (a byline): the names it may print."""
+    if len(line) >= 200:
+        return frozenset()
+    words = _WORDS.findall(line.casefold())
+    if len(words) > 12:
+        return frozenset()
+    return frozenset(" ".join(words[k:k + n]) for n in (2, 3, 4) for k in range(len(words) - n + 1))
 
 
 def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool, bool]:
