@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from clean_articles.document import Document, Mark
 from clean_articles.patterns import matching_lines
+from clean_articles.render import kept, removed_mask
 from clean_articles.rules import RuleSet
 
 
@@ -25,7 +26,7 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     is handed to the kinds that judge a page against its batch; without it they remove nothing."""
     marks = _mark_once(doc, rules, repeats)
     for _ in range(ROUNDS - 1):
-        keep = _rendered(doc, marks)
+        keep = kept(doc, removed_mask(len(doc), marks))
         sub = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
         more = _mark_once(sub, rules, repeats)
         if not more:
@@ -33,21 +34,6 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
         for m in more:
             marks.extend(_lift(m, keep))
     return marks
-
-
-def _rendered(doc: Document, marks: list[Mark]) -> list[int]:
-    """The lines the clean text is made of: kept lines, one blank line per run, none at the ends."""
-    gone = bytearray(len(doc))
-    for m in marks:
-        gone[m.start:m.end] = b"\x01" * (m.end - m.start)
-    keep: list[int] = []
-    for i, s in enumerate(doc.stripped):
-        if gone[i] or (not s and (not keep or not doc.stripped[keep[-1]])):
-            continue
-        keep.append(i)
-    while keep and not doc.stripped[keep[-1]]:
-        keep.pop()
-    return keep
 
 
 def _lift(m: Mark, keep: list[int]) -> list[Mark]:
