@@ -118,3 +118,30 @@ pattern = '^Menu$'
     assert result.text == PROSE + "\n"
     assert [(r.first, r.rule) for r in result.removals] == [(1, "mine.skip"), (2, "mine.menu")]
     assert clean_text(result.text, rules).text == result.text
+
+
+def test_rules_whose_pattern_the_prefilter_rules_out_are_not_asked(tmp_path):
+    pack = write_pack(tmp_path, """[pack]
+why = "Site."
+when = '^SITE$'
+[[rule]]
+id = "verbose"
+kind = "line"
+why = "A pattern RE2 cannot hold is not prefiltered: it runs on every page."
+pattern = '(?x) ^ Verbose $'
+[[rule]]
+id = "section"
+kind = "section"
+why = "A gated pack's anchors are prefiltered once the gate lets the page in."
+anchor = '^Most read$'
+reach = "end"
+""", "site.toml")
+    rules = load_rules([pack], builtin=False)
+    asked = []
+    for rule in rules.rules:
+        rule.matcher.mark = lambda doc, removed, _mark=rule.matcher.mark, _id=rule.id: asked.append(_id) or _mark(doc, removed)
+    assert clean_text(f"SITE\nVerbose\n{PROSE}\nMost read\nOne\n", rules).text == f"SITE\n{PROSE}\n"
+    assert asked.count("section") == 1  # the second round's page has no anchor line
+    asked.clear()
+    assert clean_text(f"SITE\n{PROSE}\n", rules).text == f"SITE\n{PROSE}\n"
+    assert set(asked) == {"verbose"}  # no gate, no section; the verbose rule in every round

@@ -133,8 +133,7 @@ class Document:
         """Index into `blocks` for each line; -1 for blank lines."""
         owner = [-1] * len(self.lines)
         for b, (start, end) in enumerate(self.blocks):
-            for i in range(start, end):
-                owner[i] = b
+            owner[start:end] = [b] * (end - start)
         return owner
 
     @cached_property

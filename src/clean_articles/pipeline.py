@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from clean_articles.document import Document, Mark
 from clean_articles.patterns import matching_lines
+from clean_articles.render import kept, removed_mask
 from clean_articles.rules import RuleSet
 
 
@@ -23,32 +24,16 @@ ROUNDS = 4
 def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     """All marks for doc: each round's in pipeline order. `repeats` (a batch's `repeats.Counts`)
     is handed to the kinds that judge a page against its batch; without it they remove nothing."""
-    plan = [(rule, rules.pack_of(rule)) for rule in rules.rules]
-    marks = _mark_once(doc, rules, plan, repeats)
+    marks = _mark_once(doc, rules, repeats)
     for _ in range(ROUNDS - 1):
-        keep = _rendered(doc, marks)
+        keep = kept(doc, removed_mask(len(doc), marks))
         sub = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
-        more = _mark_once(sub, rules, plan, repeats)
+        more = _mark_once(sub, rules, repeats)
         if not more:
             break
         for m in more:
             marks.extend(_lift(m, keep))
     return marks
-
-
-def _rendered(doc: Document, marks: list[Mark]) -> list[int]:
-    """The lines the clean text is made of: kept lines, one blank line per run, none at the ends."""
-    gone = bytearray(len(doc))
-    for m in marks:
-        gone[m.start:m.end] = b"\x01" * (m.end - m.start)
-    keep: list[int] = []
-    for i, s in enumerate(doc.stripped):
-        if gone[i] or (not s and (not keep or not doc.stripped[keep[-1]])):
-            continue
-        keep.append(i)
-    while keep and not doc.stripped[keep[-1]]:
-        keep.pop()
-    return keep
 
 
 def _lift(m: Mark, keep: list[int]) -> list[Mark]:
@@ -62,13 +47,14 @@ def _lift(m: Mark, keep: list[int]) -> list[Mark]:
     return out
 
 
-def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[Mark]:
-    """One round: each rule of `plan` (pipeline order, with its pack) over doc."""
+def _mark_once(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
+    """One round: each rule of `rules.plan` over doc. A rule whose required pattern the
+    prefilter says matches no line would find nothing, so it is not asked."""
     doc.candidates = rules.prefilter.scan(doc.stripped)
     removed = bytearray(len(doc))
     marks: list[Mark] = []
     gates: dict[str, bool] = {}
-    for rule, pack in plan:
+    for rule, pack, required in rules.plan:
         if pack.when is not None:
             if pack.name not in gates:
                 gates[pack.name] = bool(matching_lines(pack.when, doc))
@@ -76,6 +62,8 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[
                     doc.candidates.update(rules.gated[pack.name].scan(doc.stripped))
             if not gates[pack.name]:
                 continue
+        if required is not None and doc.candidates.get(required) == []:
+            continue
         regions = doc.region(rule.where)
         found = rule.matcher.mark(doc, removed, repeats) if rule.matcher.BATCH else rule.matcher.mark(doc, removed)
         for m in found:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import operator
 from dataclasses import asdict, dataclass
+from itertools import compress
 
 from clean_articles.document import Document, Mark, split_lines
 
@@ -57,24 +59,23 @@ def removed_mask(n: int, marks: list[Mark]) -> bytearray:
     return mask
 
 
+def kept(doc: Document, mask: bytearray) -> list[int]:
+    """The lines the clean text is made of: those `mask` leaves, one blank line per run of blank
+    lines, none at the start or end. The pipeline's next round reads exactly these."""
+    keep: list[int] = []
+    stripped = doc.stripped
+    for i in compress(range(len(doc)), map(operator.not_, mask)):
+        if stripped[i] or (keep and stripped[keep[-1]]):
+            keep.append(i)
+    while keep and not stripped[keep[-1]]:
+        keep.pop()
+    return keep
+
+
 def clean(doc: Document, mask: bytearray) -> str:
     """The kept lines, normalised as the module docstring says."""
     default = next((e for e in doc.endings if e), "\n")
-    out: list[str] = []
-    blank: str | None = None
-    for i, line in enumerate(doc.lines):
-        if mask[i]:
-            continue
-        text = line.rstrip()
-        if not text:
-            if out and blank is None:
-                blank = doc.endings[i] or default
-            continue
-        if blank is not None:
-            out.append(blank)
-            blank = None
-        out.append(text + (doc.endings[i] or default))
-    return "".join(out)
+    return "".join(doc.lines[i].rstrip() + (doc.endings[i] or default) for i in kept(doc, mask))
 
 
 def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
@@ -82,10 +83,8 @@ def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
     attributed to the first mark (in pipeline order) that covers it. Blank lines are layout:
     a run includes the blank lines between its lines but never starts or ends on one."""
     owner: list[Mark | None] = [None] * len(doc)
-    for m in marks:
-        for i in range(m.start, m.end):
-            if owner[i] is None:
-                owner[i] = m
+    for m in reversed(marks):  # so the first mark that covers a line is the one left owning it
+        owner[m.start:m.end] = [m] * (m.end - m.start)
     out: list[Removal] = []
     current: Mark | None = None
     first = last = -1

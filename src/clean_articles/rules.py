@@ -125,6 +125,12 @@ class RuleSet:
         """A gated pack's patterns, scanned only on pages its gate lets in."""
         return {p.name: Prefilter(_patterns(p)) for p in self.packs if p.when is not None}
 
+    @cached_property
+    def plan(self) -> list[tuple[Rule, Pack, Pattern | None]]:
+        """What the pipeline walks on every page: `rules`, each with its pack and the pattern it
+        requires (`Matcher.required`), worked out once, like `prefilter`."""
+        return [(rule, self.pack_of(rule), rule.matcher.required) for rule in self.rules]
+
     def pack_of(self, rule: Rule) -> Pack:
         return self._packs[rule.pack]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable
 
 from clean_articles.document import Document, Mark
+from clean_articles.patterns import Pattern
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class Matcher:
         self.params = params
         #: the rule's one-line `why`: what a removal by a plain pattern rule is explained with
         self.why = ""
+
+    @property
+    def required(self) -> Pattern | None:
+        """A pattern that must match some line for the rule to mark anything, or None. The
+        pipeline skips the rule on a page where the prefilter finds no line it may match."""
+        return None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         raise NotImplementedError

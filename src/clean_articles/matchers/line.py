@@ -16,6 +16,10 @@ class LineMatcher(Matcher):
         super().__init__(rule_id, params)
         self.pattern = Pattern(params["pattern"], rule_id)
 
+    @property
+    def required(self) -> Pattern:
+        return self.pattern
+
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         for i in matching_lines(self.pattern, doc):
             yield Mark(i, i + 1, self.rule, self.why or "the line matches the rule's pattern")

@@ -48,10 +48,11 @@ class RecurringMatcher(Matcher):
                 n = max([pages(k, 0) for k in ks])
                 if n >= need:
                     seen[i] = n
-        for start, end in doc.blocks:
-            hot = [i for i in range(start, end) if i in seen]
-            if not hot:
-                continue
+        hot_in: dict[int, list[int]] = {}  # block -> its hot lines, blocks in page order
+        for i in seen:
+            hot_in.setdefault(doc.block_of[i], []).append(i)
+        for b, hot in hot_in.items():
+            start, end = doc.blocks[b]
             if 2 * len(hot) > end - start:
                 run = [i for i in range(start, end) if i in keys and not removed[i]]
             else:

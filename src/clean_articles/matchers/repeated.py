@@ -60,8 +60,12 @@ class RepeatedMatcher(Matcher):
                     yield Mark(i, i + 1, self.rule, f"repeats line {keep + 1}")
 
     def _groups(self, doc: Document, removed: bytearray) -> list[list[int]]:
+        """Lines that repeat each other, each group in line order, groups in order of their first
+        line. Union-find over the lines long enough to count; only the few lines ever joined to
+        another are gathered into groups at the end."""
         min_chars, cutoff = self.params["min_chars"], self.params["score"]
         parent: dict[int, int] = {}
+        joined: set[int] = set()
 
         def find(i: int) -> int:
             while parent[i] != i:
@@ -69,32 +73,34 @@ class RepeatedMatcher(Matcher):
                 i = parent[i]
             return i
 
+        def join(i: int, j: int) -> None:
+            parent[find(i)] = find(j)
+            joined.update((i, j))
+
         exact: dict[str, int] = {}
-        buckets: dict[tuple[int, str], list[int]] = {}
+        prefixes: dict[str, list[int]] = {}
+        suffixes: dict[str, list[int]] = {}
         norms: dict[int, str] = {}
-        for i, s in enumerate(doc.stripped):
-            if len(s) < min_chars or removed[i]:
-                continue
-            norm = normalise(s)
+        long = [i for i, s in enumerate(doc.stripped) if len(s) >= min_chars and not removed[i]]
+        for i, norm in zip(long, normalise.many(doc.stripped[i] for i in long)):
             if len(norm) < min_chars:
                 continue
             parent[i] = i
-            norms[i] = norm
             if norm in exact:
-                parent[find(i)] = find(exact[norm])
+                join(i, exact[norm])
                 continue
             exact[norm] = i
-            for key in ((0, norm[:BUCKET_KEY]), (1, norm[-BUCKET_KEY:])):
-                members = buckets.setdefault(key, [])
+            norms[i] = norm
+            for members in (prefixes.setdefault(norm[:BUCKET_KEY], []), suffixes.setdefault(norm[-BUCKET_KEY:], [])):
                 for j in members:
                     if find(i) != find(j) and fuzz.ratio(norm, norms[j], score_cutoff=cutoff):
-                        parent[find(i)] = find(j)
+                        join(i, j)
                 if len(members) < BUCKET_CAP:
                     members.append(i)
         groups: dict[int, list[int]] = {}
-        for i in parent:
+        for i in sorted(joined):
             groups.setdefault(find(i), []).append(i)
-        return [g for g in groups.values() if len(g) > 1]
+        return list(groups.values())
 
 
 def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:

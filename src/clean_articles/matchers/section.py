@@ -31,6 +31,10 @@ class SectionMatcher(Matcher):
         self.until = Pattern(params["until"], rule_id) if params.get("until") else None
         self.reach = params["reach"]
 
+    @property
+    def required(self) -> Pattern:
+        return self.anchor  # no anchor line, no section
+
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         after = -1
         closing = _Closing(self.until, doc) if self.until is not None else None
