@@ -77,7 +77,8 @@ class PhraseMatcher(Matcher):
         self.bare = [k for k, n in enumerate(self.need) if n == 0]
         self.bare_len = int(max((len(self.phrases[k]) for k in self.bare), default=-8)
                             / max(params["coverage"], 0.05)) + 8
-        self.bare_words = {w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3}
+        bare_words = sorted({w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3})
+        self.bare_word = regex.compile("|".join(map(regex.escape, bare_words))).search if bare_words else None
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
         self.verdicts = LineMemo()  # unit text -> the phrase that covers it, or None
@@ -113,7 +114,7 @@ class PhraseMatcher(Matcher):
 
     def _bare(self, text: str) -> bool:
         """Short enough, and holding a word of a phrase that has no content word."""
-        return len(text) <= self.bare_len and any(w in text for w in self.bare_words)
+        return len(text) <= self.bare_len and self.bare_word is not None and self.bare_word(text) is not None
 
     def _match(self, text: str, words: frozenset[str]) -> str | None:
         """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
