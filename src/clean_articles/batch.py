@@ -129,10 +129,11 @@ _STATE: dict = {}
 
 
 def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict,
-          rules: bool = True) -> None:
-    """Set the worker's state; compile the rules (pass 2 only: counting needs none)."""
+          rules: RuleSet | bool) -> None:
+    """Set the worker's state with `rules`: True to compile them here (a pool worker), False
+    for none (counting needs none), or the RuleSet itself (in the driver's own process)."""
     _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest,
-                  rules=load_rules(**options.rules) if rules else None)
+                  rules=load_rules(**options.rules) if rules is True else rules or None)
 
 
 def _init_worker(*args) -> None:
@@ -233,12 +234,13 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 
 class _Runner:
-    """Runs a function over items in this process (jobs=1) or in a pool, results in item order."""
+    """Runs a function over items in this process (jobs=1) or in a pool, results in item order.
+    Pool workers compile the rules themselves; this process uses `rules` as they are."""
 
-    def __init__(self, jobs: int, initargs: tuple):
-        self.pool = Pool(jobs, _init_worker, initargs) if jobs > 1 else None
+    def __init__(self, jobs: int, initargs: tuple, rules: RuleSet | None):
+        self.pool = Pool(jobs, _init_worker, initargs + (rules is not None,)) if jobs > 1 else None
         if self.pool is None:
-            _init(*initargs)
+            _init(*initargs, rules or False)
 
     def map(self, fn: Callable, items: list, chunksize: int) -> Iterator:
         if self.pool is None:
@@ -275,7 +277,9 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
         warn: Callable[[str], None] = print, progress: Callable[[Iterable, int], Iterable] | None = None,
         files: list[str] | None = None, rules: RuleSet | None = None) -> Summary:
     """Clean every page under src into dst. `echo` gets diffs, explanations; `warn` one line per
-    failed page; `progress(iterable, length)` may wrap the results for a progress bar."""
+    failed page; `progress(iterable, length)` may wrap the results for a progress bar; `rules`
+    is the RuleSet of options.rules when the caller compiled it already (pool workers compile
+    their own from options.rules)."""
     start = time.monotonic()
     src, dst = check_dirs(src, dst)
     files = walk(src, options.glob) if files is None else sorted(files)
@@ -283,7 +287,7 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
     summary = Summary(files=len(files))
     counts = None
     if any(r.kind == "recurring" for r in rules.rules):
-        counter = _Runner(options.jobs, (options, src, dst, None, {}, False))
+        counter = _Runner(options.jobs, (options, src, dst, None, {}), None)
         counts, ok = Counts(), False
         try:
             for part in counter.map(_count_chunk, _chunks(files, CHUNK), 1):
@@ -302,7 +306,7 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
         dst.mkdir(parents=True, exist_ok=True)
         sweep(dst)
     jsonl = _JsonLines(dst / JSONL) if options.jsonl and not options.check else None
-    runner = _Runner(options.jobs, (options, src, dst, counts, previous))
+    runner = _Runner(options.jobs, (options, src, dst, counts, previous), rules)
     results = runner.map(process, files, max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1)))
     if progress is not None:
         results = progress(results, len(files))

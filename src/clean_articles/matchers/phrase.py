@@ -96,12 +96,17 @@ class PhraseMatcher(Matcher):
 
     def _units(self, doc: Document) -> list[tuple[int, int, str]]:
         """(start, end, folded text) of each unit short enough to be covered enough, its text
-        built only then. Lines known to be covered by no phrase (verdict None) are passed over
-        without a Python step."""
+        built only then. Lines known to be covered by no phrase (verdict None, also given to
+        lines too long or empty) are passed over without a Python step."""
         folded, most = doc.folded, self.max_len
         if self.params["unit"] == "line":
-            maybe = compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN)))
-            return [(i, i + 1, folded[i]) for i in maybe if 0 < len(folded[i]) <= most]
+            units = []
+            for i in compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN))):
+                if 0 < len(folded[i]) <= most:
+                    units.append((i, i + 1, folded[i]))
+                else:  # no phrase covers it: say so once, and it is passed over from then on
+                    self.verdicts.put(folded[i], None)
+            return units
         return [(a, b, " ".join(folded[a:b])) for a, b in doc.blocks
                 if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most]
 
