@@ -45,7 +45,7 @@ class RecurringMatcher(Matcher):
         pages = repeats.counts.get
         for i, (ks, length) in keys.items():
             if length >= min_chars and not removed[i]:
-                n = max([pages(k, 0) for k in ks])
+                n = max(map(pages, ks, (0, 0)))  # a line has one or two keys
                 if n >= need:
                     seen[i] = n
         hot_in: dict[int, list[int]] = {}  # block -> its hot lines, blocks in page order
