@@ -523,8 +523,14 @@ def _mark_teasers(live: list[_Line], p: Mapping[str, Any]) -> None:
             return 0, 0
         return m, shape
 
+    nxt = [n] * (n + 1)  # the first prose line at or after each line
+    for q in range(n - 1, -1, -1):
+        nxt[q] = q if live[q].cls >= NEAR else nxt[q + 1]
     k = 0
-    while k < n:
+    while k < n and nxt[k] < n:
+        if not 0 < nxt[k] - k <= maxgap:  # prose, or too many lines before the next prose:
+            k = max(k + 1, nxt[k] - maxgap)  # no group starts before nxt[k] - maxgap
+            continue
         m, shape = group(k)
         if not m:
             k += 1
