@@ -145,3 +145,39 @@ reach = "end"
     asked.clear()
     assert clean_text(f"SITE\n{PROSE}\n", rules).text == f"SITE\n{PROSE}\n"
     assert set(asked) == {"verbose"}  # no gate, no section; the verbose rule in every round
+
+
+def test_rules_that_judge_a_line_alone_run_in_the_first_round_only(tmp_path):
+    pack = write_pack(tmp_path, """[pack]
+why = "Test."
+[[rule]]
+id = "line"
+kind = "line"
+why = "Judged by its own text, anywhere: nothing new to find on the lines it kept."
+pattern = '(?x) ^ Share $'
+[[rule]]
+id = "head"
+kind = "line"
+where = "head"
+why = "The head moves as lines go: asked again."
+pattern = '^Menu$'
+[[rule]]
+id = "lines"
+kind = "phrase"
+why = "A line unit is judged alone."
+phrases = ["sign up for our newsletter"]
+[[rule]]
+id = "blocks"
+kind = "phrase"
+unit = "block"
+why = "A block's text changes as its lines go: asked again."
+phrases = ["follow us on twitter"]
+""")
+    rules = load_rules([pack], builtin=False)
+    asked = []
+    for rule in rules.rules:
+        rule.matcher.mark = lambda doc, removed, _mark=rule.matcher.mark, _id=rule.id: asked.append(_id) or _mark(doc, removed)
+    # (RE2 cannot hold the verbose pattern, so no prefilter keeps the line rule from being asked)
+    page = f"Share\nSign up for our newsletter\n\nFollow us on Twitter\n\n{PROSE}\nMenu\n"
+    assert clean_text(page, rules).text == f"{PROSE}\nMenu\n"
+    assert sorted(asked) == ["blocks", "blocks", "head", "head", "line", "lines"]

@@ -7,7 +7,9 @@ has its marks clipped to that region. Each rule sees which lines earlier rules r
 Rules that judge by context (the main text, head and tail, lists under an anchor) can see more
 once their neighbours are gone, so cleaning clean text could remove more. mark() therefore runs
 again on what it keeps, exactly as the clean text will read, until a round finds nothing: the
-marks are a fixed point, and cleaning is idempotent by construction.
+marks are a fixed point, and cleaning is idempotent by construction. A rule that judges each
+line by its own text alone, anywhere in the page (`Matcher.local`), took every line it matches
+in the first round and is not asked again (`RuleSet.replan`).
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ ROUNDS = 4
 def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     """All marks for doc: each round's in pipeline order. `repeats` (a batch's `repeats.Counts`)
     is handed to the kinds that judge a page against its batch; without it they remove nothing."""
-    marks = _mark_once(doc, rules, repeats)
+    marks = _mark_once(doc, rules, rules.plan, repeats)
     for _ in range(ROUNDS - 1):
         keep = kept(doc, removed_mask(len(doc), marks))
         sub = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
-        more = _mark_once(sub, rules, repeats)
+        more = _mark_once(sub, rules, rules.replan, repeats)
         if not more:
             break
         for m in more:
@@ -47,14 +49,15 @@ def _lift(m: Mark, keep: list[int]) -> list[Mark]:
     return out
 
 
-def _mark_once(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
-    """One round: each rule of `rules.plan` over doc. A rule whose required pattern the
-    prefilter says matches no line would find nothing, so it is not asked."""
+def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[Mark]:
+    """One round: each rule of `plan` (`rules.plan`, or `rules.replan` after the first round)
+    over doc. A rule whose required pattern the prefilter says matches no line would find
+    nothing, so it is not asked."""
     doc.candidates = rules.prefilter.scan(doc.stripped)
     removed = bytearray(len(doc))
     marks: list[Mark] = []
     gates: dict[str, bool] = {}
-    for rule, pack, required in rules.plan:
+    for rule, pack, required in plan:
         if pack.when is not None:
             if pack.name not in gates:
                 gates[pack.name] = bool(matching_lines(pack.when, doc))

@@ -131,6 +131,13 @@ class RuleSet:
         requires (`Matcher.required`), worked out once, like `prefilter`."""
         return [(rule, self.pack_of(rule), rule.matcher.required) for rule in self.rules]
 
+    @cached_property
+    def replan(self) -> list[tuple[Rule, Pack, Pattern | None]]:
+        """What the pipeline walks again on the lines a round kept: `plan` without the rules
+        that judge each line by its own text alone, anywhere in the page (`Matcher.local`).
+        Such a rule took every line it matches in the first round, so it would find none."""
+        return [step for step in self.plan if not (step[0].matcher.local and step[0].where == "anywhere")]
+
     def pack_of(self, rule: Rule) -> Pack:
         return self._packs[rule.pack]
 

@@ -49,6 +49,12 @@ class Matcher:
         self.why = ""
 
     @property
+    def local(self) -> bool:
+        """True when the verdict on a line depends on that line's text alone, not on its
+        neighbours or the rest of the page (the pipeline then runs the rule only once)."""
+        return False
+
+    @property
     def required(self) -> Pattern | None:
         """A pattern that must match some line for the rule to mark anything, or None. The
         pipeline skips the rule on a page where the prefilter finds no line it may match."""

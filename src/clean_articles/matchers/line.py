@@ -17,6 +17,10 @@ class LineMatcher(Matcher):
         self.pattern = Pattern(params["pattern"], rule_id)
 
     @property
+    def local(self) -> bool:
+        return True
+
+    @property
     def required(self) -> Pattern:
         return self.pattern
 

@@ -83,6 +83,11 @@ class PhraseMatcher(Matcher):
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
         self.verdicts = LineMemo()  # unit text -> the phrase that covers it, or None
 
+    @property
+    def local(self) -> bool:
+        """A line unit is judged by its own text; a block's text changes with its neighbours."""
+        return self.params["unit"] == "line"
+
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         verdicts, unseen = self.verdicts, _UNSEEN
         for start, end, text in self._units(doc):
