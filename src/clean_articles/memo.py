@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import weakref
-from itertools import repeat
 from typing import Callable, Iterable, TypeVar
 
 MAX_LINES = 1 << 15
@@ -49,25 +48,27 @@ def clear() -> None:
 
 def per_line(fn: Callable[[str], T]) -> Callable[[str], T]:
     """Memoise fn, a pure function of one line's text, in a LineMemo (as `.memo`); `.many(texts)`
-    is [fn(t) for t in texts], with no Python-level step per text when all are known."""
-    memo = LineMemo()
-    get, put, missing = memo.get, memo.put, object()
+    is [fn(t) for t in texts], with no Python-level step per text already known."""
+    memo = ComputingMemo(fn)
+    lookup = memo.__getitem__
 
     @functools.wraps(fn)
     def cached(text: str) -> T:
-        value = get(text, missing)
-        return put(text, fn(text)) if value is missing else value
+        return lookup(text)
 
     def many(texts: Iterable[str]) -> list[T]:
-        texts = list(texts)
-        values = list(map(get, texts, repeat(missing)))
-        try:  # the few texts not seen yet are found by C-level scans, not a Python step per text
-            k = values.index(missing)
-            while True:
-                values[k] = put(texts[k], fn(texts[k]))
-                k = values.index(missing, k + 1)
-        except ValueError:
-            return values
+        return list(map(lookup, texts))
 
     cached.memo, cached.many = memo, many
     return cached
+
+
+class ComputingMemo(LineMemo):
+    """A LineMemo that works out, and keeps, the value of a text it does not hold yet."""
+
+    def __init__(self, fn: Callable[[str], T]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, text: str) -> T:
+        return self.put(text, self.fn(text))

@@ -24,11 +24,12 @@ True
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import Iterable
 
 import re2
 
-from clean_articles.memo import LineMemo
+from clean_articles.memo import ComputingMemo
 from clean_articles.patterns import Pattern
 
 _WORD = r"\p{L}\p{N}\p{M}\p{Pc}"
@@ -205,17 +206,15 @@ class Prefilter:
                 continue
             compiled.append((rset, members))
         self.groups = compiled
-        self.memo = LineMemo()
+        self.memo = ComputingMemo(self._found)
 
     def scan(self, lines: list[str]) -> dict[Pattern, list[int]]:
         """For each pattern in the sets: the lines it may match (a superset, to be confirmed)."""
         hits: dict[Pattern, list[int]] = {p: [] for _, members in self.groups for p in members}
-        get, found = self.memo.get, self._found
-        for i, line in enumerate(lines):
-            if line:
-                may = get(line)
-                for p in found(line) if may is None else may:
-                    hits[p].append(i)
+        found = list(map(self.memo.__getitem__, lines))
+        for i in compress(range(len(found)), found):  # only lines some pattern may match
+            for p in found[i]:
+                hits[p].append(i)
         return hits
 
     def _found(self, line: str) -> tuple[Pattern, ...]:
@@ -224,4 +223,4 @@ class Prefilter:
             data = line.encode()
         except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
             return tuple(p for _, members in self.groups for p in members)
-        return self.memo.put(line, tuple(members[k] for rset, members in self.groups for k in rset.Match(data) or ()))
+        return tuple(members[k] for rset, members in self.groups for k in rset.Match(data) or ())

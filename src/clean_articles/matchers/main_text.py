@@ -44,7 +44,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from clean_articles.memo import LineMemo, per_line
+from clean_articles.memo import ComputingMemo, per_line
 
 __all__ = ["PARAMS", "classify"]
 
@@ -216,12 +216,9 @@ class _Reader:
         self.byline = _regex(p["byline_pattern"]).search
         self.heading = _regex(p["end_pattern"]).search
         self.about = _regex(p["about_pattern"]).match
-        self.memo = LineMemo()
-
-    def read(self, raw: str) -> tuple | None:
-        """The _FIXED features of a line, _NO_WORD for a line without a word, None for a blank."""
-        fixed = self.memo.get(raw)
-        return fixed if fixed is not None else self.memo.put(raw, self._read(raw))
+        #: line text -> its _FIXED features, _NO_WORD for a line without a word, None for a blank
+        self.memo = ComputingMemo(self._read)
+        self.read = self.memo.__getitem__
 
     def _read(self, raw: str) -> tuple | None:
         text = raw[:self.scan].strip() if len(raw) > self.scan else raw.strip()
