@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from clean_articles import clean_text, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
@@ -61,6 +63,20 @@ def test_a_spent_budget_stops_the_confirmations():
     assert p.search("a", budget) is False and p.strikes == 1
     assert p.search("a", budget) is False and p.strikes == 1  # one strike per page
     assert p.search("a") is True
+
+
+def test_a_search_answered_from_memory_is_charged_its_time():
+    p = Pattern("(a|a)+$", "demo.slow", timeout=0.5)
+    line = "a" * 14 + "b"
+    assert p.search(line) is False  # runs, and is kept with the time it took
+    found, seconds = p.known[line]
+    assert found is False and seconds > 0
+    budget = p.budget(0)
+    left = budget.left()
+    assert p.search(line, budget) is False and p.strikes == 0
+    assert left - budget.left() >= seconds  # charged as if it ran again
+    budget.deadline = time.monotonic() + seconds / 2  # less left than it took
+    assert p.search(line, budget) is False and p.strikes == 1 and budget.spent
 
 
 def test_until_searches_each_line_at_most_once(monkeypatch):

@@ -13,7 +13,9 @@ page draw on that one `Budget`, so the total per page is bounded, however many l
 time it is reported once, on stderr, with its rule id; on that page it matches nothing. After
 `STRIKES` such pages it is ignored for the rest of the run (one monster page should not switch a
 rule off for the rest of a batch, but a pattern that blows up everywhere should not cost its
-allowance on every page). A run always finishes in bounded time.
+allowance on every page). A run always finishes in bounded time. A finished search is memoised
+per text with the time it took, which is still charged to the page's budget when the same text
+comes back (site chrome, the pipeline's second round): a page is charged the same either way.
 
 The `regex` module's own ``timeout=`` is cumulative over a whole ``finditer`` (not per match),
 but it overshoots: a search given ``timeout=t`` gives up after about ``2 * t``.
@@ -24,7 +26,10 @@ from __future__ import annotations
 import sys
 import time
 from functools import cached_property
+
 import regex
+
+from clean_articles.memo import LineMemo
 
 TIMEOUT_SECONDS = 0.5
 SECONDS_PER_MB = 0.5
@@ -64,6 +69,7 @@ class Pattern:
         self.timeout = timeout
         self.dead = False
         self.strikes = 0
+        self.known = LineMemo()  # text -> (found, seconds the search took); see search()
 
     @cached_property
     def rx(self) -> regex.Pattern:
@@ -93,17 +99,34 @@ class Pattern:
         return left if left > 0 else None
 
     def search(self, text: str, budget: Budget | None = None) -> bool:
-        """True when the pattern matches somewhere in text (within `budget`, if given)."""
+        """True when the pattern matches somewhere in text (within `budget`, if given).
+
+        A search that finished is memoised with the time it took (`known`). The same text again
+        is answered from memory, but that time is still charged to `budget`, and a budget with
+        less left than that gives up as the search would have: a page is charged as if every
+        search ran again."""
         if self.dead:
             return False
         timeout = self._timeout(budget)
+        seen = self.known.get(text)
+        if seen is not None:
+            found, seconds = seen
+            if timeout is None or seconds >= timeout:
+                self._give_up(budget)
+                return False
+            if budget is not None:
+                budget.deadline -= seconds
+            return found
         try:
             if timeout is None:
                 raise TimeoutError
-            return self.rx.search(text, timeout=timeout) is not None
+            start = time.monotonic()
+            found = self.rx.search(text, timeout=timeout) is not None
         except TimeoutError:
             self._give_up(budget)
             return False
+        self.known.put(text, (found, time.monotonic() - start))
+        return found
 
 
 
