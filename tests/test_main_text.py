@@ -610,6 +610,16 @@ def test_many_about_headings_are_linear():
 
 
 
+def test_line_classes_are_memoised_per_page_language():
+    # a capitalised line is a link title where the page's language is known, short text where not
+    reader = main_text._reader(params())
+    english = next(words for words in main_text._stopwords()[1] if {"the", "and", "of"} <= words)
+    line = "Markets Rally As Central Bank Holds Rates Steady Again"
+    assert reader.described((english, False, False))[line][2] == main_text.BAD
+    assert reader.described((frozenset(), False, False))[line][2] == main_text.SHORT
+    assert reader.described((english, False, False))[line][2] == main_text.BAD
+
+
 def test_line_features_are_memoised_per_set_of_thresholds():
     # a line read once under one set of thresholds is read afresh under another
     page = "\n".join(ARTICLE[:3] + ["Posted on 12 March 2024 at 10:30, 4 photos"] + ARTICLE[3:])

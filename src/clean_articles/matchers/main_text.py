@@ -32,7 +32,8 @@ Reasons name the signal: a line outside the span carries its own signal when it 
 item, date/counter line, teaser run, link list), else "head: ..." or "tail: ...".
 Every threshold comes from ``params`` (``rules/generic/main-text.toml``); ``PARAMS`` lists them.
 Work per line is capped (``scan_chars``) and every pass is linear in the number of lines;
-what a line says on its own (step 1, but the language) is worked out once per text (``_Reader``).
+what a line says on its own (step 1, but the language), and its class in a page's language
+(step 2, but repeats and teasers), are worked out once per text (``_Reader``).
 """
 
 from __future__ import annotations
@@ -187,10 +188,11 @@ class _Line:
         self.table = False
 
 
-# the thresholds a line's own features depend on
+# the thresholds a line's own features, and its class on a page of a given language, depend on
 _READ_PARAMS = ("scan_chars", "min_words_good", "min_words_near", "title_min_words", "date_words",
                 "date_max_words", "date_share", "cjk_chars_per_word", "byline_pattern",
-                "end_pattern", "about_pattern")
+                "end_pattern", "about_pattern", "min_stop_density", "near_stop_density",
+                "max_title_share", "min_words_unpunct", "menu_max_words")
 
 
 def _reader(p: Mapping[str, Any]) -> "_Reader":
@@ -204,8 +206,8 @@ def _reader_for(values: tuple) -> "_Reader":
 
 class _Reader:
     """Reads lines for one set of thresholds. The same texts recur (the second round of the
-    pipeline's fixed point, a site's chrome across a batch), so each text's features are
-    memoised (memo.py): a line seen before costs one lookup."""
+    pipeline's fixed point, a site's chrome across a batch), so each text's features, and its
+    class on pages of each language, are memoised (memo.py): a line seen before costs a lookup."""
 
     def __init__(self, p: Mapping[str, Any]):
         self.scan = int(p["scan_chars"])
@@ -216,9 +218,46 @@ class _Reader:
         self.byline = _regex(p["byline_pattern"]).search
         self.heading = _regex(p["end_pattern"]).search
         self.about = _regex(p["about_pattern"]).match
+        self.stop_good, self.stop_near = p["min_stop_density"], p["near_stop_density"]
+        self.max_title, self.min_unpunct = p["max_title_share"], p["min_words_unpunct"]
+        self.menu_max = p["menu_max_words"]
         #: line text -> its _FIXED features, _NO_WORD for a line without a word, None for a blank
         self.memo = ComputingMemo(self._read)
         self.read = self.memo.__getitem__
+        self.languages: dict[tuple, ComputingMemo] = {}  # a page language -> line text -> class
+
+    def described(self, language: tuple) -> ComputingMemo:
+        """line text -> (words, sentence end, class, tag) of a live line on pages of `language`."""
+        memo = self.languages.get(language)
+        if memo is None:
+            memo = self.languages[language] = ComputingMemo(functools.partial(self._describe, *language))
+        return memo
+
+    def _describe(self, stopset: frozenset[str], cjk_page: bool, any_cjk: bool, raw: str) -> tuple:
+        (indent, bullet, text, low, ntok, row, byline, cjk, cjk_words, title, sent_end, cjk_stop,
+         clause, date, alpha, heading, about) = self.read(raw)
+        words = cjk_words if any_cjk else float(ntok)
+        # a sentence ends the line; in CJK text a full stop anywhere will do
+        sent = sent_end or (any_cjk and cjk_stop)
+        if date:
+            return words, sent, BAD, "date/counter line"
+        use_stops = bool(stopset) and not cjk_page
+        if use_stops:
+            # numbers (scores, prices, dates) are neither function words nor content words
+            dens = sum(map(stopset.__contains__, low)) / alpha if alpha > 0 else 0.0
+            good_shape = dens >= self.stop_good and title <= self.max_title
+            near_shape = dens >= self.stop_near and title <= self.max_title
+        else:
+            good_shape = near_shape = True
+        if words >= self.min_good and good_shape and (sent or words >= self.min_unpunct):
+            return words, sent, GOOD, ""
+        if words >= self.min_near and near_shape and (sent or clause):
+            return words, sent, NEAR, ""
+        if bullet and words <= self.menu_max and (title > self.max_title or not use_stops):
+            return words, sent, BAD, "menu item"
+        if use_stops and words >= self.title_min and title > self.max_title and not sent:
+            return words, sent, BAD, ""  # a link title, a byline, a menu printed on one line
+        return words, sent, SHORT, ""
 
     def _read(self, raw: str) -> tuple | None:
         text = raw[:self.scan].strip() if len(raw) > self.scan else raw.strip()
@@ -315,8 +354,9 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     _mark_author_boxes(live, lines, p)
     _mark_tables(live, p)
 
-    stopset, cjk_page, any_cjk = _language(live, p)
-    _describe(live, stopset, cjk_page, any_cjk, p)
+    language = _language(live, p)
+    stopset = language[0]
+    _describe(live, lines, reader, language)
     _demote_repeats(live)
     _mark_teasers(live, p)
     lo, hi = _main_span(live, p)
@@ -433,39 +473,12 @@ def _stop_hits(text: str) -> tuple[int, ...]:
     return tuple(counts)
 
 
-def _describe(live: list[_Line], stopset: frozenset[str], cjk_page: bool, any_cjk: bool,
-              p: Mapping[str, Any]) -> None:
-    """Each line's length in words, sentence end and class, in the page's language."""
-    min_good, min_near = p["min_words_good"], p["min_words_near"]
-    stop_good, stop_near = p["min_stop_density"], p["near_stop_density"]
-    max_title, min_unpunct = p["max_title_share"], p["min_words_unpunct"]
-    menu_max, title_min = p["menu_max_words"], p["title_min_words"]
-    use_stops = bool(stopset) and not cjk_page
-    contains = stopset.__contains__
+def _describe(live: list[_Line], lines: Sequence[str], reader: "_Reader", language: tuple) -> None:
+    """Each line's length in words, sentence end and class in the page's `language` (what
+    _language returns), worked out once per text and language (`_Reader.describe`)."""
+    known = reader.described(language).__getitem__
     for ln in live:
-        words = ln.words = ln.cjk_words if any_cjk else float(ln.ntok)
-        # a sentence ends the line; in CJK text a full stop anywhere will do
-        ln.sent = ln.sent_end or (any_cjk and ln.cjk_stop)
-        if ln.date:
-            ln.cls, ln.tag = BAD, "date/counter line"
-            continue
-        if use_stops:
-            # numbers (scores, prices, dates) are neither function words nor content words
-            dens = sum(map(contains, ln.low)) / ln.alpha if ln.alpha > 0 else 0.0
-            good_shape = dens >= stop_good and ln.title <= max_title
-            near_shape = dens >= stop_near and ln.title <= max_title
-        else:
-            good_shape = near_shape = True
-        if words >= min_good and good_shape and (ln.sent or words >= min_unpunct):
-            ln.cls = GOOD
-        elif words >= min_near and near_shape and (ln.sent or ln.clause):
-            ln.cls = NEAR
-        elif ln.bullet and words <= menu_max and (ln.title > max_title or not use_stops):
-            ln.cls, ln.tag = BAD, "menu item"
-        elif use_stops and words >= title_min and ln.title > max_title and not ln.sent:
-            ln.cls = BAD  # a link title, a byline, a menu printed on one line
-        else:
-            ln.cls = SHORT
+        ln.words, ln.sent, ln.cls, ln.tag = known(lines[ln.i])
 
 
 def _demote_repeats(live: list[_Line]) -> None:
