@@ -133,7 +133,7 @@ _ELLIPSES = ("...", "…")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
-_NTOK = attrgetter("ntok")
+_NTOK, _LOWERED, _ROW = attrgetter("ntok"), attrgetter("lowered"), attrgetter("row")
 _HEAD, _TAIL = "head: before the main text", "tail: after the main text"
 _STUCK = "beside removed chrome"
 _CENTRED = "centred caption"
@@ -166,9 +166,10 @@ def _regex(pattern: str) -> re.Pattern[str]:
 # What a line says on its own, given the thresholds: worked out once per text (`_Reader`) and
 # copied into each page's _Line. `text` is the line without its bullet; `cjk` counts CJK
 # characters and `cjk_words` is the length in words that counts them as fractions of a word;
+# `low` its lowercased words and `lowered` those joined by single spaces;
 # `alpha` is the number of tokens that are not numbers (for the stopword share); `heading` is an
 # end_pattern heading; `about` the folded name of an "About Jane Doe" heading, else "".
-_FIXED = ("indent", "bullet", "text", "low", "ntok", "row", "byline", "cjk", "cjk_words",
+_FIXED = ("indent", "bullet", "text", "low", "lowered", "ntok", "row", "byline", "cjk", "cjk_words",
           "title", "sent_end", "cjk_stop", "clause", "date", "alpha", "heading", "about")
 # What the page makes of it: its index, length in words and sentence end (CJK pages count
 # differently), class and tag, lines removed just above it, ...
@@ -180,7 +181,7 @@ class _Line:
     __slots__ = _FIXED + _PAGE
 
     def __init__(self, i: int, fixed: tuple):
-        (self.indent, self.bullet, self.text, self.low, self.ntok, self.row, self.byline,
+        (self.indent, self.bullet, self.text, self.low, self.lowered, self.ntok, self.row, self.byline,
          self.cjk, self.cjk_words, self.title, self.sent_end, self.cjk_stop, self.clause,
          self.date, self.alpha, self.heading, self.about) = fixed
         self.i = i
@@ -234,8 +235,8 @@ class _Reader:
         return memo
 
     def _describe(self, stopset: frozenset[str], cjk_page: bool, any_cjk: bool, raw: str) -> tuple:
-        (indent, bullet, text, low, ntok, row, byline, cjk, cjk_words, title, sent_end, cjk_stop,
-         clause, date, alpha, heading, about) = self.read(raw)
+        (indent, bullet, text, low, lowered, ntok, row, byline, cjk, cjk_words, title, sent_end,
+         cjk_stop, clause, date, alpha, heading, about) = self.read(raw)
         words = cjk_words if any_cjk else float(ntok)
         # a sentence ends the line; in CJK text a full stop anywhere will do
         sent = sent_end or (any_cjk and cjk_stop)
@@ -287,7 +288,7 @@ class _Reader:
             m = self.about(text)
             if m and all(t[:1].isupper() for t in m.group(1).split()):
                 about = " ".join(_WORDS.findall(m.group(1).casefold()))
-        return (indent, bullet, text, low, n, len(_CELLS.findall(text)) >= 2,
+        return (indent, bullet, text, low, " ".join(low), n, len(_CELLS.findall(text)) >= 2,
                 n < self.min_good and self.byline(text) is not None, cjk, cjk_words, title,
                 _SENT_END.search(text[-12:]) is not None, _CJK_STOP.search(text) is not None,
                 _CLAUSE_END.search(text) is not None, self._date(low),
@@ -395,7 +396,7 @@ def _mark_tables(live: list[_Line], p: Mapping[str, Any]) -> None:
     table_min_rows in a row with nothing removed between: neither prose nor debris, they
     neither extend nor break the span, and inside it they stay (a stats table, a price list)."""
     need = p["table_min_rows"]
-    if need <= 0:
+    if need <= 0 or sum(map(_ROW, live)) < need:
         return
     k, n = 0, len(live)
     while k < n:
@@ -483,16 +484,12 @@ def _describe(live: list[_Line], lines: Sequence[str], reader: "_Reader", langua
 
 def _demote_repeats(live: list[_Line]) -> None:
     """A prose line printed twice (a news ticker, a teaser of this very story) is no anchor."""
-    seen: dict[str, int] = {}
-    keys = []
-    for ln in live:
-        if ln.cls == GOOD:
-            key = " ".join(ln.low)
-            keys.append((ln, key))
-            seen[key] = seen.get(key, 0) + 1
-    for ln, key in keys:
-        if seen[key] > 1:
-            ln.cls = SHORT
+    good = [ln for ln in live if ln.cls == GOOD]
+    seen = Counter(map(_LOWERED, good))
+    if len(seen) < len(good):
+        for ln in good:
+            if seen[ln.lowered] > 1:
+                ln.cls = SHORT
 
 
 def _mark_teasers(live: list[_Line], p: Mapping[str, Any]) -> None:
@@ -784,9 +781,9 @@ def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[st
         cands.append(k)
     if not cands:
         return -1
-    texts = [(k, " ".join(live[k].low)) for k in cands]
+    texts = [(k, live[k].lowered) for k in cands]
     for ln in live[max(0, lo - p["headline_echo_window"]):lo]:
-        other = " ".join(ln.low)
+        other = ln.lowered
         for k, t in texts:
             if ln is not live[k] and t in other:
                 return k
