@@ -226,6 +226,11 @@ class _Reader:
         self.memo = ComputingMemo(self._read)
         self.read = self.memo.__getitem__
         self.languages: dict[tuple, ComputingMemo] = {}  # a page language -> line text -> class
+        #: line text -> whether it is a heading that ends an article (also once removed)
+        self.ends = ComputingMemo(self._ends).__getitem__
+
+    def _ends(self, raw: str) -> bool:
+        return len(raw) < 120 and self.heading(raw.strip()) is not None
 
     def described(self, language: tuple) -> ComputingMemo:
         """line text -> (words, sentence end, class, tag) of a live line on pages of `language`."""
@@ -325,17 +330,15 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
     gone = 0  # lines an earlier rule removed since the last live line
     ended = False  # one of them was a heading that ends an article
     reader = _reader(p)
-    read, end_heading = reader.read, reader.heading
+    read, ends = reader.read, reader.ends
     for i, raw in enumerate(lines):
-        if not raw or raw.isspace():
-            continue
         if i < nrem and removed[i]:
-            gone += 1
-            if not ended and len(raw) < 120:
-                ended = end_heading(raw.strip()) is not None
+            if raw and not raw.isspace():
+                gone += 1
+                ended = ended or ends(raw)
             continue
         fixed = read(raw)
-        if fixed is None:
+        if fixed is None:  # a blank line
             continue
         if fixed is _NO_WORD:
             empty.append(i)
