@@ -17,6 +17,7 @@ import difflib
 import json
 import operator
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from itertools import compress
 
 from clean_articles.document import Document, Mark, split_lines
@@ -78,6 +79,11 @@ def clean(doc: Document, mask: bytearray) -> str:
     return "".join(doc.lines[i].rstrip() + (doc.endings[i] or default) for i in kept(doc, mask))
 
 
+#: Removals are values (frozen), and a site's pages lose the same chrome at the same lines page
+#: after page: equal ones are made once and shared.
+_removal = lru_cache(maxsize=1 << 12)(Removal)
+
+
 def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
     """One Removal per run of lines taken by the same mark; each removed non-blank line is
     attributed to the first mark (in pipeline order) that covers it. Blank lines are layout:
@@ -88,16 +94,15 @@ def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
     out: list[Removal] = []
     current: Mark | None = None
     first = last = -1
-    for i, m in enumerate(owner):
-        if not doc.stripped[i]:
-            continue
-        if m is not current or m is None:
+    for i in compress(range(len(doc)), doc.stripped):  # the non-blank lines
+        m = owner[i]
+        if m is not current:
             if current is not None:
-                out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+                out.append(_removal(first + 1, last + 1, current.rule, current.reason))
             current, first = m, i
         last = i
     if current is not None:
-        out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+        out.append(_removal(first + 1, last + 1, current.rule, current.reason))
     return out
 
 
