@@ -1,12 +1,12 @@
-"""render's removals agree with their plain per-line definition, on any marks (overlapping,
-equal, touching blank lines)."""
+"""render's kept lines and removals agree with their plain per-line definitions, on any marks
+(overlapping, equal, touching blank lines)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
 from clean_articles.document import Document, Mark
-from clean_articles.render import Removal, removals
+from clean_articles.render import Removal, kept, removals, removed_mask
 
 SETTINGS = settings(max_examples=300, deadline=None)
 lines = st.lists(st.sampled_from(["", " ", "a", "b c"]), min_size=1, max_size=20)
@@ -37,3 +37,26 @@ def plain_removals(doc: Document, marks: list[Mark]) -> list[Removal]:
 def test_removals(case):
     doc, marks = case
     assert removals(doc, marks) == plain_removals(doc, marks)
+
+
+def plain_kept(doc: Document, mask: bytearray) -> list[int]:
+    left = [i for i in range(len(doc)) if not mask[i]]
+    keep = [i for k, i in enumerate(left) if doc.stripped[i] or (k and doc.stripped[left[k - 1]])]
+    while keep and not doc.stripped[keep[-1]]:
+        keep.pop()
+    return keep
+
+
+@SETTINGS
+@given(page_and_marks(), page_and_marks())
+def test_kept_even_when_asked_again(case, other):
+    doc, marks = case
+    mask = removed_mask(len(doc), marks)
+    first = kept(doc, mask)
+    assert first == plain_kept(doc, mask)
+    first.append(-1)  # the caller's own list
+    assert kept(doc, mask) == plain_kept(doc, mask)
+    mask[0] ^= 1  # the same page with other marks
+    assert kept(doc, mask) == plain_kept(doc, mask)
+    mask = removed_mask(len(other[0]), other[1])  # another page
+    assert kept(other[0], mask) == plain_kept(other[0], mask)
