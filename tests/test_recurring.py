@@ -70,3 +70,14 @@ def test_counts_keep_integers_not_texts_and_only_keys_on_two_pages_or_more():
 def test_below_the_page_threshold_nothing_goes():
     pages = [page(k) for k in range(2)]  # min_pages is 3
     assert clean_batch(pages) == [clean_text(p, RULES).text for p in pages]
+
+
+def test_what_a_block_loses_is_memoised_per_batch_never_across_batches():
+    pages = [page(k) for k in range(10)]
+    assert clean_batch(pages) != pages  # the rule's memo now holds this batch's blocks
+    assert clean_batch(pages[:2]) == [clean_text(p, RULES).text for p in pages[:2]]  # a batch below the threshold
+    counts = count_texts(pages[:2])
+    for text in pages[2:]:  # the same counts object, grown into a batch where they recur
+        counts.add_page(page_keys(Document.from_text(text)))
+    got = clean_document(Document.from_text(pages[0]), RULES, pages[0], repeats=counts).text
+    assert got == clean_batch(pages)[0]

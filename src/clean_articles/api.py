@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from clean_articles.document import Document, split_lines
+from clean_articles.document import Document
 from clean_articles.pipeline import mark
-from clean_articles.render import Result, clean, removals, removed_mask
+from clean_articles.render import Result, kept, removals, removed_mask, text_of
 from clean_articles.rules import RuleSet, load_rules
 
 
@@ -19,9 +19,8 @@ def default_rules(favor: str = "balanced") -> RuleSet:
 def clean_document(doc: Document, rules: RuleSet, original: str = "", repeats=None) -> Result:
     """Clean a Document; `repeats` are a batch's cross-page counts (see repeats.py), if any."""
     marks = mark(doc, rules, repeats)
-    mask = removed_mask(len(doc), marks)
-    text = clean(doc, mask)
-    return Result(text, removals(doc, marks), len(doc), len(split_lines(text)[0]), original)
+    keep = kept(doc, removed_mask(len(doc), marks))
+    return Result(text_of(doc, keep), removals(doc, marks), len(doc), len(keep), original)
 
 
 def clean_text(text: str, rules: RuleSet | None = None) -> Result:

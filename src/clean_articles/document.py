@@ -117,15 +117,16 @@ class Document:
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:
         """Runs of non-blank lines, as [start, end) line ranges."""
-        out, start = [], None
-        for i, s in enumerate(self.stripped):
-            if s and start is None:
-                start = i
-            elif not s and start is not None:
-                out.append((start, i))
-                start = None
-        if start is not None:
-            out.append((start, len(self.stripped)))
+        out, start, stripped = [], 0, self.stripped
+        try:
+            while True:  # from blank line to blank line, found by C-level scans
+                blank = stripped.index("", start)
+                if blank > start:
+                    out.append((start, blank))
+                start = blank + 1
+        except ValueError:
+            if start < len(stripped):
+                out.append((start, len(stripped)))
         return out
 
     @cached_property
@@ -139,8 +140,10 @@ class Document:
     @cached_property
     def body(self) -> tuple[int, int] | None:
         """[start, end) from the first to the last prose line, or None when there is none."""
-        prose = [i for i, yes in enumerate(is_prose.many(self.stripped)) if yes]
-        return (prose[0], prose[-1] + 1) if prose else None
+        prose = is_prose.many(self.stripped)
+        if True not in prose:
+            return None
+        return prose.index(True), len(prose) - prose[::-1].index(True)
 
     def region(self, where: str) -> list[tuple[int, int]]:
         """Line ranges a rule limited to `where` (anywhere, head, tail, edges) may touch."""

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import difflib
 import json
-import operator
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from itertools import compress
 
 from clean_articles.document import Document, Mark, split_lines
@@ -61,21 +61,45 @@ def removed_mask(n: int, marks: list[Mark]) -> bytearray:
 
 def kept(doc: Document, mask: bytearray) -> list[int]:
     """The lines the clean text is made of: those `mask` leaves, one blank line per run of blank
-    lines, none at the start or end. The pipeline's next round reads exactly these."""
+    lines, none at the start or end. The pipeline's next round reads exactly these, and the
+    pipeline's last round and the renderer ask with the same marks: the last answer is kept."""
+    if _last[0] is doc and _last[1] == mask:
+        return list(_last[2])
     keep: list[int] = []
     stripped = doc.stripped
-    for i in compress(range(len(doc)), map(operator.not_, mask)):
-        if stripped[i] or (keep and stripped[keep[-1]]):
+    text = False  # whether the last line kept has text
+    for i in compress(range(len(doc)), mask.translate(_LEFT)):
+        if stripped[i]:
             keep.append(i)
-    while keep and not stripped[keep[-1]]:
+            text = True
+        elif text:
+            keep.append(i)
+            text = False
+    if keep and not text:
         keep.pop()
-    return keep
+    _last[:] = doc, bytes(mask), keep
+    return list(keep)
+
+
+_LEFT = b"\1" + bytes(255)  # a mask's 0 (left) -> 1, anything else -> 0
+_last: list = [None, b"", []]  # the Document, mask and lines of the last kept()
 
 
 def clean(doc: Document, mask: bytearray) -> str:
     """The kept lines, normalised as the module docstring says."""
-    default = next((e for e in doc.endings if e), "\n")
-    return "".join(doc.lines[i].rstrip() + (doc.endings[i] or default) for i in kept(doc, mask))
+    return text_of(doc, kept(doc, mask))
+
+
+def text_of(doc: Document, keep: list[int]) -> str:
+    """The clean text of the lines `keep` (from kept())."""
+    lines, endings = doc.lines, doc.endings
+    default = next((e for e in endings if e), "\n")
+    return "".join([lines[i].rstrip() + (endings[i] or default) for i in keep])
+
+
+#: Removals are values (frozen), and a site's pages lose the same chrome at the same lines page
+#: after page: equal ones are made once and shared.
+_removal = lru_cache(maxsize=1 << 12)(Removal)
 
 
 def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
@@ -88,16 +112,15 @@ def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
     out: list[Removal] = []
     current: Mark | None = None
     first = last = -1
-    for i, m in enumerate(owner):
-        if not doc.stripped[i]:
-            continue
-        if m is not current or m is None:
+    for i in compress(range(len(doc)), doc.stripped):  # the non-blank lines
+        m = owner[i]
+        if m is not current:
             if current is not None:
-                out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+                out.append(_removal(first + 1, last + 1, current.rule, current.reason))
             current, first = m, i
         last = i
     if current is not None:
-        out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+        out.append(_removal(first + 1, last + 1, current.rule, current.reason))
     return out
 
 

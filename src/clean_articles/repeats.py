@@ -16,16 +16,22 @@ Protected lines are never keyed, so recurrence can never remove them (see `prote
 page's sentences inside its body, and the few lines right before the body (headline, byline).
 The same agency story syndicated on several pages of a batch keeps its text that way.
 
+A site's pages share most of their chrome, so the work is memoised (pure functions of the text,
+see memo.py): a line's keys per line text, and the keys of a block with no protected line per
+block text (its lines joined), so a block seen before costs one lookup, not a step per line.
+
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
->>> counts.pages, counts.get(line_keys(Document.from_text("Menu\\n"))[0][0][0])
+>>> counts.pages, counts.get(line_keys(["Menu"])[0][0][0])
 (3, 3)
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable
+from operator import itemgetter
+from typing import Iterable, Iterator
 
 import regex
 
@@ -81,32 +87,45 @@ def is_sentence(stripped: str) -> bool:
     return bool(_SENTENCE_END.search(stripped)) and len(stripped.split()) >= SENTENCE_WORDS
 
 
-def protected(doc: Document) -> set[int]:
-    """Lines recurrence must never remove: the body's sentences (every sentence when the page has
-    no body) and the small blocks right before the body, or before the first sentence (headline,
-    byline, dateline), up to TITLE_LINES lines; a longer block there (a list) ends the stretch."""
+def protected(doc: Document) -> bytes:
+    """1 for each line recurrence must never remove, 0 for the others: the body's sentences (every
+    sentence when the page has no body) and the small blocks right before the body, or before the
+    first sentence (headline, byline, dateline), up to TITLE_LINES lines; a longer block there (a
+    list) ends the stretch."""
+    guard = bytearray(len(doc))
     lo, hi = doc.body or (0, len(doc))
-    guard = {i for i, yes in enumerate(is_sentence.many(doc.stripped[lo:hi]), lo) if yes}
-    if not guard:
-        return guard
-    lo = min(guard) if doc.body is None else lo
-    own = doc.block_of[lo]
-    guard.update(range(doc.blocks[own][0], lo))
+    guard[lo:hi] = bytes(is_sentence.many(doc.stripped[lo:hi]))
+    first = guard.find(1)
+    if first < 0:
+        return bytes(guard)
+    lo = first if doc.body is None else lo  # a line with text, so inside a block
+    own = bisect_right(doc.blocks, lo, key=itemgetter(0)) - 1
     taken = lo - doc.blocks[own][0]
+    guard[lo - taken:lo] = b"\1" * taken
     for start, end in reversed(doc.blocks[:own]):
         if taken + end - start > TITLE_LINES:
             break
-        guard.update(range(start, end))
+        guard[start:end] = b"\1" * (end - start)
         taken += end - start
-    return guard
+    return bytes(guard)
 
 
-def line_keys(doc: Document) -> dict[int, tuple[tuple[int, ...], int]]:
-    """For each unprotected non-blank line: (its keys, the length of its folded text)."""
-    guard = protected(doc)
-    lines = [(i, end - start == 1) for start, end in doc.blocks for i in range(start, end) if i not in guard]
-    entries = _entries([doc.stripped[i] for i, _ in lines])
-    return {i: (alone if single else inside, n) for (i, single), (alone, inside, n) in zip(lines, entries) if n}
+def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, str | None]]:
+    """The blocks with a line that `excluded` (1 per line) leaves: (start, end, the block's lines
+    joined by \\n), the text None when the block has an excluded line. The joined text is what
+    per-block memos are keyed by (lines have no \\n, so it tells blocks of one line apart)."""
+    stripped = doc.stripped
+    for start, end in doc.blocks:
+        if excluded.find(1, start, end) < 0:
+            yield start, end, "\n".join(stripped[start:end])
+        elif excluded.find(0, start, end) >= 0:
+            yield start, end, None
+
+
+def line_keys(block: list[str]) -> list[tuple[tuple[int, ...], int]]:
+    """For each line of a block (its stripped lines): its keys, and the length of its folded text."""
+    k = 0 if len(block) == 1 else 1
+    return [(entry[k], entry[2]) for entry in _entries(block)]
 
 
 _KEYS = LineMemo()
@@ -135,9 +154,23 @@ def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
     return keys
 
 
+_BLOCK_KEYS = LineMemo()  # a block's joined lines -> the keys of its lines
+
+
 def page_keys(doc: Document) -> set[int]:
-    """Every key of a page, once."""
-    return {k for keys, _ in line_keys(doc).values() for k in keys}
+    """Every key of a page's unprotected lines, once; memoised per block of unprotected lines."""
+    guard = protected(doc)
+    found: set[int] = set()
+    for start, end, text in free_blocks(doc, guard):
+        if text is None:
+            lines = zip(line_keys(doc.stripped[start:end]), guard[start:end])
+            found.update(k for (keys, _), g in lines if not g for k in keys)
+        else:
+            keys = _BLOCK_KEYS.get(text)
+            if keys is None:
+                keys = _BLOCK_KEYS.put(text, frozenset(k for ks, _ in line_keys(doc.stripped[start:end]) for k in ks))
+            found.update(keys)
+    return found
 
 
 @dataclass

@@ -11,6 +11,10 @@ its near key, is held by at least `min_pages` pages and `min_share` of the batch
 
 Protected lines (`repeats.protected`: the body's sentences, the lines just before the body) are
 never removed, so a story syndicated on several pages of a batch keeps its text.
+
+What goes of a block with no protected line and none removed before depends on its lines and the
+batch's counts alone, so it is memoised per block text for the batch: a site's chrome, seen on
+page after page, costs one lookup per block.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from typing import Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.repeats import Counts, line_keys
+from clean_articles.memo import LineMemo
+from clean_articles.repeats import Counts, free_blocks, line_keys, protected
 
 
 class RecurringMatcher(Matcher):
@@ -32,6 +37,11 @@ class RecurringMatcher(Matcher):
     STAGE = 1
     BATCH = True
 
+    def __init__(self, rule_id: str, params: dict):
+        super().__init__(rule_id, params)
+        self._batch: tuple = (None, 0, 0)  # the counts the memo holds for, as they were then
+        self._blocks = LineMemo()
+
     def threshold(self, pages: int) -> int:
         """Pages a key must be on to count as recurring, in a batch of `pages` pages."""
         return max(self.params["min_pages"], math.ceil(self.params["min_share"] * pages))
@@ -39,33 +49,55 @@ class RecurringMatcher(Matcher):
     def mark(self, doc: Document, removed: bytearray, repeats: Counts | None = None) -> Iterable[Mark]:
         if not repeats or not repeats.pages:
             return
+        memo = self._memo(repeats)
+        excluded = _either(protected(doc), removed)
+        for start, end, text in free_blocks(doc, excluded):
+            if text is None:
+                runs = self._block(doc.stripped[start:end], excluded[start:end], repeats)
+            else:
+                runs = memo.get(text)
+                if runs is None:
+                    runs = memo.put(text, self._block(doc.stripped[start:end], bytes(end - start), repeats))
+            for a, b, reason in runs:
+                yield Mark(start + a, start + b, self.rule, reason)
+
+    def _memo(self, repeats: Counts) -> LineMemo:
+        """The memo of _block() for blocks with no excluded line, kept while the counts stay these."""
+        counts, pages, keys = self._batch
+        if counts is not repeats or pages != repeats.pages or keys != len(repeats.counts):
+            self._batch, self._blocks = (repeats, repeats.pages, len(repeats.counts)), LineMemo()
+        return self._blocks
+
+    def _block(self, lines: list[str], excluded: bytes, repeats: Counts) -> list[tuple[int, int, str]]:
+        """The runs of a block's lines that go, [a, b) from the block's start, each with its reason:
+        how many pages its hottest line is on. Excluded lines (protected, or removed before) stay."""
         need, min_chars = self.threshold(repeats.pages), self.params["min_chars"]
-        keys = line_keys(doc)
-        seen: dict[int, int] = {}
         pages = repeats.counts.get
-        for i, (ks, length) in keys.items():
-            if length >= min_chars and not removed[i]:
-                n = max(map(pages, ks, (0, 0)))  # a line has one or two keys
+        seen: dict[int, int] = {}  # hot line -> its pages
+        keyed: list[int] = []      # lines that may go with their block
+        for i, ((keys, length), out) in enumerate(zip(line_keys(lines), excluded)):
+            if length and not out:
+                keyed.append(i)
+                n = max(map(pages, keys, (0, 0))) if length >= min_chars else 0  # one or two keys
                 if n >= need:
                     seen[i] = n
-        hot_in: dict[int, list[int]] = {}  # block -> its hot lines, blocks in page order
-        for i in seen:
-            hot_in.setdefault(doc.block_of[i], []).append(i)
-        for b, hot in hot_in.items():
-            start, end = doc.blocks[b]
-            if 2 * len(hot) > end - start:
-                run = [i for i in range(start, end) if i in keys and not removed[i]]
-            else:
-                run = [i for i in hot if i - 1 in seen or i + 1 in seen]
-            yield from self._runs(run, seen, repeats.pages)
-
-    def _runs(self, lines: list[int], seen: dict[int, int], pages: int) -> Iterable[Mark]:
-        """One Mark per run of consecutive lines, naming how many pages its hottest line is on."""
-        k = 0
-        while k < len(lines):
+        if not seen:
+            return []
+        if 2 * len(seen) > len(lines):
+            run = keyed
+        else:
+            run = [i for i in seen if i - 1 in seen or i + 1 in seen]
+        out, k = [], 0
+        while k < len(run):
             j = k
-            while j + 1 < len(lines) and lines[j + 1] == lines[j] + 1:
+            while j + 1 < len(run) and run[j + 1] == run[j] + 1:
                 j += 1
-            most = max(seen.get(i, 0) for i in lines[k:j + 1])
-            yield Mark(lines[k], lines[j] + 1, self.rule, f"recurs on {most} of {pages} pages of the batch")
+            most = max(seen.get(i, 0) for i in run[k:j + 1])
+            out.append((run[k], run[j] + 1, f"recurs on {most} of {repeats.pages} pages of the batch"))
             k = j + 1
+        return out
+
+
+def _either(a: bytes, b: bytes) -> bytes:
+    """1 where a or b has 1, for two masks of 0 and 1 of the same length (one C-level operation)."""
+    return (int.from_bytes(a, "little") | int.from_bytes(b, "little")).to_bytes(len(a), "little")

@@ -1,0 +1,62 @@
+"""render's kept lines and removals agree with their plain per-line definitions, on any marks
+(overlapping, equal, touching blank lines)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from clean_articles.document import Document, Mark
+from clean_articles.render import Removal, kept, removals, removed_mask
+
+SETTINGS = settings(max_examples=300, deadline=None)
+lines = st.lists(st.sampled_from(["", " ", "a", "b c"]), min_size=1, max_size=20)
+
+
+@st.composite
+def page_and_marks(draw) -> tuple[Document, list[Mark]]:
+    doc = Document.from_text("\n".join(draw(lines)) + "\n")
+    n = len(doc)
+    spans = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n), st.sampled_from("xy")), max_size=8))
+    return doc, [Mark(min(a, b - 1), max(a + 1, b), f"r.{c}", c) for a, b, c in spans]
+
+
+def plain_removals(doc: Document, marks: list[Mark]) -> list[Removal]:
+    runs: list[list] = []  # [owner, first, last] for each run of non-blank lines with one owner
+    for i, text in enumerate(doc.stripped):
+        if text:
+            owner = next((m for m in marks if m.start <= i < m.end), None)
+            if runs and runs[-1][0] is owner:
+                runs[-1][2] = i
+            else:
+                runs.append([owner, i, i])
+    return [Removal(a + 1, b + 1, m.rule, m.reason) for m, a, b in runs if m is not None]
+
+
+@SETTINGS
+@given(page_and_marks())
+def test_removals(case):
+    doc, marks = case
+    assert removals(doc, marks) == plain_removals(doc, marks)
+
+
+def plain_kept(doc: Document, mask: bytearray) -> list[int]:
+    left = [i for i in range(len(doc)) if not mask[i]]
+    keep = [i for k, i in enumerate(left) if doc.stripped[i] or (k and doc.stripped[left[k - 1]])]
+    while keep and not doc.stripped[keep[-1]]:
+        keep.pop()
+    return keep
+
+
+@SETTINGS
+@given(page_and_marks(), page_and_marks())
+def test_kept_even_when_asked_again(case, other):
+    doc, marks = case
+    mask = removed_mask(len(doc), marks)
+    first = kept(doc, mask)
+    assert first == plain_kept(doc, mask)
+    first.append(-1)  # the caller's own list
+    assert kept(doc, mask) == plain_kept(doc, mask)
+    mask[0] ^= 1  # the same page with other marks
+    assert kept(doc, mask) == plain_kept(doc, mask)
+    mask = removed_mask(len(other[0]), other[1])  # another page
+    assert kept(other[0], mask) == plain_kept(other[0], mask)
