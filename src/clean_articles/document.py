@@ -89,6 +89,8 @@ class Document:
         self.endings = endings
         #: Pattern -> lines it may match, filled by the pipeline's prefilter pass (prefilter.py).
         self.candidates: dict = {}
+        #: (mask, lines) of the last `render.kept()` on this page: its rounds and its renderer ask twice.
+        self.last_kept: tuple[bytes, list[int]] | None = None
 
     @classmethod
     def from_text(cls, text: str) -> "Document":

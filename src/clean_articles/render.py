@@ -62,9 +62,11 @@ def removed_mask(n: int, marks: list[Mark]) -> bytearray:
 def kept(doc: Document, mask: bytearray) -> list[int]:
     """The lines the clean text is made of: those `mask` leaves, one blank line per run of blank
     lines, none at the start or end. The pipeline's next round reads exactly these, and the
-    pipeline's last round and the renderer ask with the same marks: the last answer is kept."""
-    if _last[0] is doc and _last[1] == mask:
-        return list(_last[2])
+    pipeline's last round and the renderer ask with the same marks: the Document keeps the last
+    answer (`Document.last_kept`)."""
+    last = doc.last_kept
+    if last is not None and last[0] == mask:
+        return list(last[1])
     keep: list[int] = []
     stripped = doc.stripped
     text = False  # whether the last line kept has text
@@ -77,12 +79,11 @@ def kept(doc: Document, mask: bytearray) -> list[int]:
             text = False
     if keep and not text:
         keep.pop()
-    _last[:] = doc, bytes(mask), keep
+    doc.last_kept = bytes(mask), keep
     return list(keep)
 
 
 _LEFT = b"\1" + bytes(255)  # a mask's 0 (left) -> 1, anything else -> 0
-_last: list = [None, b"", []]  # the Document, mask and lines of the last kept()
 
 
 def clean(doc: Document, mask: bytearray) -> str:
