@@ -479,7 +479,7 @@ def _stop_hits(text: str) -> tuple[int, ...]:
 
 def _describe(live: list[_Line], lines: Sequence[str], reader: "_Reader", language: tuple) -> None:
     """Each line's length in words, sentence end and class in the page's `language` (what
-    _language returns), worked out once per text and language (`_Reader.describe`)."""
+    _language returns), worked out once per text and language (`_Reader.described`)."""
     known = reader.described(language).__getitem__
     for ln in live:
         ln.words, ln.sent, ln.cls, ln.tag = known(lines[ln.i])
