@@ -51,3 +51,14 @@ def test_blocks_on_tricky_pages(text):
 @given(st.lists(st.sampled_from(["", " ", "\t\u00a0", "a", " b ", "\u3000c", PROSE]), max_size=30))
 def test_blocks_on_any_mix_of_blank_and_text_lines(lines):
     agree("\n".join(lines))
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_a_subset_carries_its_views_over_as_they_would_be_worked_out(text):
+    doc = Document.from_text(text)
+    doc.stripped, doc.folded, doc.prose  # worked out on the whole page first
+    keep = list(range(0, len(doc), 2))
+    sub, fresh = doc.subset(keep), Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
+    assert (sub.lines, sub.endings) == (fresh.lines, fresh.endings)
+    assert "stripped" in sub.__dict__  # carried over, not worked out again
+    assert (sub.stripped, sub.folded, sub.prose, sub.body) == (fresh.stripped, fresh.folded, fresh.prose, fresh.body)

@@ -181,3 +181,7 @@ phrases = ["follow us on twitter"]
     page = f"Share\nSign up for our newsletter\n\nFollow us on Twitter\n\n{PROSE}\nMenu\n"
     assert clean_text(page, rules).text == f"{PROSE}\nMenu\n"
     assert sorted(asked) == ["blocks", "blocks", "head", "head", "line", "lines"]
+    # a page the first round finds nothing on is left as it is: no second round
+    asked.clear()
+    assert clean_text(f"{PROSE}\nMenu\n", rules).text == f"{PROSE}\nMenu\n"
+    assert sorted(asked) == ["blocks", "head", "line", "lines"]

@@ -81,6 +81,9 @@ def is_prose(stripped: str) -> bool:
     return len(_WORD.findall(stripped, concurrent=False)[:PROSE_MIN_WORDS]) >= PROSE_MIN_WORDS
 
 
+_PER_LINE = ("stripped", "folded", "prose")  # Document views with one value per line
+
+
 class Document:
     """The lines of one page, with the derived views matchers share (computed once, lazily)."""
 
@@ -98,6 +101,16 @@ class Document:
 
     def __len__(self) -> int:
         return len(self.lines)
+
+    def subset(self, keep: list[int]) -> "Document":
+        """The page made of the lines `keep` (indices in order). Per-line views already worked
+        out (`_PER_LINE`) carry over rather than being worked out again."""
+        sub = Document([self.lines[i] for i in keep], [self.endings[i] for i in keep])
+        for name in _PER_LINE:
+            view = self.__dict__.get(name)
+            if view is not None:
+                sub.__dict__[name] = [view[i] for i in keep]
+        return sub
 
     @cached_property
     def stripped(self) -> list[str]:
@@ -140,9 +153,14 @@ class Document:
         return owner
 
     @cached_property
+    def prose(self) -> list[bool]:
+        """Whether each line reads like a sentence (`is_prose`)."""
+        return is_prose.many(self.stripped)
+
+    @cached_property
     def body(self) -> tuple[int, int] | None:
         """[start, end) from the first to the last prose line, or None when there is none."""
-        prose = is_prose.many(self.stripped)
+        prose = self.prose
         if True not in prose:
             return None
         return prose.index(True), len(prose) - prose[::-1].index(True)

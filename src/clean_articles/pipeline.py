@@ -27,9 +27,9 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
     """All marks for doc: each round's in pipeline order. `repeats` (a batch's `repeats.Counts`)
     is handed to the kinds that judge a page against its batch; without it they remove nothing."""
     marks = _mark_once(doc, rules, rules.plan, repeats)
-    for _ in range(ROUNDS - 1):
+    for _ in range(ROUNDS - 1 if marks else 0):  # a round that finds nothing leaves the page as it is
         keep = kept(doc, removed_mask(len(doc), marks))
-        sub = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
+        sub = doc.subset(keep)
         more = _mark_once(sub, rules, rules.replan, repeats)
         if not more:
             break
