@@ -30,8 +30,9 @@ LINES = sorted({line.strip() for path in (SAMPLES / "raw").glob("*.txt")
     (r"^(?=(?:\S+\s+){0,4}\S+$)[A-Z]", r"^[A-Z]"),
     (r"(?>ab|a)c", r"(?:ab|a)c"),       # atomic group
     (r"a++b", r"a+b"),                  # possessive
-    (r"^[^©]{0,300}©.{1,80}$", r"^[^©]{0,}©.{1,}$"),  # long counted repeats lose their bound
-    (r"\d{1,4}[/.]\d{1,2}", r"\p{N}{1,4}[/.]\p{N}{1,2}"),  # short ones keep it
+    (r"^[^©]{0,300}©.{1,80}$", r"^[^©]{0,}©.{1,}$"),  # counted repeats lose their upper bound
+    (r"\d{1,4}[/.]\d{1,2}", r"\p{N}{1,}[/.]\p{N}{1,}"),
+    (r"(?:\s\w+){0,4}", r"(?:[\s\x{0b}\p{Z}\x{85}\x{1c}-\x{1f}][\p{L}\p{N}\p{M}\p{Pc}]+){0,}"),
     (r"[a{0,300}]x", r"[a{0,300}]x"),     # braces in a class are characters
     (r"x(?i)y", r"(?i)xy"),             # regex applies a mid-pattern flag to the whole pattern
     (r"[^\W]", None),                  # cannot be widened soundly

@@ -66,7 +66,6 @@ def _group_end(source: str, i: int) -> int | None:
     return None
 
 
-MAX_COUNT = 8
 _COUNTED = re.compile(r"\{(\d+),(\d+)\}")
 
 
@@ -75,8 +74,9 @@ def widen(source: str) -> str | None:
 
     What RE2 lacks is widened away: look-arounds are dropped, a back-reference becomes ``.*``,
     atomic groups and possessive quantifiers become ordinary ones; each only lets more through.
-    A counted repeat with a large upper bound (``[^©]{0,300}``) loses the bound: RE2 unrolls
-    counters into states, and a few of them in one set blow up the set's DFA.
+    A counted repeat loses its upper bound (``[^©]{0,300}`` becomes ``[^©]{0,}``): RE2 unrolls
+    counters into states, so a long one, or a short one inside another (``{0,4}`` in ``{1,6}``:
+    30 copies of a Unicode class), makes a set slow to build and its DFA large.
     """
     out: list[str] = []
     flags: set[str] = set()
@@ -124,8 +124,8 @@ def widen(source: str) -> str | None:
             continue
         if c == "{":
             m = _COUNTED.match(source, i)
-            if m and int(m.group(2)) > MAX_COUNT:
-                out.append("{%s,}" % m.group(1))  # a long counted repeat: no upper bound
+            if m:
+                out.append("{%s,}" % m.group(1))  # a counted repeat: no upper bound
                 i = m.end()
                 continue
         if c == "(" and source.startswith("(?", i):
