@@ -62,7 +62,7 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[
             if pack.name not in gates:
                 gates[pack.name] = bool(matching_lines(pack.when, doc))
                 if gates[pack.name]:
-                    doc.candidates.update(rules.gated[pack.name].scan(doc.stripped))
+                    doc.candidates.update(rules.gated(pack).scan(doc.stripped))
             if not gates[pack.name]:
                 continue
         if required is not None and doc.candidates.get(required) == []:

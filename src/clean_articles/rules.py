@@ -120,10 +120,17 @@ class RuleSet:
                 found.extend(_patterns(pack))
         return Prefilter(found)
 
+    def gated(self, pack: Pack) -> Prefilter:
+        """A gated pack's patterns, scanned only on pages its gate lets in; built on the first
+        such page (a site's pack costs nothing on the pages of other sites)."""
+        found = self._gated.get(pack.name)
+        if found is None:
+            found = self._gated[pack.name] = Prefilter(_patterns(pack))
+        return found
+
     @cached_property
-    def gated(self) -> dict[str, Prefilter]:
-        """A gated pack's patterns, scanned only on pages its gate lets in."""
-        return {p.name: Prefilter(_patterns(p)) for p in self.packs if p.when is not None}
+    def _gated(self) -> dict[str, Prefilter]:
+        return {}
 
     @cached_property
     def plan(self) -> list[tuple[Rule, Pack, Pattern | None]]:
