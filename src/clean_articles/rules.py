@@ -249,10 +249,12 @@ class _Lines:
 
     _RULE = regex.compile(r"^\s*\[\[\s*rule\s*\]\]")
     _EXAMPLE = regex.compile(r"^\s*\[\[\s*rule\s*\.\s*example\s*\]\]")
+    _KEY = regex.compile(r"^\s*([^\s=]+)\s*=")
 
     def __init__(self, text: str):
         self.lines = text.splitlines()
         self.rules = [i + 1 for i, s in enumerate(self.lines) if self._RULE.match(s)]
+        self._keys: dict[int, dict[str, int]] = {}  # rule -> its keys' first lines
 
     def rule(self, k: int) -> int | None:
         return self.rules[k] if k < len(self.rules) else None
@@ -266,11 +268,14 @@ class _Lines:
 
     def key(self, k: int, key: str) -> int | None:
         """Line of `key = ...` inside rule k (its header line when not found)."""
-        rx = regex.compile(rf"^\s*{regex.escape(key)}\s*=")
-        for n in self._span(k):
-            if rx.match(self.lines[n - 1]):
-                return n
-        return self.rule(k)
+        keys = self._keys.get(k)
+        if keys is None:  # each rule's lines are read once, for all its keys
+            keys = self._keys[k] = {}
+            for n in self._span(k):
+                m = self._KEY.match(self.lines[n - 1])
+                if m:
+                    keys.setdefault(m.group(1), n)
+        return keys.get(key, self.rule(k))
 
     def example(self, k: int, e: int) -> int | None:
         hits = [n for n in self._span(k) if self._EXAMPLE.match(self.lines[n - 1])]
