@@ -108,6 +108,37 @@ def unseen() -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+START = """
+import json, sys, time
+start = time.perf_counter()
+from clean_articles import clean_text, load_rules
+imported = time.perf_counter()
+rules = load_rules()
+loaded = time.perf_counter()
+rules.prefilter
+built = time.perf_counter()
+clean_text(sys.stdin.read(), rules)
+done = time.perf_counter()
+print(json.dumps(dict(imports=imported - start, rules=loaded - imported, prefilter=built - loaded, page=done - built)))
+"""
+
+
+def startup(page: Path, runs: int = 5) -> dict:
+    """Seconds one pipe-mode call takes (`python -m clean_articles < page`, the best of `runs`),
+    and the best of each part of a start in a child process: imports, loading the shipped packs,
+    building the RE2 prefilter, cleaning the first page (regexes compile on first use)."""
+    data = page.read_bytes()
+    best: dict = {}
+    for _ in range(runs):
+        begin = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "clean_articles"], input=data, check=True, capture_output=True)
+        best["call"] = min(best.get("call", 1e9), time.perf_counter() - begin)
+        out = subprocess.run([sys.executable, "-c", START], input=data, check=True, capture_output=True)
+        for part, seconds in json.loads(out.stdout).items():
+            best[part] = min(best.get(part, 1e9), seconds)
+    return best
+
+
 def create_cost(folder: Path, n: int = 300) -> float:
     """CPU ms the kernel spends creating one small file in folder (each output is a new file)."""
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
@@ -158,6 +189,11 @@ def main() -> None:
         print(f"library mode, CPU per page: {u['unseen']:.1f} ms on a page whose lines were never seen "
               f"({1000 / u['unseen']:.0f} pages/s per core), {u['seen']:.1f} ms once its lines are memoised "
               f"(the corpus above repeats its {len(sources())} source pages, so batch runs mostly warm)")
+        page = sorted((ROOT / "samples" / "raw").glob("*.txt"))[0]
+        t = startup(page)
+        print(f"pipe mode, one page ({page.name}): {t['call'] * 1000:.0f} ms a call; of a start: imports "
+              f"{t['imports'] * 1000:.0f} ms, shipped packs {t['rules'] * 1000:.0f} ms, RE2 prefilter "
+              f"{t['prefilter'] * 1000:.0f} ms, the page {t['page'] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -77,3 +77,19 @@ def test_lines_with_undecodable_bytes_are_confirmed_by_regex():
     pattern = Pattern(r"^caf.$", "t.cafe")
     lines = ["caf\udce9", "tea"]
     assert Prefilter([pattern]).scan(lines)[pattern] == [0]  # RE2 cannot read it: regex decides
+
+
+def test_a_site_packs_set_is_built_on_the_first_page_its_gate_lets_in(monkeypatch):
+    import clean_articles.rules as rules_module
+    from clean_articles import clean_text
+
+    built = []
+    monkeypatch.setattr(rules_module, "Prefilter", lambda patterns: built.append(patterns) or Prefilter(patterns))
+    rules = load_rules()
+    clean_text((SAMPLES / "raw" / "cookie-banner.txt").read_text(encoding="utf-8"), rules)
+    assert len(built) == 1  # the ungated set; no site's gate let the page in
+    sputnik = (SAMPLES / "raw" / "003_67a6b126cbf451ca.txt").read_text(encoding="utf-8")
+    clean_text(sputnik, rules)
+    clean_text(sputnik, rules)
+    assert len(built) == 2  # and sputnik's, once
+    assert {p.rule.partition(".")[0] for p in built[1]} == {"sputnik"}

@@ -23,7 +23,6 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
-from multiprocessing import Pool
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -238,6 +237,8 @@ class _Runner:
     Pool workers compile the rules themselves; this process uses `rules` as they are."""
 
     def __init__(self, jobs: int, initargs: tuple, rules: RuleSet | None):
+        from multiprocessing import Pool  # here: importing it costs every start ~10 ms, pipe mode too
+
         self.pool = Pool(jobs, _init_worker, initargs + (rules is not None,)) if jobs > 1 else None
         if self.pool is None:
             _init(*initargs, rules or False)
