@@ -14,7 +14,7 @@ from typing import Iterable
 import regex
 from rapidfuzz import fuzz
 
-from clean_articles.document import BULLET, Document, Mark
+from clean_articles.document import BULLET, Document, Mark, is_prose
 from clean_articles.matchers import Matcher, Param, between
 from clean_articles.memo import per_line
 
@@ -109,7 +109,7 @@ def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
         j = i + step
         while 0 <= j < len(doc) and (removed[j] or not doc.stripped[j]):
             j += step
-        return 0 <= j < len(doc) and doc.prose[j]
+        return 0 <= j < len(doc) and is_prose(doc.stripped[j])
     return nearest(-1) and nearest(1)
 
 
