@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from itertools import compress, repeat
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import regex
 from rapidfuzz import fuzz
@@ -34,11 +34,11 @@ _UNSEEN = object()
 def _keywords(text: str) -> frozenset[str]:
     """Words that say something: four letters or more (or any word in scripts without spaces),
     and not a stopword of any shipped language ("your", "this" and "with" pick out nothing)."""
-    stop = _stopwords()
-    return frozenset(w for w in _WORD.findall(text) if (len(w) >= 4 or not w.isascii()) and w not in stop)
+    words = set(_WORD.findall(text)).difference(_stopwords())
+    return frozenset(w for w in words if len(w) >= 4 or not w.isascii())
 
 
-def _unit_words(lines: list[str]) -> frozenset[str]:
+def _unit_words(lines: Sequence[str]) -> frozenset[str]:
     """Content words of a unit's folded lines. A line past LONGEST is far longer than any phrase
     could cover: it brings no words."""
     if len(lines) == 1:
@@ -89,31 +89,44 @@ class PhraseMatcher(Matcher):
         return self.params["unit"] == "line"
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        verdicts, unseen = self.verdicts, _UNSEEN
-        for start, end, text in self._units(doc):
-            hit = verdicts.get(text, unseen)
-            if hit is None or all(removed[start:end]):
-                continue
-            if hit is unseen:
-                hit = verdicts.put(text, self._judge(text, _unit_words(doc.folded[start:end])))
-            if hit is not None:
-                yield Mark(start, end, self.rule, f"phrase {hit!r}")
+        found = self._lines(doc, removed) if self.local else self._blocks(doc, removed)
+        for start, end, hit in found:
+            yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
-    def _units(self, doc: Document) -> list[tuple[int, int, str]]:
-        """(start, end, folded text) of each unit short enough to be covered enough, its text
-        built only then. Lines known to be covered by no phrase (verdict None, also given to
-        lines too long or empty) are passed over without a Python step."""
+    def _lines(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
+        """(i, i + 1, phrase) of each line a phrase covers. Lines known to be covered by none
+        (verdict None, also given to lines too long or empty) are passed over without a Python
+        step."""
         folded, most = doc.folded, self.max_len
-        if self.params["unit"] == "line":
-            units = []
-            for i in compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN))):
-                if 0 < len(folded[i]) <= most:
-                    units.append((i, i + 1, folded[i]))
-                else:  # no phrase covers it: say so once, and it is passed over from then on
-                    self.verdicts.put(folded[i], None)
-            return units
-        return [(a, b, " ".join(folded[a:b])) for a, b in doc.blocks
-                if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most]
+        found = []
+        for i in compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN))):
+            text = folded[i]
+            if not 0 < len(text) <= most:  # no phrase covers it: say so once
+                self.verdicts.put(text, None)
+            elif not removed[i]:
+                hit = self._verdict(text, (text,))
+                if hit is not None:
+                    found.append((i, i + 1, hit))
+        return found
+
+    def _blocks(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of each block a phrase covers; a block's text is built only when
+        it is short enough to be covered enough."""
+        folded, most = doc.folded, self.max_len
+        found = []
+        for a, b in doc.blocks:
+            if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most and not all(removed[a:b]):
+                hit = self._verdict(" ".join(folded[a:b]), folded[a:b])
+                if hit is not None:
+                    found.append((a, b, hit))
+        return found
+
+    def _verdict(self, text: str, lines: Sequence[str]) -> str | None:
+        """The phrase that covers a unit (its text, its folded lines), judged once per text."""
+        hit = self.verdicts.get(text, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = self.verdicts.put(text, self._judge(text, _unit_words(lines)))
+        return hit
 
     def _judge(self, text: str, words: frozenset[str]) -> str | None:
         """The phrase that covers the unit `text` (content words `words`), if it is a candidate
@@ -130,7 +143,9 @@ class PhraseMatcher(Matcher):
         """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
         if len(text) > self.max_len:
             return None
-        shared = Counter(k for w in words for k in self.index.get(w, ()))
+        shared: Counter[int] = Counter()
+        for w in words & self.vocabulary:  # the few words some phrase holds
+            shared.update(self.index[w])
         candidates = [k for k, c in shared.items() if c >= self.need[k]]
         if self._bare(text):
             candidates += self.bare
