@@ -9,8 +9,10 @@ child process that cleans the corpus with the shipped packs (`batch.run`, --forc
 its wall time, the time of the cross-page pass, the CPU time and the peak RSS of itself and its
 workers (pages per CPU-second is the fairer figure on a machine that is busy with other work). The
 figures in README.md ("Benchmark") come from this script. The corpus repeats its source pages, so
-the per-line memos (memo.py) find most lines already seen; the last line printed gives the cost of
-a page never seen, in library mode, for comparison.
+the per-line memos (memo.py) find most lines already seen; the next line printed gives the cost of
+a page never seen, in library mode, for comparison. The last one gives what one pipe-mode call
+(`python -m clean_articles < page`) takes, and how a start splits into imports, loading the
+shipped packs, building their RE2 prefilter and the first page.
 
 The corpus and the outputs go to a RAM-backed folder (/dev/shm) when there is one, so the figures
 measure the tool rather than the disk: on the development machine's disk the kernel spends ~1 ms
