@@ -128,6 +128,7 @@ _WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
 _CELLS = re.compile(r"\S {3,}(?=\S)")
 _NUMTOK = re.compile(r"(?:^|\s)\W?\d")
+_DIGIT = re.compile(r"\d")
 _NUMCHARS = "0123456789.,:/-–"
 _ELLIPSES = ("...", "…")
 _EDGE = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-|/*#@&%$+=~^`"
@@ -293,11 +294,14 @@ class _Reader:
             m = self.about(text)
             if m and all(t[:1].isupper() for t in m.group(1).split()):
                 about = " ".join(_WORDS.findall(m.group(1).casefold()))
-        return (indent, bullet, text, low, " ".join(low), n, len(_CELLS.findall(text)) >= 2,
+        # the cheap tests first: most lines have no run of spaces, no digit, no CJK full stop
+        row = "   " in text and len(_CELLS.findall(text)) >= 2
+        alpha = n - len(_NUMTOK.findall(text)) if n >= self.min_near and _DIGIT.search(text) else n
+        cjk_stop = not text.isascii() and _CJK_STOP.search(text) is not None
+        return (indent, bullet, text, low, " ".join(low), n, row,
                 n < self.min_good and self.byline(text) is not None, cjk, cjk_words, title,
-                _SENT_END.search(text[-12:]) is not None, _CJK_STOP.search(text) is not None,
-                _CLAUSE_END.search(text) is not None, self._date(low),
-                n - len(_NUMTOK.findall(text)) if n >= self.min_near else n,
+                _SENT_END.search(text[-12:]) is not None, cjk_stop,
+                _CLAUSE_END.search(text) is not None, self._date(low), alpha,
                 len(text) < 120 and self.heading(text) is not None, about)
 
     def _date(self, low: list[str]) -> bool:
