@@ -223,4 +223,9 @@ class Prefilter:
             data = line.encode()
         except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
             return tuple(p for _, members in self.groups for p in members)
-        return tuple(members[k] for rset, members in self.groups for k in rset.Match(data) or ())
+        found: tuple[Pattern, ...] = ()
+        for rset, members in self.groups:
+            hits = rset.Match(data)  # None for most lines
+            if hits:
+                found += tuple(map(members.__getitem__, hits))
+        return found
