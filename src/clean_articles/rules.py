@@ -105,6 +105,8 @@ class RuleSet:
     packs: list[Pack]
     fingerprint: str
     favor: str = "balanced"
+    #: a gated pack's RE2 set by pack name, built when first needed (`gated`)
+    _gated: dict[str, Prefilter] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def rules(self) -> list[Rule]:
@@ -127,10 +129,6 @@ class RuleSet:
         if found is None:
             found = self._gated[pack.name] = Prefilter(_patterns(pack))
         return found
-
-    @cached_property
-    def _gated(self) -> dict[str, Prefilter]:
-        return {}
 
     @cached_property
     def plan(self) -> list[tuple[Rule, Pack, Pattern | None]]:
