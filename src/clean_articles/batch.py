@@ -302,7 +302,8 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
     old = load_manifest(dst)
     same_rules = old.get("rules") == rules.fingerprint and old.get("counts") == digest
     previous = {k: tuple(v) for k, v in old.get("files", {}).items()} if same_rules else {}
-    done: dict = {} if options.check else {k: v for k, v in previous.items() if k in set(files)}
+    wanted = set(files)
+    done: dict = {} if options.check else {k: v for k, v in previous.items() if k in wanted}
     if not options.check:
         dst.mkdir(parents=True, exist_ok=True)
         sweep(dst)
