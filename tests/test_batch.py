@@ -4,6 +4,7 @@ with the clean text."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -182,3 +183,14 @@ def test_summary_line_and_no_progress_bar_when_stderr_is_not_a_terminal(runner, 
     lines = result.output.splitlines()
     assert len(lines) == 1 and "cleaning" not in lines[0]
     assert lines[0].startswith("10 files, 0 skipped, 0 failed, ") and "% removed, " in lines[0]
+
+
+def test_outputs_get_the_permissions_any_new_file_gets(site, tmp_path):
+    old = os.umask(0o027)
+    try:
+        batch.run(site, tmp_path / "out", Options(jobs=1, jsonl=True), echo=lambda s: None)
+    finally:
+        os.umask(old)
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert {p.name for p in written} >= {MANIFEST, JSONL}
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o640}  # 0o666 less the umask

@@ -17,10 +17,10 @@ run loses little and the next one finishes the job.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import signal
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,10 +158,29 @@ def _count_chunk(paths: list[str]) -> Counts:
     return counts
 
 
+_TMP_NAMES = itertools.count()
+
+
+def _create_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in path's folder (made if missing): its descriptor and its name. It
+    gets the permissions any new file gets (the umask's), as a file the shell writes would."""
+    made = False
+    while True:
+        tmp = os.path.join(path.parent, f"{TMP_PREFIX}{os.getpid()}-{next(_TMP_NAMES)}{TMP_SUFFIX}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:  # left by an earlier process of the same id: take another name
+            continue
+        except FileNotFoundError:
+            if made:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made = True
+
+
 def _write(path: Path, data: bytes) -> None:
     """Write data to a temporary file beside path, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
+    fd, tmp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -353,7 +372,7 @@ class _JsonLines:
 
     def __init__(self, path: Path):
         self.path = path
-        fd, self.tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
+        fd, self.tmp = _create_beside(path)
         self.f = os.fdopen(fd, "w", encoding="utf-8")
 
     def write(self, line: str) -> None:
