@@ -194,3 +194,17 @@ def test_outputs_get_the_permissions_any_new_file_gets(site, tmp_path):
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert {p.name for p in written} >= {MANIFEST, JSONL}
     assert {p.stat().st_mode & 0o777 for p in written} == {0o640}  # 0o666 less the umask
+
+
+def test_a_write_never_clobbers_a_temporary_file_it_did_not_make(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_TMP_NAMES", iter(range(10)))
+    taken = tmp_path / "new" / f"{batch.TMP_PREFIX}{os.getpid()}-0{batch.TMP_SUFFIX}"
+    batch._write(tmp_path / "new" / "first.txt", b"one\n")  # makes the folder, uses name 0
+    taken.write_bytes(b"someone else's\n")
+    batch._write(tmp_path / "new" / "second.txt", b"two\n")  # name 1
+    monkeypatch.setattr(batch, "_TMP_NAMES", iter(range(10)))
+    batch._write(tmp_path / "new" / "third.txt", b"three\n")  # name 0 is taken: name 1
+    assert taken.read_bytes() == b"someone else's\n"
+    names = sorted(p.name for p in taken.parent.iterdir())
+    assert names == sorted([taken.name, "first.txt", "second.txt", "third.txt"])
+    assert (taken.parent / "third.txt").read_bytes() == b"three\n"
