@@ -208,3 +208,30 @@ def test_a_write_never_clobbers_a_temporary_file_it_did_not_make(tmp_path, monke
     names = sorted(p.name for p in taken.parent.iterdir())
     assert names == sorted([taken.name, "first.txt", "second.txt", "third.txt"])
     assert (taken.parent / "third.txt").read_bytes() == b"three\n"
+
+
+def test_saving_the_manifest_takes_a_bounded_share_of_the_run(tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    src.mkdir()
+    for k in range(60):
+        (src / f"{k:02}.txt").write_text(f"Page {k}\n\nA first line of the article, which is long enough.\n")
+    clock, saves = [0.0], []
+    real_save, real_tally = batch.save_manifest, batch._tally
+
+    def save(*args):  # a save that takes 2 s, as one of a huge manifest would
+        saves.append(clock[0])
+        clock[0] += 2.0
+        real_save(*args)
+
+    def tally(*args):  # each page takes 1 s
+        clock[0] += 1.0
+        real_tally(*args)
+
+    monkeypatch.setattr(batch.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(batch, "save_manifest", save)
+    monkeypatch.setattr(batch, "_tally", tally)
+    batch.run(src, tmp_path / "out", Options(jobs=1, rules={"builtin": False, "paths": [RECURRING]}))
+    # every 5 s at first; then at least 40 s apart (2 s is 5% of 40 s); and once at the end
+    assert saves == [6.0, 49.0, 64.0]
+    manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
+    assert manifest["files"].keys() == {f"{k:02}.txt" for k in range(60)}

@@ -10,8 +10,9 @@ Nothing is lost: each output goes to a temporary file in its target folder, then
 place; IN is never written to. A manifest in OUT (`MANIFEST`) records, per page, the hash of its
 input and of its output, with the rule set's fingerprint and the counts' digest; a later run skips
 a page whose input, rules and counts are unchanged and whose output is still the one written.
-The manifest is rewritten every few seconds and at the end (also on Ctrl-C), so an interrupted
-run loses little and the next one finishes the job.
+The manifest is rewritten every few seconds (less often as it grows: saving it takes at most
+`SAVE_SHARE` of a run) and at the end (also on Ctrl-C), so an interrupted run loses little and
+the next one finishes the job.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ JSONL = "clean-articles.jsonl"
 TMP_PREFIX = ".clean-articles-"
 TMP_SUFFIX = ".tmp"
 CHUNK = 32
-SAVE_EVERY = 5.0  # seconds between manifest saves
+SAVE_EVERY = 5.0   # seconds between manifest saves, at least ...
+SAVE_SHARE = 0.05  # ... and saving takes at most this share of a run (a save grows with the batch)
 
 
 class BatchError(Exception):
@@ -331,13 +333,15 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
     results = runner.map(process, files, max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1)))
     if progress is not None:
         results = progress(results, len(files))
-    ok, saved = False, time.monotonic()
+    ok, saved, cost = False, time.monotonic(), 0.0
     try:
         for outcome in results:
             _tally(summary, outcome, done, echo, warn, jsonl)
-            if not options.check and time.monotonic() - saved > SAVE_EVERY:
+            if not options.check and time.monotonic() - saved > max(SAVE_EVERY, cost / SAVE_SHARE):
+                begun = time.monotonic()
                 save_manifest(dst, rules.fingerprint, digest, done)
                 saved = time.monotonic()
+                cost = saved - begun
         ok = True
     finally:
         runner.close(ok)
