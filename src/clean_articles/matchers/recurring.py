@@ -75,8 +75,8 @@ class RecurringMatcher(Matcher):
         pages = repeats.counts.get
         seen: dict[int, int] = {}  # hot line -> its pages
         keyed: list[int] = []      # lines that may go with their block
-        for i, ((keys, length), out) in enumerate(zip(line_keys(lines), excluded)):
-            if length and not out:
+        for i, ((keys, length), skip) in enumerate(zip(line_keys(lines), excluded)):
+            if length and not skip:
                 keyed.append(i)
                 n = max(map(pages, keys, (0, 0))) if length >= min_chars else 0  # one or two keys
                 if n >= need:
