@@ -4,7 +4,8 @@ paragraphs, random unicode, odd whitespace, \\r and \\r\\n.
 - output lines are an ordered subset of input lines (modulo trailing whitespace);
 - cleaning clean text changes nothing (with the full shipped rules);
 - the removals account exactly for the non-blank lines that disappear;
-- diff and JSON agree with the text.
+- diff and JSON agree with the text;
+- every mark lies inside the page and is not empty.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from clean_articles import clean_text
 from clean_articles.api import default_rules
-from clean_articles.document import split_lines
+from clean_articles.document import Document, split_lines
+from clean_articles.pipeline import mark
 from clean_articles.render import dumps
 
 DEBRIS = ["Skip to content", "Home", "World", "Share on Facebook", "Accept all cookies", "Read more:",
@@ -93,3 +95,11 @@ def test_diff_and_json_agree_with_the_text(text):
 
 def test_shipped_rules_load():
     assert default_rules().rules
+
+
+@SETTINGS
+@given(page)
+def test_every_mark_lies_inside_the_page_and_is_not_empty(text):
+    # the pipeline takes a mark of a rule that may act anywhere as it is, without clipping it
+    doc = Document.from_text(text)
+    assert all(0 <= m.start < m.end <= len(doc) for m in mark(doc, default_rules()))

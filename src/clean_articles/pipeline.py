@@ -67,8 +67,14 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[
                 continue
         if required is not None and doc.candidates.get(required) == []:
             continue
+        matcher = rule.matcher
+        found = matcher.mark(doc, removed, repeats) if matcher.BATCH else matcher.mark(doc, removed)
+        if rule.where == "anywhere":  # a matcher's marks lie inside the page: nothing to clip
+            for m in found:
+                marks.append(m)
+                removed[m.start:m.end] = b"\x01" * (m.end - m.start)
+            continue
         regions = doc.region(rule.where)
-        found = rule.matcher.mark(doc, removed, repeats) if rule.matcher.BATCH else rule.matcher.mark(doc, removed)
         for m in found:
             for lo, hi in regions:
                 start, end = max(m.start, lo), min(m.end, hi)

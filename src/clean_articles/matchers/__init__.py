@@ -61,6 +61,7 @@ class Matcher:
         return None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+        """The lines to remove, as Marks inside the page and not empty (0 <= start < end <= len(doc))."""
         raise NotImplementedError
 
 
