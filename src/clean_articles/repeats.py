@@ -17,8 +17,8 @@ page's sentences inside its body, and the few lines right before the body (headl
 The same agency story syndicated on several pages of a batch keeps its text that way.
 
 A site's pages share most of their chrome, so the work is memoised (pure functions of the text,
-see memo.py): a line's keys per line text, and the keys of a block with no protected line per
-block text (its lines joined), so a block seen before costs one lookup, not a step per line.
+see memo.py): a line's keys per line text, and the keys of a block per block text and protected
+lines (`free_blocks`), so a block seen before costs one lookup, not a step per line.
 
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
 >>> counts.pages, counts.get(line_keys(["Menu"])[0][0][0])
@@ -110,16 +110,18 @@ def protected(doc: Document) -> bytes:
     return bytes(guard)
 
 
-def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, str | None]]:
-    """The blocks with a line that `excluded` (1 per line) leaves: (start, end, the block's lines
-    joined by \\n), the text None when the block has an excluded line. The joined text is what
-    per-block memos are keyed by (lines have no \\n, so it tells blocks of one line apart)."""
+def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, str]]:
+    """The blocks with a line that `excluded` (1 per line) leaves, as (start, end, key). The key
+    is what per-block memos are keyed by: the block's lines joined by \\n when none is excluded,
+    else \\n, the block's mask (\\0 kept, \\1 excluded), \\n and the joined lines. A block's
+    first line is never empty, so the two forms cannot meet, and lines have no \\n, so a key
+    tells blocks of one line apart."""
     stripped = doc.stripped
     for start, end in doc.blocks:
         if excluded.find(1, start, end) < 0:
             yield start, end, "\n".join(stripped[start:end])
         elif excluded.find(0, start, end) >= 0:
-            yield start, end, None
+            yield start, end, f"\n{excluded[start:end].decode('latin-1')}\n" + "\n".join(stripped[start:end])
 
 
 def line_keys(block: list[str]) -> list[tuple[tuple[int, ...], int]]:
@@ -154,22 +156,19 @@ def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
     return keys
 
 
-_BLOCK_KEYS = LineMemo()  # a block's joined lines -> the keys of its lines
+_BLOCK_KEYS = LineMemo()  # a block's key (see free_blocks) -> the keys of its unprotected lines
 
 
 def page_keys(doc: Document) -> set[int]:
-    """Every key of a page's unprotected lines, once; memoised per block of unprotected lines."""
+    """Every key of a page's unprotected lines, once; memoised per block and its protected lines."""
     guard = protected(doc)
     found: set[int] = set()
-    for start, end, text in free_blocks(doc, guard):
-        if text is None:
+    for start, end, block in free_blocks(doc, guard):
+        keys = _BLOCK_KEYS.get(block)
+        if keys is None:
             lines = zip(line_keys(doc.stripped[start:end]), guard[start:end])
-            found.update(k for (keys, _), g in lines if not g for k in keys)
-        else:
-            keys = _BLOCK_KEYS.get(text)
-            if keys is None:
-                keys = _BLOCK_KEYS.put(text, frozenset(k for ks, _ in line_keys(doc.stripped[start:end]) for k in ks))
-            found.update(keys)
+            keys = _BLOCK_KEYS.put(block, frozenset(k for (ks, _), g in lines if not g for k in ks))
+        found.update(keys)
     return found
 
 

@@ -12,9 +12,9 @@ its near key, is held by at least `min_pages` pages and `min_share` of the batch
 Protected lines (`repeats.protected`: the body's sentences, the lines just before the body) are
 never removed, so a story syndicated on several pages of a batch keeps its text.
 
-What goes of a block with no protected line and none removed before depends on its lines and the
-batch's counts alone, so it is memoised per block text for the batch: a site's chrome, seen on
-page after page, costs one lookup per block.
+What goes of a block depends on its lines, which of them are excluded and the batch's counts
+alone, so it is memoised per block and mask for the batch (`repeats.free_blocks`): a site's
+chrome, seen on page after page, costs one lookup per block.
 """
 
 from __future__ import annotations
@@ -51,13 +51,10 @@ class RecurringMatcher(Matcher):
             return
         memo = self._memo(repeats)
         excluded = _either(protected(doc), removed)
-        for start, end, text in free_blocks(doc, excluded):
-            if text is None:
-                runs = self._block(doc.stripped[start:end], excluded[start:end], repeats)
-            else:
-                runs = memo.get(text)
-                if runs is None:
-                    runs = memo.put(text, self._block(doc.stripped[start:end], bytes(end - start), repeats))
+        for start, end, block in free_blocks(doc, excluded):
+            runs = memo.get(block)
+            if runs is None:
+                runs = memo.put(block, self._block(doc.stripped[start:end], excluded[start:end], repeats))
             for a, b, reason in runs:
                 yield Mark(start + a, start + b, self.rule, reason)
 
