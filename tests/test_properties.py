@@ -102,4 +102,4 @@ def test_shipped_rules_load():
 def test_every_mark_lies_inside_the_page_and_is_not_empty(text):
     # the pipeline takes a mark of a rule that may act anywhere as it is, without clipping it
     doc = Document.from_text(text)
-    assert all(0 <= m.start < m.end <= len(doc) for m in mark(doc, default_rules()))
+    assert all(0 <= m.start < m.end <= len(doc) for m in mark(doc, default_rules())[0])

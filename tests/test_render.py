@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from clean_articles.document import Document, Mark
-from clean_articles.render import Removal, kept, removals, removed_mask
+from clean_articles.render import Removal, kept, removals
 
 SETTINGS = settings(max_examples=300, deadline=None)
 lines = st.lists(st.sampled_from(["", " ", "a", "b c"]), min_size=1, max_size=20)
@@ -37,6 +37,13 @@ def plain_removals(doc: Document, marks: list[Mark]) -> list[Removal]:
 def test_removals(case):
     doc, marks = case
     assert removals(doc, marks) == plain_removals(doc, marks)
+
+
+def removed_mask(n: int, marks: list[Mark]) -> bytearray:
+    mask = bytearray(n)
+    for m in marks:
+        mask[m.start:m.end] = b"\x01" * (m.end - m.start)
+    return mask
 
 
 def plain_kept(doc: Document, mask: bytearray) -> list[int]:

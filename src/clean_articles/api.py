@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from clean_articles.document import Document
 from clean_articles.pipeline import mark
-from clean_articles.render import Result, kept, removals, removed_mask, text_of
+from clean_articles.render import Result, kept, removals, text_of
 from clean_articles.rules import RuleSet, load_rules
 
 
@@ -18,8 +18,8 @@ def default_rules(favor: str = "balanced") -> RuleSet:
 
 def clean_document(doc: Document, rules: RuleSet, original: str = "", repeats=None) -> Result:
     """Clean a Document; `repeats` are a batch's cross-page counts (see repeats.py), if any."""
-    marks = mark(doc, rules, repeats)
-    keep = kept(doc, removed_mask(len(doc), marks))
+    marks, removed = mark(doc, rules, repeats)
+    keep = kept(doc, removed)
     return Result(text_of(doc, keep), removals(doc, marks), len(doc), len(keep), original)
 
 

@@ -13,8 +13,8 @@ reason). The renderer turns a Document and its marks into clean text, a diff or 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import regex
 
@@ -31,9 +31,9 @@ BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """Lines [start, end) removed by `rule` (its full id) for `reason`."""
+class Mark(NamedTuple):
+    """Lines [start, end) removed by `rule` (its full id) for `reason`. A tuple: pages get dozens
+    of marks, and a tuple is made in half the time of a frozen dataclass."""
 
     start: int
     end: int

@@ -16,26 +16,28 @@ from __future__ import annotations
 
 from clean_articles.document import Document, Mark
 from clean_articles.patterns import matching_lines
-from clean_articles.render import kept, removed_mask
+from clean_articles.render import kept
 from clean_articles.rules import RuleSet
 
 
 ROUNDS = 4
 
 
-def mark(doc: Document, rules: RuleSet, repeats=None) -> list[Mark]:
-    """All marks for doc: each round's in pipeline order. `repeats` (a batch's `repeats.Counts`)
-    is handed to the kinds that judge a page against its batch; without it they remove nothing."""
-    marks = _mark_once(doc, rules, rules.plan, repeats)
+def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytearray]:
+    """All marks for doc, each round's in pipeline order, and the mask they make (1 for each
+    removed line). `repeats` (a batch's `repeats.Counts`) is handed to the kinds that judge a page
+    against its batch; without it they remove nothing."""
+    marks, removed = _mark_once(doc, rules, rules.plan, repeats)
     for _ in range(ROUNDS - 1 if marks else 0):  # a round that finds nothing leaves the page as it is
-        keep = kept(doc, removed_mask(len(doc), marks))
-        sub = doc.subset(keep)
-        more = _mark_once(sub, rules, rules.replan, repeats)
+        keep = kept(doc, removed)
+        more, _ = _mark_once(doc.subset(keep), rules, rules.replan, repeats)
         if not more:
             break
         for m in more:
-            marks.extend(_lift(m, keep))
-    return marks
+            for lifted in _lift(m, keep):
+                marks.append(lifted)
+                removed[lifted.start:lifted.end] = b"\x01" * (lifted.end - lifted.start)
+    return marks, removed
 
 
 def _lift(m: Mark, keep: list[int]) -> list[Mark]:
@@ -49,10 +51,10 @@ def _lift(m: Mark, keep: list[int]) -> list[Mark]:
     return out
 
 
-def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[Mark]:
+def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> tuple[list[Mark], bytearray]:
     """One round: each rule of `plan` (`rules.plan`, or `rules.replan` after the first round)
-    over doc. A rule whose required pattern the prefilter says matches no line would find
-    nothing, so it is not asked."""
+    over doc; its marks and their mask. A rule whose required pattern the prefilter says matches
+    no line would find nothing, so it is not asked."""
     doc.candidates = rules.prefilter.scan(doc.stripped)
     removed = bytearray(len(doc))
     marks: list[Mark] = []
@@ -82,4 +84,4 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> list[
                     clipped = m if (start, end) == (m.start, m.end) else Mark(start, end, m.rule, m.reason)
                     marks.append(clipped)
                     removed[start:end] = b"\x01" * (end - start)
-    return marks
+    return marks, removed

@@ -52,13 +52,6 @@ class Result:
         return to_json(self, path)
 
 
-def removed_mask(n: int, marks: list[Mark]) -> bytearray:
-    mask = bytearray(n)
-    for m in marks:
-        mask[m.start:m.end] = b"\x01" * (m.end - m.start)
-    return mask
-
-
 def kept(doc: Document, mask: bytearray) -> list[int]:
     """The lines the clean text is made of: those `mask` leaves, one blank line per run of blank
     lines, none at the start or end. The pipeline's next round reads exactly these, and the
