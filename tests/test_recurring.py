@@ -81,3 +81,20 @@ def test_what_a_block_loses_is_memoised_per_batch_never_across_batches():
         counts.add_page(page_keys(Document.from_text(text)))
     got = clean_document(Document.from_text(pages[0]), RULES, pages[0], repeats=counts).text
     assert got == clean_batch(pages)[0]
+
+
+def test_a_block_is_memoised_with_the_lines_excluded_in_it():
+    pages = [page(k) for k in range(10)]
+    counts = count_texts(pages)
+    doc = Document.from_text(pages[0])
+    rule = next(r for r in RULES.rules if r.kind == "recurring").matcher
+    masks = [bytearray(len(doc))]
+    for start, end in doc.blocks:
+        for i in range(start, end if end - start > 1 else start):  # one line of a larger block taken
+            mask = bytearray(len(doc))
+            mask[i] = 1
+            masks.append(mask)
+    assert len(masks) > 3
+    for mask in masks + masks[::-1]:  # the same blocks again, now from the memo
+        fresh = type(rule)(rule.rule, rule.params)
+        assert list(rule.mark(doc, mask, counts)) == list(fresh.mark(doc, mask, counts))
