@@ -99,7 +99,10 @@ def test_shipped_rules_load():
 
 @SETTINGS
 @given(page)
-def test_every_mark_lies_inside_the_page_and_is_not_empty(text):
+def test_every_mark_lies_inside_the_page_and_is_not_empty_and_the_mask_is_theirs(text):
     # the pipeline takes a mark of a rule that may act anywhere as it is, without clipping it
     doc = Document.from_text(text)
-    assert all(0 <= m.start < m.end <= len(doc) for m in mark(doc, default_rules())[0])
+    marks, removed = mark(doc, default_rules())
+    assert all(0 <= m.start < m.end <= len(doc) for m in marks)
+    # the mask the rounds built as they went is the one their marks make
+    assert removed == bytearray(any(m.start <= i < m.end for m in marks) for i in range(len(doc)))
