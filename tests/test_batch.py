@@ -235,3 +235,19 @@ def test_saving_the_manifest_takes_a_bounded_share_of_the_run(tmp_path, monkeypa
     assert saves == [6.0, 49.0, 64.0]
     manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
     assert manifest["files"].keys() == {f"{k:02}.txt" for k in range(60)}
+
+
+@pytest.mark.parametrize("glob", ["*.txt", "*", "*.TXT", "x.txt", "[xy]*", "a/*/*.txt", "**/*.txt"])
+def test_walk_finds_what_rglob_finds_that_is_a_file(tmp_path, glob):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "dir.txt").mkdir()  # a folder whose name matches
+    for name in ("a/b/x.txt", ".hidden/y.txt", "z.TXT", "x.txt", "a/w.md"):
+        (tmp_path / name).write_text("text\n")
+    (tmp_path / "a" / "b" / "loop").symlink_to(tmp_path / "a")  # a link to a folder: not entered
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    (tmp_path / "to-file.txt").symlink_to(tmp_path / "x.txt")  # a link to a file: a file
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a file
+    expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob(glob) if p.is_file())
+    assert batch.walk(tmp_path, glob) == expected
+    assert expected  # every pattern finds something here
