@@ -248,6 +248,7 @@ def test_walk_finds_what_rglob_finds_that_is_a_file(tmp_path, glob):
     (tmp_path / "link").symlink_to(tmp_path / "a")
     (tmp_path / "to-file.txt").symlink_to(tmp_path / "x.txt")  # a link to a file: a file
     (tmp_path / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a file
+    (tmp_path / "a" / "self.txt").symlink_to(tmp_path / "a" / "self.txt")  # a link that loops: neither
     expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob(glob) if p.is_file())
     assert batch.walk(tmp_path, glob) == expected
     assert expected  # every pattern finds something here
