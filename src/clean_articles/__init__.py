@@ -7,7 +7,7 @@ The library is click-free. Typical use::
     >>> result.text
     'A headline\\n'
     >>> [(r.first, r.last, r.rule) for r in result.removals]
-    [(1, 1, 'navigation.skip-link')]
+    [(1, 1, 'navigation.skip-links')]
 
 `load_rules()` compiles rule packs once; pass its result to many `clean_text()` calls.
 """
