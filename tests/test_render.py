@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
+from clean_articles import clean_text, render
 from clean_articles.document import Document, Mark
 from clean_articles.render import Removal, kept, removals
 
@@ -67,3 +68,13 @@ def test_kept_even_when_asked_again(case, other):
     assert kept(doc, mask) == plain_kept(doc, mask)
     mask = removed_mask(len(other[0]), other[1])  # another page
     assert kept(other[0], mask) == plain_kept(other[0], mask)
+
+
+def test_removals_are_worked_out_once_and_only_when_asked(monkeypatch):
+    calls = []
+    real = render.removals
+    monkeypatch.setattr(render, "removals", lambda doc, marks: calls.append(1) or real(doc, marks))
+    result = clean_text("Skip to main content\nA headline\n")
+    assert result.text == "A headline\n" and calls == []  # the text alone needs no attribution
+    assert [(r.first, r.last, r.rule) for r in result.removals] == [(1, 1, "navigation.skip-links")]
+    assert result.removals and calls == [1] and result.marked is None  # kept, and the page let go

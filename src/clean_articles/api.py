@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from clean_articles.document import Document
 from clean_articles.pipeline import mark
-from clean_articles.render import Result, kept, removals, text_of
+from clean_articles.render import Result, kept, text_of
 from clean_articles.rules import RuleSet, load_rules
 
 
@@ -20,7 +20,7 @@ def clean_document(doc: Document, rules: RuleSet, original: str = "", repeats=No
     """Clean a Document; `repeats` are a batch's cross-page counts (see repeats.py), if any."""
     marks, removed = mark(doc, rules, repeats)
     keep = kept(doc, removed)
-    return Result(text_of(doc, keep), removals(doc, marks), len(doc), len(keep), original)
+    return Result(text_of(doc, keep), len(doc), len(keep), original, (doc, marks))
 
 
 def clean_text(text: str, rules: RuleSet | None = None) -> Result:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import asdict, dataclass
-from functools import lru_cache
+from dataclasses import asdict, dataclass, field
+from functools import cached_property, lru_cache
 from itertools import compress
 
 from clean_articles.document import Document, Mark, split_lines
@@ -34,13 +34,21 @@ class Removal:
 
 @dataclass
 class Result:
-    """The outcome of cleaning one page."""
+    """The outcome of cleaning one page. `removals` is worked out from the page and its marks
+    (`marked`) on first use: most callers (pipe mode, a quiet batch) only want the text, and
+    attributing every removed line to its mark costs more than rendering the text."""
 
     text: str
-    removals: list[Removal]
     lines_in: int
     lines_out: int
     original: str = ""
+    marked: tuple[Document, list[Mark]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def removals(self) -> list[Removal]:
+        doc, marks = self.marked
+        self.marked = None  # the page is not needed any more
+        return removals(doc, marks)  # the module's function of that name
 
     def explain(self, path: str = "-") -> str:
         return explain(self, path)
