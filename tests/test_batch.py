@@ -121,6 +121,13 @@ def test_out_and_in_must_not_contain_each_other(runner, site, inner):
     assert not (site / "cleaned").exists()
 
 
+def test_an_out_that_cannot_be_made_is_one_line_not_a_traceback(runner, site, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    result = batch_cli(runner, site, tmp_path / "a-file" / "out")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'a-file' / 'out'}: Not a directory\n"
+
+
 def test_check_writes_nothing_and_exits_1_when_an_output_would_change(runner, site, tmp_path):
     out = tmp_path / "out"
     missing = batch_cli(runner, site, out, "--check")
