@@ -128,6 +128,12 @@ def test_an_out_that_cannot_be_made_is_one_line_not_a_traceback(runner, site, tm
     assert result.output == f"Error: {tmp_path / 'a-file' / 'out'}: Not a directory\n"
 
 
+def test_a_glob_that_matches_nothing_says_so(runner, site, tmp_path):
+    result = batch_cli(runner, site, tmp_path / "out", "--glob", "*.htm")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == f"clean-articles: no file under {site} matches --glob '*.htm'"
+
+
 def test_check_writes_nothing_and_exits_1_when_an_output_would_change(runner, site, tmp_path):
     out = tmp_path / "out"
     missing = batch_cli(runner, site, out, "--check")

@@ -154,6 +154,8 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
     except OSError as e:  # OUT cannot be made or written, a folder vanished mid-walk ...
         raise click.ClickException(f"{e.filename or dst}: {e.strerror or e}")
     click.echo(summary.line(check), err=True)
+    if not summary.files:
+        click.echo(f"clean-articles: no file under {src} matches --glob {glob!r}", err=True)
     if summary.failed or (check and summary.changed):
         sys.exit(1)
 
