@@ -8,7 +8,7 @@ import tomllib
 import regex
 
 from clean_articles.cli import main
-from clean_articles.learn import pattern, toml_string
+from clean_articles.learn import learn, pattern, toml_string
 
 from synthetic_site import page, write_site
 
@@ -51,3 +51,12 @@ def test_patterns_match_their_line_only_and_survive_toml():
         parsed = tomllib.loads(f"p = {toml_string(rx)}\n")["p"]
         assert parsed == rx
         assert regex.search(rx, line.strip()) and not regex.search(rx, f"He said {line} again.")
+
+
+def test_pages_learn_cannot_write_into_toml_are_passed_over(tmp_path):
+    write_site(tmp_path / "site")
+    clean = learn(tmp_path / "site", name="example.com")
+    chrome = page(7).encode("utf-8")
+    (tmp_path / "site" / "latin1.txt").write_bytes(chrome.replace(b"Most read", b"Most r\xe9ad"))  # not UTF-8
+    (tmp_path / "site" / "binary.txt").write_bytes(b"\x00" + chrome)
+    assert learn(tmp_path / "site", name="example.com") == clean

@@ -18,6 +18,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 from clean_articles.batch import walk
 from clean_articles.document import Document
@@ -63,18 +64,11 @@ def _slug(text: str, taken: set[str]) -> str:
 
 def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: float = 0.3,
           name: str | None = None) -> str:
-    """The text of a rule pack (TOML) for the chrome that recurs across the pages under folder."""
-    pages = []
-    for rel in walk(folder, glob):
-        try:
-            text, _ = decode((folder / rel).read_bytes())
-        except (OSError, BinaryInputError):
-            continue
-        if any("\udc80" <= c <= "\udcff" for c in text):
-            continue  # undecodable bytes cannot be written into a TOML file
-        pages.append(Document.from_text(text))
+    """The text of a rule pack (TOML) for the chrome that recurs across the pages under folder.
+    The pages are read twice, once to count and once to learn, so memory holds the counts, not
+    the pages."""
     counts = Counts()
-    for doc in pages:
+    for doc in _pages(folder, glob):
         counts.add_page(page_keys(doc))
     counts.prune()
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
@@ -83,7 +77,7 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
     sections: Counter[str] = Counter()       # heading pattern -> pages
     section_items: dict[str, list[str]] = {}  # heading pattern -> the first list seen under it
     under: dict[str, set[str]] = {}          # item pattern -> the headings it was seen under
-    for doc in pages:
+    for doc in _pages(folder, glob):
         removed = bytearray(len(doc))
         on_page: set[str] = set()
         heads: set[str] = set()
@@ -100,13 +94,28 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
                     under.setdefault(pattern(doc.stripped[i]), set()).add(pattern(doc.stripped[start]))
         lines.update(on_page)
         sections.update(heads)
-    need = matcher.threshold(len(pages))
+    need = matcher.threshold(counts.pages)
     stable = sorted((p for p, n in lines.items() if n >= need), key=lambda p: (-lines[p], p))
     # a heading whose items are each on fewer pages than itself heads a rotating list
     rotating = sorted((h for h, n in sections.items() if n >= need and lines[h] >= need
                        and all(lines[p] < lines[h] for p, hs in under.items() if h in hs)), key=lambda p: (-lines[p], p))
     stable = [p for p in stable if not under.get(p, set()) & set(rotating)]
-    return _render(folder, name, len(pages), stable, rotating, lines, seen, section_items)
+    return _render(folder, name, counts.pages, stable, rotating, lines, seen, section_items)
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # what decode() makes of bytes that are not UTF-8
+
+
+def _pages(folder: Path, glob: str) -> Iterator[Document]:
+    """The pages under folder, one at a time; unreadable and binary ones are passed over, and so
+    are pages with undecodable bytes, which cannot be written into a TOML file."""
+    for rel in walk(folder, glob):
+        try:
+            text, _ = decode((folder / rel).read_bytes())
+        except (OSError, BinaryInputError):
+            continue
+        if _UNDECODABLE.search(text) is None:
+            yield Document.from_text(text)
 
 
 def _render(folder: Path, name: str | None, total: int, stable: list[str], rotating: list[str],
