@@ -37,7 +37,7 @@ def plain_removals(doc: Document, marks: list[Mark]) -> list[Removal]:
 @given(page_and_marks())
 def test_removals(case):
     doc, marks = case
-    assert removals(doc, marks) == plain_removals(doc, marks)
+    assert removals(doc.stripped, marks) == plain_removals(doc, marks)
 
 
 def removed_mask(n: int, marks: list[Mark]) -> bytearray:
@@ -73,8 +73,8 @@ def test_kept_even_when_asked_again(case, other):
 def test_removals_are_worked_out_once_and_only_when_asked(monkeypatch):
     calls = []
     real = render.removals
-    monkeypatch.setattr(render, "removals", lambda doc, marks: calls.append(1) or real(doc, marks))
+    monkeypatch.setattr(render, "removals", lambda stripped, marks: calls.append(1) or real(stripped, marks))
     result = clean_text("Skip to main content\nA headline\n")
     assert result.text == "A headline\n" and calls == []  # the text alone needs no attribution
     assert [(r.first, r.last, r.rule) for r in result.removals] == [(1, 1, "navigation.skip-links")]
-    assert result.removals and calls == [1] and result.marked is None  # kept, and the page let go
+    assert result.removals and calls == [1] and result.marked is None  # kept, and the lines let go

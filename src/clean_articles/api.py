@@ -20,7 +20,7 @@ def clean_document(doc: Document, rules: RuleSet, original: str = "", repeats=No
     """Clean a Document; `repeats` are a batch's cross-page counts (see repeats.py), if any."""
     marks, removed = mark(doc, rules, repeats)
     keep = kept(doc, removed)
-    return Result(text_of(doc, keep), len(doc), len(keep), original, (doc, marks))
+    return Result(text_of(doc, keep), len(doc), len(keep), original, (doc.stripped, marks))
 
 
 def clean_text(text: str, rules: RuleSet | None = None) -> Result:

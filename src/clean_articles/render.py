@@ -34,21 +34,21 @@ class Removal:
 
 @dataclass
 class Result:
-    """The outcome of cleaning one page. `removals` is worked out from the page and its marks
-    (`marked`) on first use: most callers (pipe mode, a quiet batch) only want the text, and
-    attributing every removed line to its mark costs more than rendering the text."""
+    """The outcome of cleaning one page. `removals` is worked out from the page's stripped lines
+    and its marks (`marked`) on first use: most callers (pipe mode, a quiet batch) only want the
+    text, and attributing every removed line to its mark costs more than rendering the text."""
 
     text: str
     lines_in: int
     lines_out: int
     original: str = ""
-    marked: tuple[Document, list[Mark]] | None = field(default=None, repr=False, compare=False)
+    marked: tuple[list[str], list[Mark]] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def removals(self) -> list[Removal]:
-        doc, marks = self.marked
-        self.marked = None  # the page is not needed any more
-        return removals(doc, marks)  # the module's function of that name
+        stripped, marks = self.marked
+        self.marked = None  # not needed any more
+        return removals(stripped, marks)  # the module's function of that name
 
     def explain(self, path: str = "-") -> str:
         return explain(self, path)
@@ -104,17 +104,18 @@ def text_of(doc: Document, keep: list[int]) -> str:
 _removal = lru_cache(maxsize=1 << 12)(Removal)
 
 
-def removals(doc: Document, marks: list[Mark]) -> list[Removal]:
-    """One Removal per run of lines taken by the same mark; each removed non-blank line is
-    attributed to the first mark (in pipeline order) that covers it. Blank lines are layout:
-    a run includes the blank lines between its lines but never starts or ends on one."""
-    owner: list[Mark | None] = [None] * len(doc)
+def removals(stripped: list[str], marks: list[Mark]) -> list[Removal]:
+    """One Removal per run of lines taken by the same mark, for a page of these stripped lines
+    (`Document.stripped`); each removed non-blank line is attributed to the first mark (in
+    pipeline order) that covers it. Blank lines are layout: a run includes the blank lines
+    between its lines but never starts or ends on one."""
+    owner: list[Mark | None] = [None] * len(stripped)
     for m in reversed(marks):  # so the first mark that covers a line is the one left owning it
         owner[m.start:m.end] = [m] * (m.end - m.start)
     out: list[Removal] = []
     current: Mark | None = None
     first = last = -1
-    for i in compress(range(len(doc)), doc.stripped):  # the non-blank lines
+    for i in compress(range(len(stripped)), stripped):  # the non-blank lines
         m = owner[i]
         if m is not current:
             if current is not None:
