@@ -64,10 +64,11 @@ def normalise(stripped: str) -> str:
 
 def fold(joined: str) -> list[str]:
     """normalise() for each line of stripped lines joined by \\n, in one pass over the page."""
-    text = _DIGITS.sub("0", _LEAD.sub("", joined).casefold())
+    # concurrent=False on the calls with many matches: ~40% fewer instructions (see phrase._keywords)
+    text = _DIGITS.sub("0", _LEAD.sub("", joined).casefold(), concurrent=False)
     out: list[str] = []
     words: list[str] = []
-    for token in _TOKEN.findall(text):  # one scan; a token-by-token loop beats per-line regexes
+    for token in _TOKEN.findall(text, concurrent=False):  # one scan; a token-by-token loop beats per-line regexes
         if token == "\n":
             out.append(" ".join(words))
             words = []

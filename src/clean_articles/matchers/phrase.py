@@ -34,7 +34,8 @@ _UNSEEN = object()
 def _keywords(text: str) -> frozenset[str]:
     """Words that say something: four letters or more (or any word in scripts without spaces),
     and not a stopword of any shipped language ("your", "this" and "with" pick out nothing)."""
-    words = set(_WORD.findall(text)).difference(_stopwords())
+    # concurrent=False: a regex call with many matches costs ~40% more instructions without it
+    words = set(_WORD.findall(text, concurrent=False)).difference(_stopwords())
     return frozenset(w for w in words if len(w) >= 4 or not w.isascii())
 
 

@@ -31,7 +31,7 @@ def normalise(stripped: str) -> str:
     >>> normalise("  • Big News: Fire!  Big News: Fire!")  # a bullet, a title printed twice
     'big news fire'
     """
-    text = _NON_WORD.sub(" ", _LEAD.sub("", stripped.strip()).casefold()).strip()
+    text = _NON_WORD.sub(" ", _LEAD.sub("", stripped.strip()).casefold(), concurrent=False).strip()
     half, rest = divmod(len(text), 2)
     if rest and text[:half] == text[half + 1:] and text[half] == " ":
         return text[:half]
