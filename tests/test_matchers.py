@@ -120,6 +120,14 @@ pattern = '^Menu$'
     assert clean_text(result.text, rules).text == result.text
 
 
+def record_asked(rules) -> list[str]:
+    """The ids of the rules the pipeline asks from now on, in order, one per mark() call."""
+    asked: list[str] = []
+    for rule in rules.rules:
+        rule.matcher.mark = lambda doc, removed, _mark=rule.matcher.mark, _id=rule.id: asked.append(_id) or _mark(doc, removed)
+    return asked
+
+
 def test_rules_whose_pattern_the_prefilter_rules_out_are_not_asked(tmp_path):
     pack = write_pack(tmp_path, """[pack]
 why = "Site."
@@ -137,14 +145,33 @@ anchor = '^Most read$'
 reach = "end"
 """, "site.toml")
     rules = load_rules([pack], builtin=False)
-    asked = []
-    for rule in rules.rules:
-        rule.matcher.mark = lambda doc, removed, _mark=rule.matcher.mark, _id=rule.id: asked.append(_id) or _mark(doc, removed)
+    asked = record_asked(rules)
     assert clean_text(f"SITE\nVerbose\n{PROSE}\nMost read\nOne\n", rules).text == f"SITE\n{PROSE}\n"
     assert asked.count("section") == 1  # the second round's page has no anchor line
     asked.clear()
     assert clean_text(f"SITE\n{PROSE}\n", rules).text == f"SITE\n{PROSE}\n"
     assert set(asked) == {"verbose"}  # no gate, no section; the verbose rule in every round
+
+
+def test_a_phrase_rule_is_asked_only_on_pages_with_a_line_its_screen_lets_through(tmp_path):
+    pack = write_pack(tmp_path, """[pack]
+why = "Site."
+when = '^SITE$'
+[[rule]]
+id = "prompt"
+kind = "phrase"
+why = "A gated pack's phrase rules are screened in its own prefilter."
+phrases = ["sign up for our newsletter"]
+""", "site.toml")
+    rules = load_rules([pack], builtin=False)
+    asked = record_asked(rules)
+    result = clean_text(f"SITE\nSign up for our  Newsletter!\n{PROSE}\n", rules)
+    assert result.text == f"SITE\n{PROSE}\n"
+    assert [(r.first, r.rule) for r in result.removals] == [(2, "site.prompt")]
+    assert asked == ["prompt"]
+    asked.clear()
+    assert clean_text(f"SITE\nSign in\n{PROSE}\n", rules).text == f"SITE\nSign in\n{PROSE}\n"
+    assert asked == []  # no line passes the screen: the rule is not asked
 
 
 def test_rules_that_judge_a_line_alone_run_in_the_first_round_only(tmp_path):
@@ -174,9 +201,7 @@ why = "A block's text changes as its lines go: asked again."
 phrases = ["follow us on twitter"]
 """)
     rules = load_rules([pack], builtin=False)
-    asked = []
-    for rule in rules.rules:
-        rule.matcher.mark = lambda doc, removed, _mark=rule.matcher.mark, _id=rule.id: asked.append(_id) or _mark(doc, removed)
+    asked = record_asked(rules)
     # (RE2 cannot hold the verbose pattern, so no prefilter keeps the line rule from being asked)
     page = f"Share\nSign up for our newsletter\n\nFollow us on Twitter\n\n{PROSE}\nMenu\n"
     assert clean_text(page, rules).text == f"{PROSE}\nMenu\n"
@@ -184,4 +209,5 @@ phrases = ["follow us on twitter"]
     # a page the first round finds nothing on is left as it is: no second round
     asked.clear()
     assert clean_text(f"{PROSE}\nMenu\n", rules).text == f"{PROSE}\nMenu\n"
-    assert sorted(asked) == ["blocks", "head", "line", "lines"]
+    # (no line passes the phrase rule's screen in the prefilter: it is not asked at all)
+    assert sorted(asked) == ["blocks", "head", "line"]

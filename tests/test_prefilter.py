@@ -84,7 +84,7 @@ def test_a_site_packs_set_is_built_on_the_first_page_its_gate_lets_in(monkeypatc
     from clean_articles import clean_text
 
     built = []
-    monkeypatch.setattr(rules_module, "Prefilter", lambda patterns: built.append(patterns) or Prefilter(patterns))
+    monkeypatch.setattr(rules_module, "Prefilter", lambda patterns, screens=(): built.append(patterns) or Prefilter(patterns, screens))
     rules = load_rules()
     clean_text((SAMPLES / "raw" / "cookie-banner.txt").read_text(encoding="utf-8"), rules)
     assert len(built) == 1  # the ungated set; no site's gate let the page in
@@ -93,3 +93,20 @@ def test_a_site_packs_set_is_built_on_the_first_page_its_gate_lets_in(monkeypatc
     clean_text(sputnik, rules)
     assert len(built) == 2  # and sputnik's, once
     assert {p.rule.partition(".")[0] for p in built[1]} == {"sputnik"}
+
+
+def test_phrase_rules_on_lines_find_the_same_lines_through_the_screen():
+    """A phrase rule on lines looks only at the lines its screen let through in the prefilter's
+    pass: on every sample page it marks what it marks looking at every line."""
+    from clean_articles.document import Document
+
+    screens = [s for pf in PREFILTERS for s in pf.screens]
+    assert {m.rule for m in screens} >= {"cookies.banner", "share.prompts", "accounts.walls"}
+    for path in sorted((SAMPLES / "raw").glob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        screened, every = Document.from_text(text), Document.from_text(text)
+        for pf in PREFILTERS:
+            screened.candidates.update(pf.scan(screened.stripped))
+        for m in screens:
+            removed = bytearray(len(every))
+            assert list(m.mark(screened, removed)) == list(m.mark(every, removed)), (path.name, m.rule)

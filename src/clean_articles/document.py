@@ -48,7 +48,8 @@ def _strip(line: str) -> str:
 
 
 @per_line
-def _fold(stripped: str) -> str:
+def fold_line(stripped: str) -> str:
+    """A stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
     return " ".join(stripped.casefold().split())
 
 
@@ -127,7 +128,7 @@ class Document:
     @cached_property
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-        return _fold.many(self.stripped)
+        return fold_line.many(self.stripped)
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:

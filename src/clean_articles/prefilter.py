@@ -180,11 +180,16 @@ class Prefilter:
     Patterns go into sets of `GROUP` so that each set's automaton stays small enough for RE2's
     DFA cache. With counted repeats unbounded (see `widen`) a set of 32 stays small: on the dev
     pages the shipped packs' sets scan a line in ~2 µs (sets of 8 with the counters: ~23 µs).
+
+    `screens` are matchers that judge a line by its text alone with a test of their own
+    (`Matcher.screen`, e.g. a phrase rule's fuzzy verdict): the same memoised pass asks them too,
+    so such a rule looks only at the lines its screen let through, not at every line of a page.
     """
 
     GROUP = 32
 
-    def __init__(self, patterns: Iterable[Pattern]):
+    def __init__(self, patterns: Iterable[Pattern], screens: Iterable = ()):
+        self.screens = list(screens)
         self.groups: list[tuple[re2.Set, list[Pattern]]] = []
         for p in patterns:
             wide = widen(p.source)
@@ -208,24 +213,28 @@ class Prefilter:
         self.groups = compiled
         self.memo = ComputingMemo(self._found)
 
-    def scan(self, lines: list[str]) -> dict[Pattern, list[int]]:
-        """For each pattern in the sets: the lines it may match (a superset, to be confirmed)."""
-        hits: dict[Pattern, list[int]] = {p: [] for _, members in self.groups for p in members}
+    def scan(self, lines: list[str]) -> dict:
+        """For each pattern in the sets, and each screen: the lines it may match (a superset, to
+        be confirmed) or that its screen let through."""
+        hits: dict = {p: [] for _, members in self.groups for p in members}
+        hits.update((s, []) for s in self.screens)
         found = list(map(self.memo.__getitem__, lines))
         for i in compress(range(len(found)), found):  # only lines some pattern may match
             for p in found[i]:
                 hits[p].append(i)
         return hits
 
-    def _found(self, line: str) -> tuple[Pattern, ...]:
-        """The patterns that may match line (memoised per text)."""
+    def _found(self, line: str) -> tuple:
+        """The patterns that may match line, then the screens that let it through (memoised per
+        text)."""
+        screened = tuple(s for s in self.screens if s.screen(line))
         try:
             data = line.encode()
         except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
-            return tuple(p for _, members in self.groups for p in members)
-        found: tuple[Pattern, ...] = ()
+            return tuple(p for _, members in self.groups for p in members) + screened
+        found: tuple = ()
         for rset, members in self.groups:
             hits = rset.Match(data)  # None for most lines
             if hits:
                 found += tuple(map(members.__getitem__, hits))
-        return found
+        return found + screened

@@ -117,17 +117,17 @@ class RuleSet:
     def prefilter(self) -> Prefilter:
         """The gates and the patterns of ungated packs, for one linear-time pass per page."""
         found = [p.when for p in self.packs if p.when is not None]
-        for pack in self.packs:
-            if pack.when is None:
-                found.extend(_patterns(pack))
-        return Prefilter(found)
+        ungated = [pack for pack in self.packs if pack.when is None]
+        for pack in ungated:
+            found.extend(_patterns(pack))
+        return Prefilter(found, [s for pack in ungated for s in _screens(pack)])
 
     def gated(self, pack: Pack) -> Prefilter:
         """A gated pack's patterns, scanned only on pages its gate lets in; built on the first
         such page (a site's pack costs nothing on the pages of other sites)."""
         found = self._gated.get(pack.name)
         if found is None:
-            found = self._gated[pack.name] = Prefilter(_patterns(pack))
+            found = self._gated[pack.name] = Prefilter(_patterns(pack), _screens(pack))
         return found
 
     @cached_property
@@ -163,6 +163,11 @@ class RuleSet:
 
 def _patterns(pack: Pack) -> list[Pattern]:
     return [v for rule in pack.rules for v in vars(rule.matcher).values() if isinstance(v, Pattern)]
+
+
+def _screens(pack: Pack) -> list[Matcher]:
+    """The pack's matchers that screen lines for the prefilter (they are their own `required`)."""
+    return [rule.matcher for rule in pack.rules if rule.matcher.required is rule.matcher]
 
 
 # ---------------------------------------------------------------------------------------------

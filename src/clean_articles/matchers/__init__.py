@@ -55,9 +55,11 @@ class Matcher:
         return False
 
     @property
-    def required(self) -> Pattern | None:
+    def required(self) -> "Pattern | Matcher | None":
         """A pattern that must match some line for the rule to mark anything, or None. The
-        pipeline skips the rule on a page where the prefilter finds no line it may match."""
+        pipeline skips the rule on a page where the prefilter finds no line it may match.
+        A matcher with a `screen(stripped_line) -> bool` of its own returns itself: the
+        prefilter then asks the screen, and the lines it lets through are the candidates."""
         return None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:

@@ -8,20 +8,21 @@ long paragraph keeps that paragraph.
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
 (an inverted index built once per rule), and never for units far longer than the phrases could
 cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). A
-line's content words, and a rule's verdict on a unit, are memoised per text (memo.py).
+line's content words, and a rule's verdict on a unit, are memoised per text (memo.py). A rule
+on lines is its own `required`: its verdict is a screen the prefilter asks in its memoised pass
+over the page (prefilter.py), so on a page the rule looks only at the lines a phrase covers.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import Counter
-from itertools import compress, repeat
 from typing import Iterable, Sequence
 
 import regex
 from rapidfuzz import fuzz
 
-from clean_articles.document import Document, Mark
+from clean_articles.document import Document, Mark, fold_line
 from clean_articles.matchers import Matcher, Param, between, one_of
 from clean_articles.memo import LineMemo, per_line
 
@@ -89,26 +90,35 @@ class PhraseMatcher(Matcher):
         """A line unit is judged by its own text; a block's text changes with its neighbours."""
         return self.params["unit"] == "line"
 
+    @property
+    def required(self) -> "PhraseMatcher | None":
+        return self if self.local else None
+
+    def screen(self, stripped: str) -> bool:
+        """Whether a phrase covers the line (its stripped text): the prefilter's question."""
+        return self._line(fold_line(stripped)) is not None
+
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         found = self._lines(doc, removed) if self.local else self._blocks(doc, removed)
         for start, end, hit in found:
             yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
     def _lines(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
-        """(i, i + 1, phrase) of each line a phrase covers. Lines known to be covered by none
-        (verdict None, also given to lines too long or empty) are passed over without a Python
-        step."""
-        folded, most = doc.folded, self.max_len
+        """(i, i + 1, phrase) of each line a phrase covers, among the lines the prefilter's
+        screen let through (every line when the page was not prefiltered)."""
+        stripped = doc.stripped
         found = []
-        for i in compress(range(len(folded)), map(self.verdicts.get, folded, repeat(_UNSEEN))):
-            text = folded[i]
-            if not 0 < len(text) <= most:  # no phrase covers it: say so once
-                self.verdicts.put(text, None)
-            elif not removed[i]:
-                hit = self._verdict(text, (text,))
+        for i in doc.candidates.get(self, range(len(stripped))):
+            if not removed[i]:
+                hit = self._line(fold_line(stripped[i]))
                 if hit is not None:
                     found.append((i, i + 1, hit))
         return found
+
+    def _line(self, text: str) -> str | None:
+        """The phrase that covers a line unit (its folded text); none for an empty line or one
+        too long for any phrase to cover."""
+        return self._verdict(text, (text,)) if 0 < len(text) <= self.max_len else None
 
     def _blocks(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
         """(start, end, phrase) of each block a phrase covers; a block's text is built only when
