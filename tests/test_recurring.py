@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from clean_articles import clean_text, load_rules
 from clean_articles.api import clean_document
 from clean_articles.document import Document
-from clean_articles.repeats import Counts, count_texts, page_keys
+from clean_articles.repeats import Counts, count_texts, free_blocks, line_keys, protected, text_keys
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLES
 from synthetic_site import TOPICS, page
 
 RULES = load_rules([ROOT / "rules" / "generic" / "recurring.toml"], builtin=False, strict=True)
@@ -57,7 +60,7 @@ def test_counts_depend_neither_on_order_nor_on_how_pages_are_split():
     random.Random(3).shuffle(shuffled)
     left, right = Counts(), Counts()
     for k, text in enumerate(shuffled):
-        (left if k % 3 else right).add_page(page_keys(Document.from_text(text)))
+        (left if k % 3 else right).add_page(text_keys(text))
     right.merge(left)
     assert right.prune().digest() == whole.digest() and whole.pages == 12
 
@@ -78,7 +81,7 @@ def test_what_a_block_loses_is_memoised_per_batch_never_across_batches():
     assert clean_batch(pages[:2]) == [clean_text(p, RULES).text for p in pages[:2]]  # a batch below the threshold
     counts = count_texts(pages[:2])
     for text in pages[2:]:  # the same counts object, grown into a batch where they recur
-        counts.add_page(page_keys(Document.from_text(text)))
+        counts.add_page(text_keys(text))
     got = clean_document(Document.from_text(pages[0]), RULES, pages[0], repeats=counts).text
     assert got == clean_batch(pages)[0]
 
@@ -98,3 +101,37 @@ def test_a_block_is_memoised_with_the_lines_excluded_in_it():
     for mask in masks + masks[::-1]:  # the same blocks again, now from the memo
         fresh = type(rule)(rule.rule, rule.params)
         assert list(rule.mark(doc, mask, counts)) == list(fresh.mark(doc, mask, counts))
+
+
+def page_keys(doc: Document) -> set[int]:
+    """What text_keys() must find, by definition: the keys of every line of the page that
+    `protected` (the line-level rule the recurring matcher goes by) leaves, in block context."""
+    guard = protected(doc)
+    found: set[int] = set()
+    for start, end, _ in free_blocks(doc, guard):
+        found.update(k for (keys, _), g in zip(line_keys(doc.stripped[start:end]), guard[start:end]) if not g for k in keys)
+    return found
+
+
+def test_text_keys_are_the_keys_of_the_lines_protected_leaves_on_the_samples():
+    texts = [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted((SAMPLES / "raw").glob("*.txt"))]
+    texts += [page(k) for k in range(10)] + [STORY, QUOTE]
+    for text in texts:
+        assert text_keys(text) == page_keys(Document.from_text(text))
+
+
+LINE_KINDS = [
+    "Home", "• 12 comments", "Most read", "By Jane Doe", "Updated 3 March 2024 10:41 am",
+    "The council met on Monday.",                                       # a sentence, not prose
+    "A short quote, she said, was all there was to it.",               # a sentence, not prose
+    "The council met on Monday to agree a budget for the coming year of the town.",  # prose
+    "Residents said the plan would cut the bus routes that most of them use each day.",
+    "", "   ", "\u00a0", "\t",                                        # blank lines
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINE_KINDS), max_size=30), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+def test_text_keys_agree_with_protected_on_any_page(lines, end, last):
+    text = end.join(lines) + (end if last else "")
+    assert text_keys(text) == page_keys(Document.from_text(text))

@@ -34,7 +34,7 @@ from clean_articles.api import clean_document
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.render import Result, diff as unified_diff, dumps
-from clean_articles.repeats import Counts, page_keys
+from clean_articles.repeats import Counts, text_keys
 from clean_articles.rules import RuleSet, load_rules
 
 MANIFEST = ".clean-articles-manifest.json"
@@ -192,7 +192,7 @@ def _count_chunk(paths: list[str]) -> Counts:
             text, _ = decode(_read(os.path.join(_STATE["src"], rel)))
         except (OSError, BinaryInputError):
             continue  # reported by pass 2
-        counts.add_page(page_keys(Document.from_text(text)))
+        counts.add_page(text_keys(text))
     return counts
 
 

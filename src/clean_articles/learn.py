@@ -24,7 +24,7 @@ from clean_articles.batch import walk
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.matchers.recurring import RecurringMatcher
-from clean_articles.repeats import Counts, page_keys
+from clean_articles.repeats import Counts, text_keys
 
 FILLER = "The council voted on Tuesday to close the old library and move its books to the new school."
 GATE_SHARE = 0.9  # a line on this share of the pages becomes the pack's `when` gate
@@ -68,8 +68,8 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
     The pages are read twice, once to count and once to learn, so memory holds the counts, not
     the pages."""
     counts = Counts()
-    for doc in _pages(folder, glob):
-        counts.add_page(page_keys(doc))
+    for text in _pages(folder, glob):
+        counts.add_page(text_keys(text))
     counts.prune()
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
     lines: Counter[str] = Counter()          # pattern -> pages it was removed on
@@ -77,7 +77,7 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
     sections: Counter[str] = Counter()       # heading pattern -> pages
     section_items: dict[str, list[str]] = {}  # heading pattern -> the first list seen under it
     under: dict[str, set[str]] = {}          # item pattern -> the headings it was seen under
-    for doc in _pages(folder, glob):
+    for doc in map(Document.from_text, _pages(folder, glob)):
         removed = bytearray(len(doc))
         on_page: set[str] = set()
         heads: set[str] = set()
@@ -106,7 +106,7 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what decode() makes of bytes that are not UTF-8
 
 
-def _pages(folder: Path, glob: str) -> Iterator[Document]:
+def _pages(folder: Path, glob: str) -> Iterator[str]:
     """The pages under folder, one at a time; unreadable and binary ones are passed over, and so
     are pages with undecodable bytes, which cannot be written into a TOML file."""
     for rel in walk(folder, glob):
@@ -115,7 +115,7 @@ def _pages(folder: Path, glob: str) -> Iterator[Document]:
         except (OSError, BinaryInputError):
             continue
         if _UNDECODABLE.search(text) is None:
-            yield Document.from_text(text)
+            yield text
 
 
 def _render(folder: Path, name: str | None, total: int, stable: list[str], rotating: list[str],

@@ -17,8 +17,10 @@ page's sentences inside its body, and the few lines right before the body (headl
 The same agency story syndicated on several pages of a batch keeps its text that way.
 
 A site's pages share most of their chrome, so the work is memoised (pure functions of the text,
-see memo.py): a line's keys per line text, and the keys of a block per block text and protected
-lines (`free_blocks`), so a block seen before costs one lookup, not a step per line.
+see memo.py): a line's keys per line text; in pass 1, what a page's keys need of each stretch of
+raw text between empty lines (`_Block`: its lines' keys, where its prose and sentences are), so a
+stretch seen before costs one lookup, not a Document and a step per line (`text_keys`); in pass
+2, what goes of a block per block text and protected lines (`free_blocks`).
 
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
 >>> counts.pages, counts.get(line_keys(["Menu"])[0][0][0])
@@ -35,7 +37,7 @@ from typing import Iterable, Iterator
 
 import regex
 
-from clean_articles.document import _SENTENCE_END, Document
+from clean_articles.document import _SENTENCE_END, Document, _strip, is_prose
 from clean_articles.memo import LineMemo, per_line
 
 # Every pattern works on a whole page of stripped lines at once (one call per page, not per line),
@@ -157,19 +159,77 @@ def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
     return keys
 
 
-_BLOCK_KEYS = LineMemo()  # a block's key (see free_blocks) -> the keys of its unprotected lines
+class _Block:
+    """What a page's keys need of one block (its stripped lines): where its prose lines are
+    (`first` to `last`, -1 when none), which lines are sentences, and its lines' keys."""
+
+    __slots__ = ("size", "first", "last", "sentences", "keys", "every", "loose")
+
+    def __init__(self, lines: list[str]):
+        self.size = len(lines)
+        prose = is_prose.many(lines)
+        self.first = prose.index(True) if True in prose else -1
+        self.last = len(prose) - prose[::-1].index(True) if True in prose else -1  # past the last
+        self.sentences = bytes(is_sentence.many(lines))
+        self.keys = [keys for keys, _ in line_keys(lines)]
+        self.every = self.free(bytes(self.size))  # the keys of all its lines
+        self.loose = self.free(self.sentences)    # ... of the lines that are not sentences
+
+    def free(self, guard: bytes) -> frozenset[int]:
+        """The keys of the lines `guard` (1 per line) leaves."""
+        return frozenset(k for keys, g in zip(self.keys, guard) if not g for k in keys)
 
 
-def page_keys(doc: Document) -> set[int]:
-    """Every key of a page's unprotected lines, once; memoised per block and its protected lines."""
-    guard = protected(doc)
-    found: set[int] = set()
-    for start, end, block in free_blocks(doc, guard):
-        keys = _BLOCK_KEYS.get(block)
-        if keys is None:
-            lines = zip(line_keys(doc.stripped[start:end]), guard[start:end])
-            keys = _BLOCK_KEYS.put(block, frozenset(k for (ks, _), g in lines if not g for k in ks))
-        found.update(keys)
+@per_line
+def _stretch(raw: str) -> tuple[_Block, ...]:
+    """The blocks of a stretch of raw lines with no empty line between them: one, unless a line
+    of spaces alone parts it (or it starts or ends with such lines, which belong to no block)."""
+    out, run = [], []
+    for line in map(_strip, raw.split("\n")):
+        if line:
+            run.append(line)
+        elif run:
+            out.append(_Block(run))
+            run = []
+    if run:
+        out.append(_Block(run))
+    return tuple(out)
+
+
+def text_keys(text: str) -> set[int]:
+    """Every key of a page's unprotected lines, once: `protected` worked out a block at a time
+    from the memoised `_Block` of each stretch of the raw text, without building a Document."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [b for stretch in map(_stretch, text.split("\n\n")) for b in stretch]
+    prose = [b.first >= 0 for b in blocks]
+    if True in prose:  # the body: from the first prose line to the last
+        start, end = prose.index(True), len(prose) - prose[::-1].index(True)
+        f, z = blocks[start], blocks[end - 1]
+        if start == end - 1:
+            body = [f.sentences[f.first:f.last]]
+            guards = [b"\1" * f.first + body[0] + bytes(f.size - f.last)]
+        else:
+            body = [f.sentences[f.first:], *(b.sentences for b in blocks[start + 1:end - 1]), z.sentences[:z.last]]
+            guards = [b"\1" * f.first + body[0], *body[1:-1], body[-1] + bytes(z.size - z.last)]
+        taken = f.first  # the lines of the body's first block before the body
+    else:  # no body: every sentence, from the first
+        sentences = [b"\1" in b.sentences for b in blocks]
+        if True not in sentences:
+            return set().union(*(b.every for b in blocks))
+        start, end = sentences.index(True), len(blocks)
+        taken = blocks[start].sentences.find(1)
+        body = [b.sentences for b in blocks[start:]]
+        guards = [b"\1" * taken + body[0][taken:], *body[1:]]
+    if not any(b"\1" in part for part in body):  # not a sentence in it: nothing is protected
+        return set().union(*(b.every for b in blocks))
+    title = start  # the small blocks right before, up to TITLE_LINES lines with `taken`
+    while title > 0 and taken + blocks[title - 1].size <= TITLE_LINES:
+        title -= 1
+        taken += blocks[title].size
+    found = set().union(*(b.every for b in blocks[:title]), *(b.every for b in blocks[end:]))
+    for b, guard in zip(blocks[start:end], guards):
+        found.update(b.loose if guard is b.sentences else b.free(guard))
     return found
 
 
@@ -213,5 +273,5 @@ def count_texts(texts: Iterable[str]) -> Counts:
     """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
     counts = Counts()
     for text in texts:
-        counts.add_page(page_keys(Document.from_text(text)))
+        counts.add_page(text_keys(text))
     return counts.prune()
