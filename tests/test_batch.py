@@ -77,6 +77,17 @@ def test_interrupted_run_leaves_no_half_output_and_the_next_run_finishes(site, t
     assert batch.run(site, out, Options(jobs=1, force=True)).skipped == 0
 
 
+def test_what_only_counting_reads_is_let_go_before_cleaning(site, tmp_path, monkeypatch):
+    from clean_articles import repeats
+
+    filled, seen = [], []
+    counted, clean_page = batch.counted, batch.clean_page
+    monkeypatch.setattr(batch, "counted", lambda: filled.append(len(repeats._stretch.memo)) or counted())
+    monkeypatch.setattr(batch, "clean_page", lambda *a: seen.append(len(repeats._stretch.memo)) or clean_page(*a))
+    batch.run(site, tmp_path / "out", Options(jobs=1))
+    assert filled[0] > 0 and len(seen) == 10 and not any(seen)  # one process: counted, then let go
+
+
 def test_changed_input_or_rules_or_edited_output_are_redone(site, tmp_path):
     out = tmp_path / "out"
     batch.run(site, out, Options(jobs=1))

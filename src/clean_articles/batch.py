@@ -34,7 +34,7 @@ from clean_articles.api import clean_document
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.render import Result, diff as unified_diff, dumps
-from clean_articles.repeats import Counts, text_keys
+from clean_articles.repeats import Counts, counted, text_keys
 from clean_articles.rules import RuleSet, load_rules
 
 MANIFEST = ".clean-articles-manifest.json"
@@ -360,6 +360,7 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
         finally:
             counter.close(ok)
         counts.prune()
+        counted()
         summary.count_seconds = time.monotonic() - start
     digest = counts.digest() if counts is not None else ""
     old = load_manifest(dst)

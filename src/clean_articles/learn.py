@@ -24,7 +24,7 @@ from clean_articles.batch import walk
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.matchers.recurring import RecurringMatcher
-from clean_articles.repeats import Counts, text_keys
+from clean_articles.repeats import Counts, counted, text_keys
 
 FILLER = "The council voted on Tuesday to close the old library and move its books to the new school."
 GATE_SHARE = 0.9  # a line on this share of the pages becomes the pack's `when` gate
@@ -71,6 +71,7 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
     for text in _pages(folder, glob):
         counts.add_page(text_keys(text))
     counts.prune()
+    counted()
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
     lines: Counter[str] = Counter()          # pattern -> pages it was removed on
     seen: dict[str, str] = {}                # pattern -> the first line it was learned from

@@ -173,7 +173,7 @@ class _Block:
         self.sentences = bytes(is_sentence.many(lines))
         self.keys = [keys for keys, _ in line_keys(lines)]
         self.every = self.free(bytes(self.size))  # the keys of all its lines
-        self.loose = self.free(self.sentences)    # ... of the lines that are not sentences
+        self.loose = self.free(self.sentences) if 1 in self.sentences else self.every  # not sentences
 
     def free(self, guard: bytes) -> frozenset[int]:
         """The keys of the lines `guard` (1 per line) leaves."""
@@ -194,6 +194,12 @@ def _stretch(raw: str) -> tuple[_Block, ...]:
     if run:
         out.append(_Block(run))
     return tuple(out)
+
+
+def counted() -> None:
+    """Pass 1 is over: let go of the memoised stretches, which only counting reads (pass 2 may
+    run in the same process)."""
+    _stretch.memo.clear()
 
 
 def text_keys(text: str) -> set[int]:
