@@ -42,6 +42,8 @@ JSONL = "clean-articles.jsonl"
 TMP_PREFIX = ".clean-articles-"
 TMP_SUFFIX = ".tmp"
 CHUNK = 32
+COUNT_CHUNKS = 8  # pass 1 gives each worker about this many chunks: a chunk's counts travel back
+                  # to the driver whole, so a few large chunks cost it far less than many small
 SAVE_EVERY = 5.0   # seconds between manifest saves, at least ...
 SAVE_SHARE = 0.05  # ... and saving takes at most this share of a run (a save grows with the batch)
 
@@ -354,7 +356,8 @@ def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] =
         counter = _Runner(options.jobs, (options, src, dst, None, {}), None)
         counts, ok = Counts(), False
         try:
-            for part in counter.map(_count_chunk, _chunks(files, CHUNK), 1):
+            size = max(CHUNK, -(-len(files) // (COUNT_CHUNKS * options.jobs)))
+            for part in counter.map(_count_chunk, _chunks(files, size), 1):
                 counts.merge(part)
             ok = True
         finally:
