@@ -42,7 +42,8 @@ class Mark(NamedTuple):
 
 
 @per_line
-def _strip(line: str) -> str:
+def strip_line(line: str) -> str:
+    """A line as patterns see it: see `Document.stripped`."""
     line = line.strip()
     return line if line.isascii() else _SPACES.sub(" ", line)
 
@@ -118,7 +119,7 @@ class Document:
         """Each line without leading and trailing whitespace, and with every other Unicode space
         (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
         so a rule's literal space also matches the no-break spaces pages are full of."""
-        return _strip.many(self.lines)
+        return strip_line.many(self.lines)
 
     @cached_property
     def size(self) -> int:

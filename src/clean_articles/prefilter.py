@@ -182,7 +182,7 @@ class Prefilter:
     pages the shipped packs' sets scan a line in ~2 µs (sets of 8 with the counters: ~23 µs).
 
     `screens` are matchers that judge a line by its text alone with a test of their own
-    (`Matcher.screen`, e.g. a phrase rule's fuzzy verdict): the same memoised pass asks them too,
+    (a `screen(line)` method, e.g. a phrase rule's fuzzy verdict): the same memoised pass asks them,
     so such a rule looks only at the lines its screen let through, not at every line of a page.
     """
 

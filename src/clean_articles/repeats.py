@@ -37,7 +37,7 @@ from typing import Iterable, Iterator
 
 import regex
 
-from clean_articles.document import _SENTENCE_END, Document, _strip, is_prose
+from clean_articles.document import _SENTENCE_END, Document, is_prose, strip_line
 from clean_articles.memo import LineMemo, per_line
 
 # Every pattern works on a whole page of stripped lines at once (one call per page, not per line),
@@ -70,7 +70,7 @@ def fold(joined: str) -> list[str]:
     text = _DIGITS.sub("0", _LEAD.sub("", joined).casefold(), concurrent=False)
     out: list[str] = []
     words: list[str] = []
-    for token in _TOKEN.findall(text, concurrent=False):  # one scan; a token-by-token loop beats per-line regexes
+    for token in _TOKEN.findall(text, concurrent=False):  # one scan beats a regex per line
         if token == "\n":
             out.append(" ".join(words))
             words = []
@@ -185,7 +185,7 @@ def _stretch(raw: str) -> tuple[_Block, ...]:
     """The blocks of a stretch of raw lines with no empty line between them: one, unless a line
     of spaces alone parts it (or it starts or ends with such lines, which belong to no block)."""
     out, run = [], []
-    for line in map(_strip, raw.split("\n")):
+    for line in map(strip_line, raw.split("\n")):
         if line:
             run.append(line)
         elif run:
