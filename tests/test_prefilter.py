@@ -110,3 +110,20 @@ def test_phrase_rules_on_lines_find_the_same_lines_through_the_screen():
         for m in screens:
             removed = bytearray(len(every))
             assert list(m.mark(screened, removed)) == list(m.mark(every, removed)), (path.name, m.rule)
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([" ", " " * 300, "\t" * 50]), min_size=4, max_size=4),
+       st.sampled_from(["", "now", "x" * 60, "x" * 60 + " " + "y" * 60, "z " * 120]))
+def test_a_phrase_screen_says_no_to_long_lines_as_the_fold_would(gaps, extra):
+    """A line longer than any phrase could cover is turned away without folding it (a 20 MB
+    line would be folded once per phrase rule), exactly when its folded text is too long: a long
+    line of spaces that folds to the phrase still goes."""
+    from clean_articles.document import fold_line, strip_line
+    from clean_articles.matchers.phrase import PhraseMatcher
+
+    m = PhraseMatcher("t.prompt", {"phrases": ["sign up for our newsletter"], "score": 85, "coverage": 0.8, "unit": "line"})
+    words = ["Sign", "up", "for", "our", "newsletter"]
+    line = strip_line(words[0] + "".join(g + w for g, w in zip(gaps, words[1:])) + f" {extra}")
+    assert m.screen(line) == (m._line(fold_line(line)) is not None)

@@ -96,6 +96,10 @@ class PhraseMatcher(Matcher):
 
     def screen(self, stripped: str) -> bool:
         """Whether a phrase covers the line (its stripped text): the prefilter's question."""
+        if len(stripped) > self.max_len:  # too long once folded? Tell without folding it all
+            words = stripped.split(None, self.max_len)  # (max_len words at most, then the rest)
+            if sum(map(len, words)) + len(words) - 1 > self.max_len:  # casefolding never shortens
+                return False
         return self._line(fold_line(stripped)) is not None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
