@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
+from itertools import chain, compress
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Iterable, Iterator
@@ -139,9 +140,9 @@ _KEYS = LineMemo()
 def _entries(texts: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...], int]]:
     """Each text's keys alone in its block, its keys inside a larger block, and its folded
     length; memoised per text, the texts not seen yet folded together in one pass."""
-    out = [_KEYS.get(s) for s in texts]
-    missing = [k for k, entry in enumerate(out) if entry is None]
-    if missing:
+    out = list(map(_KEYS.get, texts))
+    if None in out:
+        missing = [k for k, entry in enumerate(out) if entry is None]
         for k, norm in zip(missing, fold("\n".join(texts[k] for k in missing))):
             out[k] = _KEYS.put(texts[k], (_keys(b"A\0", norm), _keys(b"L\0", norm), len(norm)))
     return out
@@ -171,13 +172,16 @@ class _Block:
         self.first = prose.index(True) if True in prose else -1
         self.last = len(prose) - prose[::-1].index(True) if True in prose else -1  # past the last
         self.sentences = bytes(is_sentence.many(lines))
-        self.keys = [keys for keys, _ in line_keys(lines)]
-        self.every = self.free(bytes(self.size))  # the keys of all its lines
+        self.keys = list(map(itemgetter(0 if len(lines) == 1 else 1), _entries(lines)))  # line_keys()
+        self.every = frozenset(chain.from_iterable(self.keys))  # the keys of all its lines
         self.loose = self.free(self.sentences) if 1 in self.sentences else self.every  # not sentences
 
     def free(self, guard: bytes) -> frozenset[int]:
         """The keys of the lines `guard` (1 per line) leaves."""
-        return frozenset(k for keys, g in zip(self.keys, guard) if not g for k in keys)
+        return frozenset(chain.from_iterable(compress(self.keys, guard.translate(_FLIP))))
+
+
+_FLIP = bytes([1, 0]) + bytes(range(2, 256))  # bytes.translate(): 0 <-> 1
 
 
 @per_line
