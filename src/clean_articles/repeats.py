@@ -130,8 +130,18 @@ def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, str]
 
 def line_keys(block: list[str]) -> list[tuple[tuple[int, ...], int]]:
     """For each line of a block (its stripped lines): its keys, and the length of its folded text."""
-    k = 0 if len(block) == 1 else 1
-    return [(entry[k], entry[2]) for entry in _entries(block)]
+    entries = _entries(block)
+    return list(zip(map(_in(block), entries), map(itemgetter(2), entries)))
+
+
+def block_keys(block: list[str]) -> list[tuple[int, ...]]:
+    """For each line of a block (its stripped lines): its keys."""
+    return list(map(_in(block), _entries(block)))
+
+
+def _in(block: list[str]) -> itemgetter:
+    """Which keys of an entry (see _entries) a line of `block` has: alone in it, or inside it."""
+    return itemgetter(0 if len(block) == 1 else 1)
 
 
 _KEYS = LineMemo()
@@ -172,7 +182,7 @@ class _Block:
         self.first = prose.index(True) if True in prose else -1
         self.last = len(prose) - prose[::-1].index(True) if True in prose else -1  # past the last
         self.sentences = bytes(is_sentence.many(lines))
-        self.keys = list(map(itemgetter(0 if len(lines) == 1 else 1), _entries(lines)))  # line_keys()
+        self.keys = block_keys(lines)
         self.every = frozenset(chain.from_iterable(self.keys))  # the keys of all its lines
         self.loose = self.free(self.sentences) if 1 in self.sentences else self.every  # not sentences
 
