@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given, settings, strategies as st
+
 from clean_articles import clean_text, load_rules
+from clean_articles.document import Document
 
 from conftest import write_pack
 
@@ -80,6 +83,47 @@ def test_repeated_reads_a_huge_block_once(tmp_path):
     got = clean(tmp_path, "kind = \"repeated\"\n", page)
     assert time.perf_counter() - start < 60.0
     assert got == PROSE + "\n"
+
+
+NEAR_COPIES = ["Most read: the minister opens the talks in Moscow", "Most read: the minister opened the talks in Moscow",
+               "Most read: the ministers open the talks in Moscow", "Weather: rain over the north coast tonight",
+               "Weather: rain over the north coasts tonight", "• Weather: rain over the north coast tonight"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(NEAR_COPIES + [PROSE, "", "Home"]), max_size=30), st.randoms(use_true_random=False))
+def test_repeated_settled_marks_nothing_on_what_it_left(tmp_path_factory, lines, rnd):
+    """A settled `repeated` rule would find nothing on the lines it left, or on some of them:
+    what lets the pipeline skip it in its next rounds."""
+    rules = one_rule(tmp_path_factory.mktemp("p"), "kind = \"repeated\"\n")
+    matcher = rules.rules[0].matcher
+    doc = Document.from_text("\n".join(lines))
+    removed = bytearray(len(doc))
+    for m in matcher.mark(doc, removed):
+        removed[m.start:m.end] = b"\1" * (m.end - m.start)
+    assert matcher in doc.settled  # no bucket is full on pages this small
+    left = [i for i in range(len(doc)) if not removed[i]]
+    for keep in (left, sorted(rnd.sample(left, len(left) // 2))):
+        sub = Document.from_text("\n".join(doc.lines[i] for i in keep))
+        assert list(matcher.mark(sub, bytearray(len(sub)))) == []
+
+
+def test_repeated_with_a_full_bucket_is_asked_again(tmp_path):
+    """Lines past a full bucket were not compared with each other: a later round must look."""
+    rules = one_rule(tmp_path, "kind = \"repeated\"\n")
+    matcher = rules.rules[0].matcher
+    doc = Document.from_text("\n".join(f"Read more: story number {k} of the day, in full" for k in range(100)))
+    list(matcher.mark(doc, bytearray(len(doc))))
+    assert matcher not in doc.settled
+
+
+def test_a_settled_rule_is_not_asked_again_unless_its_marks_were_clipped(tmp_path):
+    page = f"Share on Facebook and X today\nShare on Facebook and X today\nMenu\n\n{PROSE}\n\nShare on Facebook and X today\n"
+    for where, rounds in (("anywhere", 1), ("head", 2)):
+        rules = one_rule(tmp_path, f"kind = \"repeated\"\nwhere = \"{where}\"\nmin_chars = 10\n")
+        asked = record_asked(rules)
+        clean_text(page, rules)
+        assert len(asked) == rounds, where
 
 
 def test_where_head_limits_a_rule_to_lines_before_the_body(tmp_path):

@@ -96,6 +96,9 @@ class Document:
         self.candidates: dict = {}
         #: (mask, lines) of the last `render.kept()` on this page: its rounds and its renderer ask twice.
         self.last_kept: tuple[bytes, list[int]] | None = None
+        #: Matchers that found, on this page or one its lines come from, that they would mark
+        #: nothing on any page made of some of the lines they left (see `Matcher.mark`).
+        self.settled: set = set()
 
     @classmethod
     def from_text(cls, text: str) -> "Document":
@@ -106,8 +109,9 @@ class Document:
 
     def subset(self, keep: list[int]) -> "Document":
         """The page made of the lines `keep` (indices in order). Per-line views already worked
-        out (`_PER_LINE`) carry over rather than being worked out again."""
+        out (`_PER_LINE`) carry over rather than being worked out again, and so does `settled`."""
         sub = Document([self.lines[i] for i in keep], [self.endings[i] for i in keep])
+        sub.settled = set(self.settled)
         for name in _PER_LINE:
             view = self.__dict__.get(name)
             if view is not None:

@@ -9,7 +9,8 @@ once their neighbours are gone, so cleaning clean text could remove more. mark()
 again on what it keeps, exactly as the clean text will read, until a round finds nothing: the
 marks are a fixed point, and cleaning is idempotent by construction. A rule that judges each
 line by its own text alone, anywhere in the page (`Matcher.local`), took every line it matches
-in the first round and is not asked again (`RuleSet.replan`).
+in the first round and is not asked again (`RuleSet.replan`); nor is a matcher that found it
+has nothing left to mark on the page (`Document.settled`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> tuple
         if required is not None and doc.candidates.get(required) == []:
             continue
         matcher = rule.matcher
+        if matcher in doc.settled:
+            continue
         found = matcher.mark(doc, removed, repeats) if matcher.BATCH else matcher.mark(doc, removed)
         if rule.where == "anywhere":  # a matcher's marks lie inside the page: nothing to clip
             for m in found:
@@ -77,6 +80,8 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> tuple
                 removed[m.start:m.end] = b"\x01" * (m.end - m.start)
             continue
         regions = doc.region(rule.where)
+        found = list(found)
+        doc.settled.discard(matcher)  # what it marked outside the region stays
         for m in found:
             for lo, hi in regions:
                 start, end = max(m.start, lo), min(m.end, hi)

@@ -20,7 +20,7 @@ A site's pages share most of their chrome, so the work is memoised (pure functio
 see memo.py): a line's keys per line text; in pass 1, what a page's keys need of each stretch of
 raw text between empty lines (`_Block`: its lines' keys, where its prose and sentences are), so a
 stretch seen before costs one lookup, not a Document and a step per line (`text_keys`); in pass
-2, what goes of a block per block text and protected lines (`free_blocks`).
+2, what goes of a block per block lines and protected lines (`free_blocks`).
 
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
 >>> counts.pages, counts.get(line_keys(["Menu"])[0][0][0])
@@ -114,18 +114,18 @@ def protected(doc: Document) -> bytes:
     return bytes(guard)
 
 
-def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, str]]:
+def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, tuple]]:
     """The blocks with a line that `excluded` (1 per line) leaves, as (start, end, key). The key
-    is what per-block memos are keyed by: the block's lines joined by \\n when none is excluded,
-    else \\n, the block's mask (\\0 kept, \\1 excluded), \\n and the joined lines. A block's
-    first line is never empty, so the two forms cannot meet, and lines have no \\n, so a key
-    tells blocks of one line apart."""
+    is what per-block memos are keyed by: the block's stripped lines when none is excluded, else
+    the block's mask (b"\\0" kept, b"\\1" excluded) and then its lines. A mask is bytes and a
+    line is str, so the two forms cannot meet. The lines are the memoised objects of
+    `Document.stripped`, so a key is hashed and compared without copying or joining text."""
     stripped = doc.stripped
     for start, end in doc.blocks:
         if excluded.find(1, start, end) < 0:
-            yield start, end, "\n".join(stripped[start:end])
+            yield start, end, tuple(stripped[start:end])
         elif excluded.find(0, start, end) >= 0:
-            yield start, end, f"\n{excluded[start:end].decode('latin-1')}\n" + "\n".join(stripped[start:end])
+            yield start, end, (excluded[start:end], *stripped[start:end])
 
 
 def line_keys(block: list[str]) -> list[tuple[tuple[int, ...], int]]:

@@ -63,7 +63,12 @@ class Matcher:
         return None
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        """The lines to remove, as Marks inside the page and not empty (0 <= start < end <= len(doc))."""
+        """The lines to remove, as Marks inside the page and not empty (0 <= start < end <= len(doc)).
+
+        A matcher that can tell it would mark nothing on any page made of some of the lines left
+        once its marks are applied (the pipeline's next rounds) adds itself to `doc.settled`;
+        the pipeline then does not ask it again on such a page (unless its rule's marks were
+        clipped to a region, which may leave lines it marked)."""
         raise NotImplementedError
 
 

@@ -24,7 +24,7 @@ from typing import Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.memo import LineMemo
+from clean_articles.memo import MAX_CHARS, LineMemo
 from clean_articles.repeats import Counts, free_blocks, line_keys, protected
 
 
@@ -54,7 +54,9 @@ class RecurringMatcher(Matcher):
         for start, end, block in free_blocks(doc, excluded):
             runs = memo.get(block)
             if runs is None:
-                runs = memo.put(block, self._block(doc.stripped[start:end], excluded[start:end], repeats))
+                runs = self._block(doc.stripped[start:end], excluded[start:end], repeats)
+                if sum(map(len, doc.stripped[start:end])) <= MAX_CHARS:  # a memo holds no huge text
+                    memo.put(block, runs)
             for a, b, reason in runs:
                 yield Mark(start + a, start + b, self.rule, reason)
 

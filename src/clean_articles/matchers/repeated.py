@@ -46,7 +46,12 @@ class RepeatedMatcher(Matcher):
     STAGE = 1
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        groups = self._groups(doc, removed)
+        groups, full = self._groups(doc, removed)
+        if not full:
+            # Every group keeps at most one line, and with no bucket full every two lines that
+            # share a bucket were compared: no two lines left repeat each other, on this page
+            # or on one made of some of them (the pipeline's next rounds).
+            doc.settled.add(self)
         recurring = {i: k for k, g in enumerate(groups) for i in g}
         listed: dict[int, bool] = {}  # block -> most of its lines recur (judged once per block)
         for group in groups:
@@ -59,9 +64,10 @@ class RepeatedMatcher(Matcher):
                 elif i != keep:
                     yield Mark(i, i + 1, self.rule, f"repeats line {keep + 1}")
 
-    def _groups(self, doc: Document, removed: bytearray) -> list[list[int]]:
+    def _groups(self, doc: Document, removed: bytearray) -> tuple[list[list[int]], bool]:
         """Lines that repeat each other, each group in line order, groups in order of their first
-        line. Union-find over the lines long enough to count; only the few lines ever joined to
+        line, and whether a bucket was full (some lines that share it were not compared).
+        Union-find over the lines long enough to count; only the few lines ever joined to
         another are gathered into groups at the end."""
         min_chars, cutoff = self.params["min_chars"], self.params["score"]
         parent: dict[int, int] = {}
@@ -81,6 +87,7 @@ class RepeatedMatcher(Matcher):
         prefixes: dict[str, list[int]] = {}
         suffixes: dict[str, list[int]] = {}
         norms: dict[int, str] = {}
+        full = False
         long = [i for i, s in enumerate(doc.stripped) if len(s) >= min_chars and not removed[i]]
         for i, norm in zip(long, normalise.many(doc.stripped[i] for i in long)):
             if len(norm) < min_chars:
@@ -97,10 +104,12 @@ class RepeatedMatcher(Matcher):
                         join(i, j)
                 if len(members) < BUCKET_CAP:
                     members.append(i)
+                else:
+                    full = True
         groups: dict[int, list[int]] = {}
         for i in sorted(joined):
             groups.setdefault(find(i), []).append(i)
-        return list(groups.values())
+        return list(groups.values()), full
 
 
 def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
