@@ -82,8 +82,8 @@ def test_what_only_counting_reads_is_let_go_before_cleaning(site, tmp_path, monk
 
     filled, seen = [], []
     counted, clean_page = batch.counted, batch.clean_page
-    monkeypatch.setattr(batch, "counted", lambda: filled.append(len(repeats._stretch.memo)) or counted())
-    monkeypatch.setattr(batch, "clean_page", lambda *a: seen.append(len(repeats._stretch.memo)) or clean_page(*a))
+    monkeypatch.setattr(batch, "counted", lambda: filled.append(len(repeats._raw_stretch.memo)) or counted())
+    monkeypatch.setattr(batch, "clean_page", lambda *a: seen.append(len(repeats._raw_stretch.memo)) or clean_page(*a))
     batch.run(site, tmp_path / "out", Options(jobs=1))
     assert filled[0] > 0 and len(seen) == 10 and not any(seen)  # one process: counted, then let go
 

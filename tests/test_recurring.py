@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from clean_articles import clean_text, load_rules
 from clean_articles.api import clean_document
 from clean_articles.document import Document
-from clean_articles.repeats import Counts, count_texts, free_blocks, line_keys, protected, text_keys
+from clean_articles.encoding import decode
+from clean_articles.repeats import Counts, count_texts, data_keys, free_blocks, line_keys, protected, text_keys
 
 from conftest import ROOT, SAMPLES
 from synthetic_site import TOPICS, page
@@ -135,3 +136,18 @@ LINE_KINDS = [
 def test_text_keys_agree_with_protected_on_any_page(lines, end, last):
     text = end.join(lines) + (end if last else "")
     assert text_keys(text) == page_keys(Document.from_text(text))
+
+
+PIECES = [kind.encode() for kind in LINE_KINDS] + [
+    b"\n", b"\r\n", b"\r", b"\n\n", b"\xef\xbb\xbf", b"caf\xc3\xa9 au lait", b"caf\xe9", b"\xe2\x80", b"\xff\xfe",
+    "Übersicht – Nachrichten".encode(), "今日のニュース".encode(),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_keys_from_bytes_are_the_keys_of_the_decoded_text(pieces):
+    """Pass 1 counts from a page's bytes (data_keys): what it finds is what text_keys finds in
+    the text pass 2 reads, whatever the line breaks, byte-order mark or undecodable bytes."""
+    data = b"".join(pieces)
+    assert data_keys(data) == text_keys(decode(data)[0])

@@ -34,7 +34,7 @@ from clean_articles.api import clean_document
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.render import Result, diff as unified_diff, dumps
-from clean_articles.repeats import Counts, counted, text_keys
+from clean_articles.repeats import Counts, counted, data_keys
 from clean_articles.rules import RuleSet, load_rules
 
 MANIFEST = ".clean-articles-manifest.json"
@@ -191,10 +191,11 @@ def _count_chunk(paths: list[str]) -> Counts:
     counts = Counts()
     for rel in paths:
         try:
-            text, _ = decode(_read(os.path.join(_STATE["src"], rel)))
-        except (OSError, BinaryInputError):
+            data = _read(os.path.join(_STATE["src"], rel))
+        except OSError:
             continue  # reported by pass 2
-        counts.add_page(text_keys(text))
+        if b"\0" not in data:  # else binary, reported by pass 2 (encoding.decode)
+            counts.add_page(data_keys(data))
     return counts
 
 

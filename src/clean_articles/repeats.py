@@ -19,8 +19,9 @@ The same agency story syndicated on several pages of a batch keeps its text that
 A site's pages share most of their chrome, so the work is memoised (pure functions of the text,
 see memo.py): a line's keys per line text; in pass 1, what a page's keys need of each stretch of
 raw text between empty lines (`_Block`: its lines' keys, where its prose and sentences are), so a
-stretch seen before costs one lookup, not a Document and a step per line (`text_keys`); in pass
-2, what goes of a block per block lines and protected lines (`free_blocks`).
+stretch seen before costs one lookup, not a Document and a step per line (`text_keys`; a batch
+looks its pages' stretches up by their bytes, undecoded, `data_keys`); in pass 2, what goes of a
+block per block lines and protected lines (`free_blocks`).
 
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
 >>> counts.pages, counts.get(line_keys(["Menu"])[0][0][0])
@@ -39,6 +40,7 @@ from typing import Iterable, Iterator
 import regex
 
 from clean_articles.document import _SENTENCE_END, Document, is_prose, strip_line
+from clean_articles.encoding import BOM
 from clean_articles.memo import LineMemo, per_line
 
 # Every pattern works on a whole page of stripped lines at once (one call per page, not per line),
@@ -194,12 +196,11 @@ class _Block:
 _FLIP = bytes([1, 0]) + bytes(range(2, 256))  # bytes.translate(): 0 <-> 1
 
 
-@per_line
-def _stretch(raw: str) -> tuple[_Block, ...]:
+def _blocks(raw: str) -> tuple[_Block, ...]:
     """The blocks of a stretch of raw lines with no empty line between them: one, unless a line
     of spaces alone parts it (or it starts or ends with such lines, which belong to no block)."""
     out, run = [], []
-    for line in map(strip_line, raw.split("\n")):
+    for line in strip_line.many(raw.split("\n")):
         if line:
             run.append(line)
         elif run:
@@ -210,10 +211,21 @@ def _stretch(raw: str) -> tuple[_Block, ...]:
     return tuple(out)
 
 
+_stretch = per_line(_blocks)
+
+
+@per_line
+def _raw_stretch(raw: bytes) -> tuple[_Block, ...]:
+    """_stretch() of a stretch of a page's bytes (UTF-8, undecodable bytes kept as surrogates,
+    as `encoding.decode` reads them): a stretch seen before is not even decoded."""
+    return _blocks(raw.decode("utf-8", "surrogateescape"))
+
+
 def counted() -> None:
     """Pass 1 is over: let go of the memoised stretches, which only counting reads (pass 2 may
     run in the same process)."""
     _stretch.memo.clear()
+    _raw_stretch.memo.clear()
 
 
 def text_keys(text: str) -> set[int]:
@@ -221,7 +233,23 @@ def text_keys(text: str) -> set[int]:
     from the memoised `_Block` of each stretch of the raw text, without building a Document."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = [b for stretch in map(_stretch, text.split("\n\n")) for b in stretch]
+    return _keys_of([b for stretch in _stretch.many(text.split("\n\n")) for b in stretch])
+
+
+def data_keys(data: bytes) -> set[int]:
+    """text_keys() of a page's bytes as `encoding.decode` reads them (a UTF-8 byte-order mark
+    set aside), worked out from the bytes: a line break is one byte in UTF-8 and never part of
+    another character, so the stretches between empty lines are the same, and one seen before
+    costs a lookup of its bytes, with no decoding."""
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return _keys_of([b for stretch in _raw_stretch.many(data.split(b"\n\n")) for b in stretch])
+
+
+def _keys_of(blocks: list[_Block]) -> set[int]:
+    """The keys of a page's unprotected lines, from its blocks in order."""
     prose = [b.first >= 0 for b in blocks]
     if True in prose:  # the body: from the first prose line to the last
         start, end = prose.index(True), len(prose) - prose[::-1].index(True)
