@@ -68,7 +68,7 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> tuple
                     doc.candidates.update(rules.gated(pack).scan(doc.stripped))
             if not gates[pack.name]:
                 continue
-        if required is not None and doc.candidates.get(required) == []:
+        if required is not None and not doc.candidates.get(required, True):  # no line it may match
             continue
         matcher = rule.matcher
         if matcher in doc.settled:

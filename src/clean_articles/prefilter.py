@@ -212,16 +212,19 @@ class Prefilter:
             compiled.append((rset, members))
         self.groups = compiled
         self.memo = ComputingMemo(self._found)
+        self._none = dict.fromkeys([p for _, members in self.groups for p in members] + self.screens, ())
 
     def scan(self, lines: list[str]) -> dict:
         """For each pattern in the sets, and each screen: the lines it may match (a superset, to
-        be confirmed) or that its screen let through."""
-        hits: dict = {p: [] for _, members in self.groups for p in members}
-        hits.update((s, []) for s in self.screens)
+        be confirmed) or that its screen let through; an empty tuple when there are none."""
+        hits = self._none.copy()  # () for each: no line
         found = list(map(self.memo.__getitem__, lines))
         for i in compress(range(len(found)), found):  # only lines some pattern may match
             for p in found[i]:
-                hits[p].append(i)
+                if hits[p]:
+                    hits[p].append(i)
+                else:
+                    hits[p] = [i]
         return hits
 
     def _found(self, line: str) -> tuple:
