@@ -1,14 +1,17 @@
 """Batch throughput: pages/s and MB/s for one worker and for -j 2, peak memory, cross-page share.
 
-    python bench/benchmark.py [--files 20000] [--jobs 1 2] [--dir DIR] [--keep DIR] [--overhead]
+    python bench/benchmark.py [--files 20000] [--jobs 1 2] [--repeat 3] [--dir DIR] [--keep DIR] [--overhead]
 
 Builds a corpus in a temporary folder from samples/raw and, when present, the raw pages of
 /work/shared/eval/dev/raw, replicated with small variations (a counter and a date on each copy,
 lines of the "Most read" kind shuffled) to --files pages in folders of 1000. Each run is a fresh
 child process that cleans the corpus with the shipped packs (`batch.run`, --force) and reports
 its wall time, the time of the cross-page pass, the CPU time and the peak RSS of itself and its
-workers (pages per CPU-second is the fairer figure on a machine that is busy with other work). The
-figures in README.md ("Benchmark") come from this script. The corpus repeats its source pages, so
+workers (pages per CPU-second is the fairer figure on a machine that is busy with other work).
+The machine's speed drifts by tens of percent from minute to minute, so the runs go round
+--repeat times (-j 1, -j 2, -j 1, -j 2, ...: both see the same spells) and the summary gives the
+best and the median of each, and the speed-up of the bests. The figures in README.md
+("Benchmark") come from this script. The corpus repeats its source pages, so
 the per-line memos (memo.py) find most lines already seen; the next line printed gives the cost of
 a page never seen, in library mode, for comparison. The last one gives what one pipe-mode call
 (`python -m clean_articles < page`) takes, and how a start splits into imports, loading the
@@ -26,6 +29,8 @@ import argparse
 import json
 import os
 import random
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +165,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--files", type=int, default=20000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each --jobs value, taken in turn")
     ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
     ap.add_argument("--dir", type=Path, default=RAM if RAM.is_dir() else None,
                     help=f"build the corpus in a temporary folder here (default: {RAM} when present)")
@@ -173,15 +179,23 @@ def main() -> None:
         size = build(src, args.files)
         print(f"corpus: {args.files} pages, {size / 1e6:.1f} MB ({size / args.files / 1e3:.1f} kB a page), "
               f"from {len(sources())} source pages, in {base}")
-        first = None
-        for jobs in args.jobs:
-            rules = {"paths": [str(ROOT / "rules" / "generic" / "recurring.toml")], "builtin": False} if args.overhead else {}
-            r = measure(src, base / f"out-{jobs}", jobs, rules)
-            first = first or r["seconds"]
-            print(f"-j {jobs}: {r['files'] / r['seconds']:.0f} pages/s, {r['bytes'] / 1e6 / r['seconds']:.2f} MB/s, "
-                  f"{r['seconds']:.1f}s ({r['count'] / r['seconds']:.0%} in the cross-page pass), "
-                  f"speed-up {first / r['seconds']:.2f}x, {r['files'] / r['cpu']:.0f} pages per CPU-second, "
-                  f"peak RSS {r['peak_mb']:.0f} MB, {r['failed']} failed")
+        rates: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
+        rules = {"paths": [str(ROOT / "rules" / "generic" / "recurring.toml")], "builtin": False} if args.overhead else {}
+        for _ in range(args.repeat):
+            for jobs in args.jobs:
+                out = base / f"out-{jobs}"
+                r = measure(src, out, jobs, rules)
+                shutil.rmtree(out, ignore_errors=True)  # each run writes a fresh tree, as the first did
+                rates[jobs].append(r["files"] / r["seconds"])
+                print(f"-j {jobs}: {r['files'] / r['seconds']:.0f} pages/s, {r['bytes'] / 1e6 / r['seconds']:.2f} MB/s, "
+                      f"{r['seconds']:.1f}s ({r['count'] / r['seconds']:.0%} in the cross-page pass), "
+                      f"{r['files'] / r['cpu']:.0f} pages per CPU-second, "
+                      f"peak RSS {r['peak_mb']:.0f} MB, {r['failed']} failed", flush=True)
+        best, median = max(rates[args.jobs[0]]), statistics.median(rates[args.jobs[0]])
+        for jobs, got in rates.items():
+            print(f"-j {jobs} over {len(got)} runs: best {max(got):.0f} pages/s ({max(got) / jobs:.0f} a core), "
+                  f"median {statistics.median(got):.0f} ({statistics.median(got) / jobs:.0f} a core); speed-up "
+                  f"{max(got) / best:.2f}x of the bests, {statistics.median(got) / median:.2f}x of the medians")
     here, disk = base.parent, Path(tempfile.gettempdir())
     if here != disk:
         print(f"creating a file costs {create_cost(here):.2f} ms of CPU in {here}, {create_cost(disk):.2f} ms "
