@@ -255,3 +255,14 @@ phrases = ["follow us on twitter"]
     assert clean_text(f"{PROSE}\nMenu\n", rules).text == f"{PROSE}\nMenu\n"
     # (no line passes the phrase rule's screen in the prefilter: it is not asked at all)
     assert sorted(asked) == ["blocks", "head", "line"]
+
+
+def test_a_page_cleaned_twice_as_one_document_gives_the_same_marks(tmp_path):
+    """What a matcher settled holds for one run of the pipeline, not for the next run on the
+    same Document."""
+    from clean_articles.pipeline import mark
+
+    rules = one_rule(tmp_path, "kind = \"repeated\"\nmin_chars = 10\n")
+    doc = Document.from_text(f"Share on Facebook and X today\n{PROSE}\nShare on Facebook and X today\n")
+    first = mark(doc, rules)
+    assert first[0] and mark(doc, rules)[0] == first[0]

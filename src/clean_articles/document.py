@@ -96,8 +96,9 @@ class Document:
         self.candidates: dict = {}
         #: (mask, lines) of the last `render.kept()` on this page: its rounds and its renderer ask twice.
         self.last_kept: tuple[bytes, list[int]] | None = None
-        #: Matchers that found, on this page or one its lines come from, that they would mark
-        #: nothing on any page made of some of the lines they left (see `Matcher.mark`).
+        #: Matchers that found, in this run of the pipeline, on this page or one its lines come
+        #: from, that they would mark nothing on any page made of some of the lines they left
+        #: (see `Matcher.mark`).
         self.settled: set = set()
 
     @classmethod

@@ -28,6 +28,7 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
     """All marks for doc, each round's in pipeline order, and the mask they make (1 for each
     removed line). `repeats` (a batch's `repeats.Counts`) is handed to the kinds that judge a page
     against its batch; without it they remove nothing."""
+    doc.settled = set()  # what a matcher settles holds for this run's rounds only
     marks, removed = _mark_once(doc, rules, rules.plan, repeats)
     for _ in range(ROUNDS - 1 if marks else 0):  # a round that finds nothing leaves the page as it is
         keep = kept(doc, removed)

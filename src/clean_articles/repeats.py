@@ -127,7 +127,7 @@ def free_blocks(doc: Document, excluded: bytes) -> Iterator[tuple[int, int, tupl
         if excluded.find(1, start, end) < 0:
             yield start, end, tuple(stripped[start:end])
         elif excluded.find(0, start, end) >= 0:
-            yield start, end, (excluded[start:end], *stripped[start:end])
+            yield start, end, (bytes(excluded[start:end]), *stripped[start:end])
 
 
 def line_keys(block: list[str]) -> list[tuple[tuple[int, ...], int]]:
