@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clean_articles import load_rules
@@ -127,3 +127,33 @@ def test_a_phrase_screen_says_no_to_long_lines_as_the_fold_would(gaps, extra):
     words = ["Sign", "up", "for", "our", "newsletter"]
     line = strip_line(words[0] + "".join(g + w for g, w in zip(gaps, words[1:])) + f" {extra}")
     assert m.screen(line) == (m._line(fold_line(line)) is not None)
+
+
+_SHORT = {"phrases": ["get the app", "sign up for our newsletter"], "score": 85, "coverage": 0.8, "unit": "line"}
+_LONG = {"phrases": ["we use cookies to improve your experience on our website", "share this"],
+         "score": 80, "coverage": 0.3, "unit": "line"}
+_TOKENS = ["Sign", "up", "for", "our", "newsletter", "Get", "the", "app", "cookies", "We", "use",
+           "improve", "experience", "website", "Share", "this", "Ünïcode", "ß", "x" * 70, "1,234"]
+
+
+_COOKIES = [(w, " ") for w in "We use cookies to improve your experience on our website".split()]
+
+
+@settings(max_examples=300, deadline=None)
+@example(_COOKIES + [("x" * 70, " "), ("Share", "")])  # too long for t.short, covered for t.long
+@example([("Get", " " * 90), ("the", " " * 90), ("app", "")])  # spaces fold away
+@given(st.lists(st.tuples(st.sampled_from(_TOKENS), st.sampled_from([" ", "  ", " " * 90, "\t"])),
+                min_size=1, max_size=40))
+def test_screening_phrase_rules_together_says_what_each_rule_says_alone(parts):
+    """The prefilter asks a kind's screens together (one fold and one word lookup a line for
+    all phrase rules, a length gate before folding): each rule gets the verdict it gives the
+    folded line on its own, whatever the rules' lengths, bare phrases and the line's spacing."""
+    from clean_articles.document import fold_line, strip_line
+    from clean_articles.matchers.phrase import PhraseMatcher
+
+    shipped = [s for pf in PREFILTERS for s in pf.screens]
+    rules = [PhraseMatcher("t.short", _SHORT), PhraseMatcher("t.long", _LONG), *shipped]
+    line = strip_line("".join(word + gap for word, gap in parts))
+    alone = tuple(m for m in rules if m._line(fold_line(line)) is not None)
+    assert PhraseMatcher.screener(rules)(line) == alone
+    assert tuple(m for m in rules if m.screen(line)) == alone

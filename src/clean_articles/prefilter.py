@@ -184,12 +184,17 @@ class Prefilter:
     `screens` are matchers that judge a line by its text alone with a test of their own
     (a `screen(line)` method, e.g. a phrase rule's fuzzy verdict): the same memoised pass asks them,
     so such a rule looks only at the lines its screen let through, not at every line of a page.
+    The screens of one kind are asked together (`Matcher.screener`), so that they can share work.
     """
 
     GROUP = 32
 
     def __init__(self, patterns: Iterable[Pattern], screens: Iterable = ()):
         self.screens = list(screens)
+        kinds: dict[type, list] = {}
+        for s in self.screens:
+            kinds.setdefault(type(s), []).append(s)
+        self._screeners = [kind.screener(group) for kind, group in kinds.items()]
         self.groups: list[tuple[re2.Set, list[Pattern]]] = []
         for p in patterns:
             wide = widen(p.source)
@@ -230,7 +235,9 @@ class Prefilter:
     def _found(self, line: str) -> tuple:
         """The patterns that may match line, then the screens that let it through (memoised per
         text)."""
-        screened = tuple(s for s in self.screens if s.screen(line))
+        screened: tuple = ()
+        for screener in self._screeners:
+            screened += screener(line)
         try:
             data = line.encode()
         except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything

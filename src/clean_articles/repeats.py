@@ -69,7 +69,7 @@ def normalise(stripped: str) -> str:
 
 def fold(joined: str) -> list[str]:
     """normalise() for each line of stripped lines joined by \\n, in one pass over the page."""
-    # concurrent=False on the calls with many matches: ~40% fewer instructions (see phrase._keywords)
+    # concurrent=False on the calls with many matches: ~40% fewer instructions (see phrase._words)
     text = _DIGITS.sub("0", _LEAD.sub("", joined).casefold(), concurrent=False)
     out: list[str] = []
     words: list[str] = []

@@ -62,6 +62,13 @@ class Matcher:
         prefilter then asks the screen, and the lines it lets through are the candidates."""
         return None
 
+    @classmethod
+    def screener(cls, matchers: list["Matcher"]) -> Callable[[str], tuple["Matcher", ...]]:
+        """For matchers of this kind that screen lines (see `required`): a function telling
+        which of them let a stripped line through, in their order. A kind whose screens share
+        work (reading a line's words once for all its rules) answers all of them in one go."""
+        return lambda line: tuple(m for m in matchers if m.screen(line))
+
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         """The lines to remove, as Marks inside the page and not empty (0 <= start < end <= len(doc)).
 

@@ -8,9 +8,12 @@ long paragraph keeps that paragraph.
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
 (an inverted index built once per rule), and never for units far longer than the phrases could
 cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). A
-line's content words, and a rule's verdict on a unit, are memoised per text (memo.py). A rule
+line's words, and a rule's verdict on a unit, are memoised per text (memo.py). A rule
 on lines is its own `required`: its verdict is a screen the prefilter asks in its memoised pass
 over the page (prefilter.py), so on a page the rule looks only at the lines a phrase covers.
+The rules on lines are screened together (`_Screener`): a line never seen before is folded and
+its words are looked up once for all of them, and only the rules that share a keyword with it
+judge it.
 """
 
 from __future__ import annotations
@@ -31,21 +34,28 @@ LONGEST = 50_000
 _UNSEEN = object()
 
 
-@per_line
-def _keywords(text: str) -> frozenset[str]:
-    """Words that say something: four letters or more (or any word in scripts without spaces),
-    and not a stopword of any shipped language ("your", "this" and "with" pick out nothing)."""
-    # concurrent=False: a regex call with many matches costs ~40% more instructions without it
-    words = set(_WORD.findall(text, concurrent=False)).difference(_stopwords())
+def _keywords(phrase: str) -> frozenset[str]:
+    """A phrase's words that say something: four letters or more (or any word in scripts without
+    spaces), and not a stopword of any shipped language ("your", "this" and "with" pick out
+    nothing)."""
+    words = set(_WORD.findall(phrase)).difference(_stopwords())
     return frozenset(w for w in words if len(w) >= 4 or not w.isascii())
 
 
+@per_line
+def _words(text: str) -> frozenset[str]:
+    """Every word of a folded line. Of a unit's words only the phrases' keywords count, so they
+    need no sifting of their own."""
+    # concurrent=False: a regex call with many matches costs ~40% more instructions without it
+    return frozenset(_WORD.findall(text, concurrent=False))
+
+
 def _unit_words(lines: Sequence[str]) -> frozenset[str]:
-    """Content words of a unit's folded lines. A line past LONGEST is far longer than any phrase
+    """The words of a unit's folded lines. A line past LONGEST is far longer than any phrase
     could cover: it brings no words."""
     if len(lines) == 1:
-        return _keywords(lines[0]) if len(lines[0]) <= LONGEST else frozenset()
-    return frozenset().union(*(_keywords(s) for s in lines if len(s) <= LONGEST))
+        return _words(lines[0]) if len(lines[0]) <= LONGEST else frozenset()
+    return frozenset().union(*(_words(s) for s in lines if len(s) <= LONGEST))
 
 
 @functools.cache
@@ -84,6 +94,7 @@ class PhraseMatcher(Matcher):
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
         self.verdicts = LineMemo()  # unit text -> the phrase that covers it, or None
+        self._alone = _Screener([self])
 
     @property
     def local(self) -> bool:
@@ -94,13 +105,13 @@ class PhraseMatcher(Matcher):
     def required(self) -> "PhraseMatcher | None":
         return self if self.local else None
 
+    @classmethod
+    def screener(cls, matchers: list["PhraseMatcher"]) -> "_Screener":
+        return _Screener(matchers)
+
     def screen(self, stripped: str) -> bool:
         """Whether a phrase covers the line (its stripped text): the prefilter's question."""
-        if len(stripped) > self.max_len:  # too long once folded? Tell without folding it all
-            words = stripped.split(None, self.max_len)  # (max_len words at most, then the rest)
-            if sum(map(len, words)) + len(words) - 1 > self.max_len:  # casefolding never shortens
-                return False
-        return self._line(fold_line(stripped)) is not None
+        return bool(self._alone(stripped))
 
     def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
         found = self._lines(doc, removed) if self.local else self._blocks(doc, removed)
@@ -144,8 +155,8 @@ class PhraseMatcher(Matcher):
         return hit
 
     def _judge(self, text: str, words: frozenset[str]) -> str | None:
-        """The phrase that covers the unit `text` (content words `words`), if it is a candidate
-        at all (a content word of some phrase, or short and holding a word of a bare phrase)."""
+        """The phrase that covers the unit `text` (its words `words`), if it is a candidate at
+        all (a keyword of some phrase, or short and holding a word of a bare phrase)."""
         if words.isdisjoint(self.vocabulary) and not self._bare(text):
             return None
         return self._match(text, words)
@@ -155,7 +166,7 @@ class PhraseMatcher(Matcher):
         return len(text) <= self.bare_len and self.bare_word is not None and self.bare_word(text) is not None
 
     def _match(self, text: str, words: frozenset[str]) -> str | None:
-        """The best phrase if the phrases cover enough of text, else None. `words`: its keywords."""
+        """The best phrase if the phrases cover enough of text, else None. `words`: its words."""
         if len(text) > self.max_len:
             return None
         shared: Counter[int] = Counter()
@@ -184,3 +195,39 @@ class PhraseMatcher(Matcher):
         letters = sum(1 for c in text if not c.isspace())
         hit = sum(1 for c, on in zip(text, covered) if on and not c.isspace())
         return best if letters and hit / letters >= self.params["coverage"] else None
+
+
+class _Screener:
+    """The screens of rules on lines, asked together: which of them a phrase of theirs covers a
+    line (stripped) for. Each rule's answer is its `_line` verdict on the folded line; the work
+    a line never seen before needs for any rule (its length, its fold, its words) is
+    done once, and a rule that shares no keyword with the line (and has no bare phrase it
+    could be) is not asked at all."""
+
+    def __init__(self, matchers: list[PhraseMatcher]):
+        self.matchers = matchers
+        self.longest = max(m.max_len for m in matchers)
+        rules_of: dict[str, set[int]] = {}  # a keyword -> the rules (by index) holding it
+        for k, m in enumerate(matchers):
+            for w in m.vocabulary:
+                rules_of.setdefault(w, set()).add(k)
+        self.rules_of = rules_of
+        self.vocabulary = frozenset(rules_of)
+        self.bare = [k for k, m in enumerate(matchers) if m.bare_word is not None]
+
+    def __call__(self, stripped: str) -> tuple[PhraseMatcher, ...]:
+        if len(stripped) > self.longest:  # too long once folded? Tell without folding it all
+            words = stripped.split(None, self.longest)  # (`longest` words at most, then the rest)
+            size = sum(map(len, words)) + len(words) - 1  # casefolding never shortens
+            if size > self.longest:  # (more words than that make it longer still)
+                return ()
+        text = fold_line(stripped)
+        if not text:
+            return ()
+        asked = set()
+        for w in _unit_words((text,)) & self.vocabulary:
+            asked.update(self.rules_of[w])
+        asked.update(k for k in self.bare if self.matchers[k]._bare(text))
+        if not asked:
+            return ()
+        return tuple(m for k, m in enumerate(self.matchers) if k in asked and m._line(text) is not None)
