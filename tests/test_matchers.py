@@ -257,6 +257,67 @@ phrases = ["follow us on twitter"]
     assert sorted(asked) == ["blocks", "head", "line"]
 
 
+LATER = """[pack]
+why = "Test."
+[[rule]]
+id = "cookies"
+kind = "line"
+why = "A banner that reads like prose: the body starts with it in the first round."
+pattern = '^We use cookies'
+[[rule]]
+id = "share"
+kind = "line"
+why = "A button."
+pattern = '^Share$'
+[[rule]]
+id = "menu"
+kind = "line"
+where = "head"
+why = "Before the article; the head moves as lines go."
+pattern = '^(?:Menu|Home)$'
+"""
+BANNER = "We use cookies to give you the best experience on our website, as you know."
+
+
+def test_a_page_whose_first_round_leaves_an_earlier_pages_lines_replays_its_later_rounds(tmp_path):
+    """The rounds after the first see only the lines the first round left: a page that leaves
+    the same lines as an earlier one (the same article, other chrome) gets the marks they found,
+    lifted onto its own lines, without asking the rules again; and exactly the marks it gets
+    on its own."""
+    from clean_articles import memo
+
+    rules = load_rules([write_pack(tmp_path, LATER)], builtin=False)
+    asked = record_asked(rules)
+    first = clean_text(f"{BANNER}\nMenu\nHome\n{PROSE}\n", rules)
+    assert first.text == f"{PROSE}\n" and asked.count("menu") == 2  # Menu and Home went in round 2
+    page = f"Share\n{BANNER}\nMenu\nShare\nHome\n{PROSE}\nShare\n"
+    asked.clear()
+    replayed = clean_text(page, rules)
+    assert asked.count("menu") == 1  # round 2 was replayed, not asked
+    memo.clear()
+    asked.clear()
+    alone = clean_text(page, rules)
+    assert asked.count("menu") == 2
+    assert replayed.text == alone.text == f"{PROSE}\n"
+    assert replayed.removals == alone.removals
+    assert [(r.first, r.last, r.rule) for r in alone.removals if r.rule.endswith("menu")] == [
+        (3, 3, "mine.menu"), (5, 5, "mine.menu")]  # lifted onto this page's lines, around a Share
+
+
+def test_later_rounds_are_not_replayed_under_other_counts():
+    """What a batch's counts made of a page's later rounds holds for those counts only."""
+    from clean_articles.pipeline import _later
+    from clean_articles.repeats import Counts
+
+    rules = load_rules()
+    counts = Counts()
+    assert _later(rules, counts) is _later(rules, counts) is not _later(rules, None)
+    held = _later(rules, counts)
+    counts.add_page([1, 2])
+    assert _later(rules, counts) is not held
+    assert _later(rules, Counts(counts.pages, dict(counts.counts))) is not _later(rules, counts)
+
+
 def test_a_page_cleaned_twice_as_one_document_gives_the_same_marks(tmp_path):
     """What a matcher settled holds for one run of the pipeline, not for the next run on the
     same Document."""

@@ -11,11 +11,20 @@ marks are a fixed point, and cleaning is idempotent by construction. A rule that
 line by its own text alone, anywhere in the page (`Matcher.local`), took every line it matches
 in the first round and is not asked again (`RuleSet.replan`); nor is a matcher that found it
 has nothing left to mark on the page (`Document.settled`).
+
+What the rounds after the first find is a function of the lines the first round left (in order,
+blank ones too), of the rules and of a batch's counts. A page whose first round left the same
+lines as an earlier page's (the same article with other chrome around it: a story fetched twice,
+or syndicated) replays their marks (`_later`), worked out on lines that are the same.
 """
 
 from __future__ import annotations
 
+import hashlib
+from itertools import compress
+
 from clean_articles.document import Document, Mark
+from clean_articles.memo import LineMemo
 from clean_articles.patterns import matching_lines
 from clean_articles.render import kept
 from clean_articles.rules import RuleSet
@@ -30,16 +39,47 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
     against its batch; without it they remove nothing."""
     doc.settled = set()  # what a matcher settles holds for this run's rounds only
     marks, removed = _mark_once(doc, rules, rules.plan, repeats)
-    for _ in range(ROUNDS - 1 if marks else 0):  # a round that finds nothing leaves the page as it is
+    if not marks:  # a round that finds nothing leaves the page as it is
+        return marks, removed
+    later, key = _later(rules, repeats), _left(doc, removed)
+    known = later.get(key)  # each later round's marks, on the lines that round read
+    rounds = []
+    for k in range(ROUNDS - 1):
         keep = kept(doc, removed)
-        more, _ = _mark_once(doc.subset(keep), rules, rules.replan, repeats)
-        if not more:
+        if known is None:
+            more, _ = _mark_once(doc.subset(keep), rules, rules.replan, repeats)
+            if not more:
+                break
+            rounds.append(more)
+        elif k < len(known):
+            more = known[k]
+        else:
             break
         for m in more:
             for lifted in _lift(m, keep):
                 marks.append(lifted)
                 removed[lifted.start:lifted.end] = b"\x01" * (lifted.end - lifted.start)
+    if known is None:
+        later.put(key, tuple(rounds))
     return marks, removed
+
+
+def _later(rules: RuleSet, repeats) -> LineMemo:
+    """The memo of the rounds after the first for these rules, kept while the counts stay these."""
+    batch = (repeats, repeats.pages, len(repeats.counts)) if repeats is not None else (None, 0, 0)
+    held = rules.memos.get("later")
+    if held is None or held[0][0] is not batch[0] or held[0][1:] != batch[1:]:
+        held = rules.memos["later"] = (batch, LineMemo())
+    return held[1]
+
+
+def _left(doc: Document, removed: bytearray) -> bytes:
+    """A digest of the lines `removed` leaves, in order, blank ones too: the memo holds no text."""
+    left = "\n".join(compress(doc.lines, removed.translate(_LEFT)))  # no line holds a line break
+    return hashlib.blake2b(left.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_LEFT = b"\1" + bytes(255)  # a mask's 0 (left) -> 1, anything else -> 0
 
 
 def _lift(m: Mark, keep: list[int]) -> list[Mark]:

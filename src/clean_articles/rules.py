@@ -107,6 +107,8 @@ class RuleSet:
     favor: str = "balanced"
     #: a gated pack's RE2 set by pack name, built when first needed (`gated`)
     _gated: dict[str, Prefilter] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: what the pipeline memoises for these rules, by name (pipeline.py)
+    memos: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def rules(self) -> list[Rule]:
