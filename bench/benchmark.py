@@ -1,10 +1,12 @@
 """Batch throughput: pages/s and MB/s for one worker and for -j 2, peak memory, cross-page share.
 
-    python bench/benchmark.py [--files 20000] [--jobs 1 2] [--repeat 3] [--dir DIR] [--keep DIR] [--overhead]
+    python bench/benchmark.py [--files 20000] [--kb KB] [--jobs 1 2] [--repeat 3] [--dir DIR] [--keep DIR] [--overhead]
 
 Builds a corpus in a temporary folder from samples/raw and, when present, the raw pages of
 /work/shared/eval/dev/raw, replicated with small variations (a counter and a date on each copy,
-lines of the "Most read" kind shuffled) to --files pages in folders of 1000. Each run is a fresh
+lines of the "Most read" kind shuffled) to --files pages in folders of 1000. Each source page is
+copied in turn; with --kb, larger pages are copied more often (every one still is), so that the
+copies average that many kB. Each run is a fresh
 child process that cleans the corpus with the shipped packs (`batch.run`, --force) and reports
 its wall time, the time of the cross-page pass, the CPU time and the peak RSS of itself and its
 workers (pages per CPU-second is the fairer figure on a machine that is busy with other work).
@@ -61,11 +63,39 @@ def sources() -> list[str]:
     return [p.read_text(encoding="utf-8", errors="surrogateescape") for p in paths]
 
 
-def build(folder: Path, files: int, seed: int = 1) -> int:
+def copies(sizes: list[int], files: int, kb: float | None, rng: random.Random) -> list[int]:
+    """The source page (its index) each of `files` copies is made from: each in turn, or, with
+    `kb`, page i about files * w_i / sum(w) times (largest remainders first) in a shuffled order,
+    where w_i = size_i ** a and a is found by bisection so that the copies average `kb` kB."""
+    if kb is None:
+        return [k % len(sizes) for k in range(files)]
+
+    def weights(a: float) -> list[float]:
+        return [(s / max(sizes)) ** a for s in sizes]
+
+    def mean(a: float) -> float:
+        w = weights(a)
+        return sum(x * s for x, s in zip(w, sizes)) / sum(w)
+
+    lo, hi = -8.0, 8.0
+    for _ in range(60):
+        lo, hi = ((lo + hi) / 2, hi) if mean((lo + hi) / 2) < kb * 1000 else (lo, (lo + hi) / 2)
+    w = weights(lo)
+    exact = [files * x / sum(w) for x in w]
+    n = [int(x) for x in exact]
+    for i in sorted(range(len(n)), key=lambda i: n[i] - exact[i])[:files - sum(n)]:
+        n[i] += 1
+    order = [i for i, c in enumerate(n) for _ in range(c)]
+    rng.shuffle(order)
+    return order
+
+
+def build(folder: Path, files: int, kb: float | None = None, seed: int = 1) -> int:
     """Write `files` varied copies of the source pages; return the total size in bytes."""
     rng, pages, total = random.Random(seed), sources(), 0
+    order = copies([len(p.encode("utf-8", "surrogateescape")) for p in pages], files, kb, rng)
     for k in range(files):
-        lines = pages[k % len(pages)].split("\n")
+        lines = pages[order[k]].split("\n")
         short = [i for i, line in enumerate(lines) if 0 < len(line.split()) < 8]
         if len(short) > 3:  # rotate a few short lines, as a sidebar's items would
             picked = rng.sample(short, 3)
@@ -164,6 +194,7 @@ def measure(src: Path, dst: Path, jobs: int, rules: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--files", type=int, default=20000)
+    ap.add_argument("--kb", type=float, help="copy larger pages more often, so that pages average this many kB")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=3, help="runs of each --jobs value, taken in turn")
     ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
@@ -176,7 +207,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         base = args.keep or Path(tmp)
         src = base / "in"
-        size = build(src, args.files)
+        size = build(src, args.files, args.kb)
         print(f"corpus: {args.files} pages, {size / 1e6:.1f} MB ({size / args.files / 1e3:.1f} kB a page), "
               f"from {len(sources())} source pages, in {base}")
         rates: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
