@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import regex
 from hypothesis import given, settings, strategies as st
 
-from clean_articles.document import Document, is_prose
+from clean_articles.document import Document, ends_sentence, is_prose
 
 PROSE = "A first line of the article, which is long enough to count as one."
 TRICKY = ["", "\n", "a", "a\n", "\n\na", "a\n\n", " \n\t\na\n \u3000\n", "a\nb\n\nc\n \n\u00a0\nd",
@@ -62,3 +63,15 @@ def test_a_subset_carries_its_views_over_as_they_would_be_worked_out(text):
     assert (sub.lines, sub.endings) == (fresh.lines, fresh.endings)
     assert "stripped" in sub.__dict__  # carried over, not worked out again
     assert (sub.stripped, sub.folded, sub.prose, sub.body) == (fresh.stripped, fresh.folded, fresh.prose, fresh.body)
+
+
+# what ends_sentence() reads from the end of a line: the sentence end as a pattern would say it
+SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»)]$")
+ENDINGS = list(".!?…:;。！？\"'”’»)]") + ["a", " ", "(", "[", "“", "🙂"]
+
+
+@settings(max_examples=500)
+@given(st.text(), st.lists(st.sampled_from(ENDINGS), max_size=8))
+def test_a_sentence_end_is_read_from_the_end_as_the_pattern_would_find_it(text, ending):
+    line = (text + "".join(ending)).strip()
+    assert ends_sentence(line) == (SENTENCE_END.search(line) is not None)

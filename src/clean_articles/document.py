@@ -22,8 +22,9 @@ from clean_articles.memo import per_line
 
 _BREAK = re.compile(r"(\r\n|\r|\n)")
 _WORD = regex.compile(r"\w+")
-# A prose line ends like a sentence: punctuation, maybe followed by closing quotes or brackets.
-_SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»)]$")
+_STOPS = tuple(".!?…:;。！？")
+_CLOSERS = "\"'”’»)]"
+_CLOSED = tuple("\"”’»)")
 PROSE_MIN_WORDS = 10
 BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
 
@@ -75,10 +76,17 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     return lines, endings
 
 
+def ends_sentence(stripped: str) -> bool:
+    """Whether a stripped line ends like a sentence: punctuation, maybe followed by closing
+    quotes or brackets, or a closing quote or bracket. Read from the end, so a long line costs
+    no more than a short one."""
+    return stripped.endswith(_CLOSED) or stripped.rstrip(_CLOSERS).endswith(_STOPS)
+
+
 @per_line
 def is_prose(stripped: str) -> bool:
     """A line that reads like a sentence: enough words and sentence punctuation at the end."""
-    if not _SENTENCE_END.search(stripped):
+    if not ends_sentence(stripped):
         return False
     return len(_WORD.findall(stripped, concurrent=False)[:PROSE_MIN_WORDS]) >= PROSE_MIN_WORDS
 

@@ -39,7 +39,7 @@ from typing import Iterable, Iterator
 
 import regex
 
-from clean_articles.document import _SENTENCE_END, Document, is_prose, strip_line
+from clean_articles.document import Document, ends_sentence, is_prose, strip_line
 from clean_articles.encoding import BOM
 from clean_articles.memo import LineMemo, per_line
 
@@ -90,7 +90,7 @@ def _hash(data: bytes) -> int:
 @per_line
 def is_sentence(stripped: str) -> bool:
     """A line that reads like a sentence: five words or more and sentence punctuation at the end."""
-    return bool(_SENTENCE_END.search(stripped)) and len(stripped.split()) >= SENTENCE_WORDS
+    return ends_sentence(stripped) and len(stripped.split()) >= SENTENCE_WORDS
 
 
 def protected(doc: Document) -> bytes:

@@ -122,7 +122,7 @@ _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙
 # a sentence end, maybe closed by quotes or brackets and followed by emoji ("today! 🙂"); a
 # tilde ends playful sentences ("the scent of fall~")
 _SENT_END = re.compile(r"[.!?…。！？:;~][\"'”’»」』)\]]*(?:\s*[\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f\u200d]+)?$")
-_CLAUSE_END = re.compile(r"[,、，]$")  # a sentence that w3m broke after a comma goes on below
+_CLAUSE_END = (",", "、", "，")  # a sentence that w3m broke after a comma goes on below
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
@@ -301,7 +301,7 @@ class _Reader:
         return (indent, bullet, text, low, " ".join(low), n, row,
                 n < self.min_good and self.byline(text) is not None, cjk, cjk_words, title,
                 _SENT_END.search(text[-12:]) is not None, cjk_stop,
-                _CLAUSE_END.search(text) is not None, self._date(low), alpha,
+                text.endswith(_CLAUSE_END), self._date(low), alpha,
                 len(text) < 120 and self.heading(text) is not None, about)
 
     def _date(self, low: list[str]) -> bool:
