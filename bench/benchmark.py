@@ -14,8 +14,9 @@ The machine's speed drifts by tens of percent from minute to minute, so the runs
 --repeat times (-j 1, -j 2, -j 1, -j 2, ...: both see the same spells) and the summary gives the
 best and the median of each, and the speed-up of the bests. The figures in README.md
 ("Benchmark") come from this script. The corpus repeats its source pages, so
-the per-line memos (memo.py) find most lines already seen; the next line printed gives the cost of
-a page never seen, in library mode, for comparison. The last one gives what one pipe-mode call
+the per-line memos (memo.py) find most lines already seen, and most pages replay the later rounds
+of an earlier copy (pipeline.py); the next line printed gives the cost of a page never seen, in
+library mode, for comparison. The last one gives what one pipe-mode call
 (`python -m clean_articles < page`) takes, and how a start splits into imports, loading the
 shipped packs, building their RE2 prefilter and the first page.
 

@@ -304,6 +304,18 @@ def test_a_page_whose_first_round_leaves_an_earlier_pages_lines_replays_its_late
         (3, 3, "mine.menu"), (5, 5, "mine.menu")]  # lifted onto this page's lines, around a Share
 
 
+def test_a_page_too_big_to_keep_a_digest_of_is_always_worked_on(tmp_path, monkeypatch):
+    from clean_articles import pipeline
+
+    rules = load_rules([write_pack(tmp_path, LATER)], builtin=False)
+    asked = record_asked(rules)
+    page = f"{BANNER}\nMenu\nHome\n{PROSE}\n"
+    monkeypatch.setattr(pipeline, "LATER_CHARS", len(page) - 10)
+    assert [clean_text(page, rules).text for _ in range(2)] == [f"{PROSE}\n"] * 2
+    assert asked.count("menu") == 4  # rounds 1 and 2, twice: nothing replayed
+    assert not pipeline._later(rules, None)
+
+
 def test_later_rounds_are_not_replayed_under_other_counts():
     """What a batch's counts made of a page's later rounds holds for those counts only."""
     from clean_articles.pipeline import _later

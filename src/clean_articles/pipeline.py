@@ -15,7 +15,8 @@ has nothing left to mark on the page (`Document.settled`).
 What the rounds after the first find is a function of the lines the first round left (in order,
 blank ones too), of the rules and of a batch's counts. A page whose first round left the same
 lines as an earlier page's (the same article with other chrome around it: a story fetched twice,
-or syndicated) replays their marks (`_later`), worked out on lines that are the same.
+or syndicated) replays their marks (`_later`), worked out on lines that are the same. A page of
+more than LATER_CHARS characters is always worked on: its digest would cost a copy of the page.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from clean_articles.rules import RuleSet
 
 
 ROUNDS = 4
+LATER_CHARS = 1 << 20  # pages up to this size (a digest of their lines is a copy) replay later rounds
 
 
 def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytearray]:
@@ -41,8 +43,9 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
     marks, removed = _mark_once(doc, rules, rules.plan, repeats)
     if not marks:  # a round that finds nothing leaves the page as it is
         return marks, removed
-    later, key = _later(rules, repeats), _left(doc, removed)
-    known = later.get(key)  # each later round's marks, on the lines that round read
+    later = _later(rules, repeats)
+    key = _left(doc, removed) if doc.size <= LATER_CHARS else None  # a huge page is not kept
+    known = later.get(key) if key is not None else None  # each later round's marks, on its lines
     rounds = []
     for k in range(ROUNDS - 1):
         keep = kept(doc, removed)
@@ -59,7 +62,7 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
             for lifted in _lift(m, keep):
                 marks.append(lifted)
                 removed[lifted.start:lifted.end] = b"\x01" * (lifted.end - lifted.start)
-    if known is None:
+    if known is None and key is not None:
         later.put(key, tuple(rounds))
     return marks, removed
 
