@@ -53,7 +53,8 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
             more, _ = _mark_once(doc.subset(keep), rules, rules.replan, repeats)
             if not more:
                 break
-            rounds.append(more)
+            if key is not None:
+                rounds.append(more)
         elif k < len(known):
             more = known[k]
         else:

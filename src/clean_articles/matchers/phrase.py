@@ -8,9 +8,9 @@ long paragraph keeps that paragraph.
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
 (an inverted index built once per rule), and never for units far longer than the phrases could
 cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). A
-line's words, and a rule's verdict on a unit, are memoised per text (memo.py). A rule
-on lines is its own `required`: its verdict is a screen the prefilter asks in its memoised pass
-over the page (prefilter.py), so on a page the rule looks only at the lines a phrase covers.
+rule's verdict on a unit is memoised per text (memo.py). A rule on lines is its own `required`:
+its verdict is a screen the prefilter asks in its memoised pass over the page (prefilter.py), so
+on a page the rule looks only at the lines a phrase covers.
 The rules on lines are screened together (`_Screener`): a line never seen before is folded and
 its words are looked up once for all of them, and only the rules that share a keyword with it
 judge it.
@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from clean_articles.document import Document, Mark, fold_line
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.memo import LineMemo, per_line
+from clean_articles.memo import LineMemo
 
 _WORD = regex.compile(r"\w+")
 LONGEST = 50_000
@@ -42,10 +42,10 @@ def _keywords(phrase: str) -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 4 or not w.isascii())
 
 
-@per_line
 def _words(text: str) -> frozenset[str]:
     """Every word of a folded line. Of a unit's words only the phrases' keywords count, so they
-    need no sifting of their own."""
+    need no sifting of their own. Not memoised: a rule's verdict on a unit is, and so is what
+    the screens say of a line (in the prefilter's memo), so a line's words are read once."""
     # concurrent=False: a regex call with many matches costs ~40% more instructions without it
     return frozenset(_WORD.findall(text, concurrent=False))
 
@@ -147,11 +147,12 @@ class PhraseMatcher(Matcher):
                     found.append((a, b, hit))
         return found
 
-    def _verdict(self, text: str, lines: Sequence[str]) -> str | None:
-        """The phrase that covers a unit (its text, its folded lines), judged once per text."""
+    def _verdict(self, text: str, lines: Sequence[str], words: frozenset[str] | None = None) -> str | None:
+        """The phrase that covers a unit (its text, its folded lines, its words if known), judged
+        once per text."""
         hit = self.verdicts.get(text, _UNSEEN)
         if hit is _UNSEEN:
-            hit = self.verdicts.put(text, self._judge(text, _unit_words(lines)))
+            hit = self.verdicts.put(text, self._judge(text, _unit_words(lines) if words is None else words))
         return hit
 
     def _judge(self, text: str, words: frozenset[str]) -> str | None:
@@ -224,10 +225,12 @@ class _Screener:
         text = fold_line(stripped)
         if not text:
             return ()
+        words = _unit_words((text,))
         asked = set()
-        for w in _unit_words((text,)) & self.vocabulary:
+        for w in words & self.vocabulary:
             asked.update(self.rules_of[w])
         asked.update(k for k in self.bare if self.matchers[k]._bare(text))
         if not asked:
             return ()
-        return tuple(m for k, m in enumerate(self.matchers) if k in asked and m._line(text) is not None)
+        return tuple(m for k, m in enumerate(self.matchers)  # each as its `_line` would judge it
+                     if k in asked and len(text) <= m.max_len and m._verdict(text, (text,), words) is not None)
