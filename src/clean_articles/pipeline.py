@@ -27,7 +27,8 @@ from itertools import compress
 from clean_articles.document import Document, Mark
 from clean_articles.memo import LineMemo
 from clean_articles.patterns import matching_lines
-from clean_articles.render import kept
+from clean_articles.render import LEFT, kept
+from clean_articles.repeats import CountsMemo
 from clean_articles.rules import RuleSet
 
 
@@ -70,20 +71,16 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
 
 def _later(rules: RuleSet, repeats) -> LineMemo:
     """The memo of the rounds after the first for these rules, kept while the counts stay these."""
-    batch = (repeats, repeats.pages, len(repeats.counts)) if repeats is not None else (None, 0, 0)
-    held = rules.memos.get("later")
-    if held is None or held[0][0] is not batch[0] or held[0][1:] != batch[1:]:
-        held = rules.memos["later"] = (batch, LineMemo())
-    return held[1]
+    memo = rules.memos.get("later")
+    if memo is None:
+        memo = rules.memos["later"] = CountsMemo()
+    return memo.of(repeats)
 
 
 def _left(doc: Document, removed: bytearray) -> bytes:
     """A digest of the lines `removed` leaves, in order, blank ones too: the memo holds no text."""
-    left = "\n".join(compress(doc.lines, removed.translate(_LEFT)))  # no line holds a line break
+    left = "\n".join(compress(doc.lines, removed.translate(LEFT)))  # no line holds a line break
     return hashlib.blake2b(left.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-_LEFT = b"\1" + bytes(255)  # a mask's 0 (left) -> 1, anything else -> 0
 
 
 def _lift(m: Mark, keep: list[int]) -> list[Mark]:

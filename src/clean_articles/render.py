@@ -71,7 +71,7 @@ def kept(doc: Document, mask: bytearray) -> list[int]:
     keep: list[int] = []
     stripped = doc.stripped
     text = False  # whether the last line kept has text
-    for i in compress(range(len(doc)), mask.translate(_LEFT)):
+    for i in compress(range(len(doc)), mask.translate(LEFT)):
         if stripped[i]:
             keep.append(i)
             text = True
@@ -84,7 +84,7 @@ def kept(doc: Document, mask: bytearray) -> list[int]:
     return list(keep)
 
 
-_LEFT = b"\1" + bytes(255)  # a mask's 0 (left) -> 1, anything else -> 0
+LEFT = b"\1" + bytes(255)  # bytes.translate() of a mask: its 0 (left) -> 1, anything else -> 0
 
 
 def clean(doc: Document, mask: bytearray) -> str:

@@ -317,6 +317,22 @@ class Counts:
         return h.hexdigest()[:16]
 
 
+class CountsMemo:
+    """A LineMemo of work that depends on a batch's counts, emptied when they change (another
+    Counts, or pages or keys added to the same one). `of(counts)` is the memo for `counts`."""
+
+    def __init__(self):
+        self._counts: Counts | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._memo = LineMemo()
+
+    def of(self, counts: Counts | None) -> LineMemo:
+        stamp = (counts.pages, len(counts.counts)) if counts is not None else None
+        if counts is not self._counts or stamp != self._stamp:
+            self._counts, self._stamp, self._memo = counts, stamp, LineMemo()
+        return self._memo
+
+
 def count_texts(texts: Iterable[str]) -> Counts:
     """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
     counts = Counts()

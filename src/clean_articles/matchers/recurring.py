@@ -24,8 +24,8 @@ from typing import Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.memo import MAX_CHARS, LineMemo
-from clean_articles.repeats import Counts, free_blocks, line_keys, protected
+from clean_articles.memo import MAX_CHARS
+from clean_articles.repeats import Counts, CountsMemo, free_blocks, line_keys, protected
 
 
 class RecurringMatcher(Matcher):
@@ -39,8 +39,7 @@ class RecurringMatcher(Matcher):
 
     def __init__(self, rule_id: str, params: dict):
         super().__init__(rule_id, params)
-        self._batch: tuple = (None, 0, 0)  # the counts the memo holds for, as they were then
-        self._blocks = LineMemo()
+        self._blocks = CountsMemo()  # _block() of blocks seen, for the batch's counts
 
     def threshold(self, pages: int) -> int:
         """Pages a key must be on to count as recurring, in a batch of `pages` pages."""
@@ -49,7 +48,7 @@ class RecurringMatcher(Matcher):
     def mark(self, doc: Document, removed: bytearray, repeats: Counts | None = None) -> Iterable[Mark]:
         if not repeats or not repeats.pages:
             return
-        memo = self._memo(repeats)
+        memo = self._blocks.of(repeats)
         excluded = _either(protected(doc), removed)
         for start, end, block in free_blocks(doc, excluded):
             runs = memo.get(block)
@@ -59,13 +58,6 @@ class RecurringMatcher(Matcher):
                     memo.put(block, runs)
             for a, b, reason in runs:
                 yield Mark(start + a, start + b, self.rule, reason)
-
-    def _memo(self, repeats: Counts) -> LineMemo:
-        """The memo of _block() for blocks with no excluded line, kept while the counts stay these."""
-        counts, pages, keys = self._batch
-        if counts is not repeats or pages != repeats.pages or keys != len(repeats.counts):
-            self._batch, self._blocks = (repeats, repeats.pages, len(repeats.counts)), LineMemo()
-        return self._blocks
 
     def _block(self, lines: list[str], excluded: bytes, repeats: Counts) -> list[tuple[int, int, str]]:
         """The runs of a block's lines that go, [a, b) from the block's start, each with its reason:
