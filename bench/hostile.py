@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = ("the minister said on wednesday that talks with the delegation would go on for two more "
-         "days because both sides wanted an agreement before the summit in moscow next month").split()
+WORDS = (
+    "the minister said on wednesday that talks with the delegation would go on for two more "
+    "days because both sides wanted an agreement before the summit in moscow next month"
+).split()
 
 
 def big_page(path: Path, megabytes: int) -> None:
@@ -48,12 +50,15 @@ def long_line(path: Path, megabytes: int) -> None:
 
 def run(path: Path, *args: str) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB and exit status of one CLI run (output discarded)."""
-    code = ("import resource, sys; from clean_articles.cli import main\n"
-            "try:\n    main()\nfinally:\n"
-            "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+    code = (
+        "import resource, sys; from clean_articles.cli import main\n"
+        "try:\n    main()\nfinally:\n"
+        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args, str(path)], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     wall = time.perf_counter() - start
     last = proc.stderr.strip().splitlines()[-1]
     return wall, int(last) / 1024, proc.returncode
@@ -68,8 +73,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        cases = [(folder / f"page-{args.mb}mb.txt", big_page, args.mb),
-                 (folder / f"line-{args.line_mb}mb.txt", long_line, args.line_mb)]
+        cases = [
+            (folder / f"page-{args.mb}mb.txt", big_page, args.mb),
+            (folder / f"line-{args.line_mb}mb.txt", long_line, args.line_mb),
+        ]
         for path, make, mb in cases:
             if not path.exists():
                 make(path, mb)

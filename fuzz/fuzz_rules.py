@@ -17,17 +17,58 @@ import tempfile
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clean_articles import BinaryInputError, RuleError, clean_text, decode, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").rglob("*.toml"))]
-TOKENS = ["[pack]", "[[rule]]", "[[rule.example]]", "[rule.favor.precision]", "id = ", "kind = ", "why = ",
-          "pattern = ", "anchor = ", "until = ", "reach = ", "phrases = ", "score = ", "coverage = ",
-          "unit = ", "max_lines = ", "keep = true", "raw = ", "clean = ", "when = ", "where = ",
-          "'(a+)+$'", "'('", '"\\d"', "[]", "{}", "-1", "1e999", "nan", "true", "'section'", "'main'",
-          "'line'", "'phrase'", "'repeated'", "'recurring'", "'until'", "'list'", "\n", " ", "=", "'", '"']
+TOKENS = [
+    "[pack]",
+    "[[rule]]",
+    "[[rule.example]]",
+    "[rule.favor.precision]",
+    "id = ",
+    "kind = ",
+    "why = ",
+    "pattern = ",
+    "anchor = ",
+    "until = ",
+    "reach = ",
+    "phrases = ",
+    "score = ",
+    "coverage = ",
+    "unit = ",
+    "max_lines = ",
+    "keep = true",
+    "raw = ",
+    "clean = ",
+    "when = ",
+    "where = ",
+    "'(a+)+$'",
+    "'('",
+    '"\\d"',
+    "[]",
+    "{}",
+    "-1",
+    "1e999",
+    "nan",
+    "true",
+    "'section'",
+    "'main'",
+    "'line'",
+    "'phrase'",
+    "'repeated'",
+    "'recurring'",
+    "'until'",
+    "'list'",
+    "\n",
+    " ",
+    "=",
+    "'",
+    '"',
+]
 
 
 @st.composite
@@ -40,7 +81,7 @@ def mutated_pack(draw) -> str:
         if op == "insert":
             text = text[:at] + draw(st.text(max_size=8)) + text[at:]
         elif op == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+            text = text[:at] + text[at + draw(st.integers(1, 40)) :]
         elif op == "token":
             text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
         else:
@@ -49,8 +90,9 @@ def mutated_pack(draw) -> str:
     return text
 
 
-pack_text = st.one_of(mutated_pack(), st.text(max_size=300),
-                      st.lists(st.sampled_from(TOKENS), max_size=40).map("".join))
+pack_text = st.one_of(
+    mutated_pack(), st.text(max_size=300), st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)
+)
 
 
 def check_pack(text: str, folder: Path) -> None:
@@ -86,24 +128,42 @@ def run(target: str, seconds: float) -> None:
         count += 1
 
     if target == "loader":
+
         @cfg
         @given(pack_text)
         def fuzz(text):
             until_time()
             check_pack(text, folder)
     else:
-        raw = st.one_of(st.binary(max_size=2000),
-                        st.text(max_size=600).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                        st.lists(st.sampled_from([b"\n", b"\r", b"\r\n", b"\xef\xbb\xbf", b"\xff", b"\x00",
-                                                  b"Skip to content", b"\xe2\x80\xa8", b"\x0c", b"  ",
-                                                  b"The talks opened in Moscow on Wednesday with a long speech."]),
-                                 max_size=60).map(b"".join))
+        raw = st.one_of(
+            st.binary(max_size=2000),
+            st.text(max_size=600).map(lambda t: t.encode("utf-8", "surrogatepass")),
+            st.lists(
+                st.sampled_from(
+                    [
+                        b"\n",
+                        b"\r",
+                        b"\r\n",
+                        b"\xef\xbb\xbf",
+                        b"\xff",
+                        b"\x00",
+                        b"Skip to content",
+                        b"\xe2\x80\xa8",
+                        b"\x0c",
+                        b"  ",
+                        b"The talks opened in Moscow on Wednesday with a long speech.",
+                    ]
+                ),
+                max_size=60,
+            ).map(b"".join),
+        )
 
         @cfg
         @given(raw)
         def fuzz(data):
             until_time()
             check_bytes(data)
+
     while time.monotonic() < stop:
         fuzz()
     print(f"{target}: {count} inputs in {seconds:.0f} s, no failure")
@@ -114,7 +174,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=300, help="time per target")
     ap.add_argument("--target", choices=["loader", "cleaner", "both"], default="both")
     args = ap.parse_args()
-    for target in (["loader", "cleaner"] if args.target == "both" else [args.target]):
+    for target in ["loader", "cleaner"] if args.target == "both" else [args.target]:
         run(target, args.seconds)
 
 

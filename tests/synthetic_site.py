@@ -9,8 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 TOPICS = ["harbour", "library", "bridge", "market", "school", "museum", "stadium", "airport", "park", "tram"]
-POOL = ["Storm hits the coast", "Rates rise again", "Mayor resigns", "Zoo welcomes twins",
-        "Fire at the old mill", "Team wins the cup"]
+POOL = [
+    "Storm hits the coast",
+    "Rates rise again",
+    "Mayor resigns",
+    "Zoo welcomes twins",
+    "Fire at the old mill",
+    "Team wins the cup",
+]
 CHROME = ["Home", "World", "Sport", "Most read", "Sign up for our newsletter"]
 
 
@@ -18,24 +24,28 @@ def page(k: int) -> str:
     """Page k of the site: chrome around a story of its own."""
     topic = TOPICS[k % len(TOPICS)]
     items = [POOL[(k + j) % len(POOL)] for j in range(3)]
-    story = [f"The city council met on day {k} to decide the future of the {topic}, which has been closed for months.",
-             f"Residents near the {topic} said they had waited far too long for an answer from the council.",
-             f"A final vote on the {topic} is expected next month, after a public consultation, officials said."]
-    return "\n".join([
-        "Home | World | Sport",
-        "",
-        "Most read",
-        *[f"{j + 1}. {item} ({(k * 7 + j) % 50 + 1} comments)" for j, item in enumerate(items)],
-        "",
-        f"Council weighs the future of the {topic}",
-        "",
-        f"By Reporter {k}",
-        "",
-        *[p + "\n" for p in story],
-        "Sign up for our newsletter",
-        f"© {2015 + k} Example Media. All rights reserved.",
-        "",
-    ])
+    story = [
+        f"The city council met on day {k} to decide the future of the {topic}, which has been closed for months.",
+        f"Residents near the {topic} said they had waited far too long for an answer from the council.",
+        f"A final vote on the {topic} is expected next month, after a public consultation, officials said.",
+    ]
+    return "\n".join(
+        [
+            "Home | World | Sport",
+            "",
+            "Most read",
+            *[f"{j + 1}. {item} ({(k * 7 + j) % 50 + 1} comments)" for j, item in enumerate(items)],
+            "",
+            f"Council weighs the future of the {topic}",
+            "",
+            f"By Reporter {k}",
+            "",
+            *[p + "\n" for p in story],
+            "Sign up for our newsletter",
+            f"© {2015 + k} Example Media. All rights reserved.",
+            "",
+        ]
+    )
 
 
 def write_site(folder: Path, n: int = 10) -> list[Path]:

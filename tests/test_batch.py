@@ -10,22 +10,24 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SAMPLES
+from synthetic_site import write_site
 
 from clean_articles import batch, load_rules
 from clean_articles.api import clean_text
 from clean_articles.batch import JSONL, MANIFEST, Options
 from clean_articles.cli import main
 
-from conftest import ROOT, SAMPLES
-from synthetic_site import write_site
-
 RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
 ONLY_RECURRING = ["--no-builtin-rules", "--rules", RECURRING]
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-            and p.name not in (MANIFEST, JSONL)}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in (MANIFEST, JSONL)
+    }
 
 
 @pytest.fixture
@@ -103,7 +105,8 @@ def test_a_binary_file_is_reported_and_skipped_while_the_rest_go_on(runner, site
     assert result.exit_code == 1
     assert [line for line in result.output.splitlines() if "broken.txt" in line] == [
         "clean-articles: local/broken.txt: input holds NUL bytes: it looks binary, not text "
-        "(--allow-binary cleans it anyway)"]
+        "(--allow-binary cleans it anyway)"
+    ]
     assert len(outputs(tmp_path / "out")) == 10
     assert "11 files, 0 skipped, 1 failed" in result.output
 
@@ -186,8 +189,11 @@ def test_jsonl_explain_and_diff_come_from_the_same_marks_as_the_text(runner, sit
     diffed = batch_cli(runner, site, tmp_path / "again", "--diff", "-j", "1")
     minus = [line[1:] for line in diffed.output.splitlines() if line.startswith("-") and not line.startswith("---")]
     assert sorted(m for m in minus if m.strip()) == sorted(
-        line for p in pages for n, line in enumerate((site / p["path"]).read_text().split("\n"), 1)
-        if line.strip() and any(r["first"] <= n <= r["last"] for r in p["removals"]))
+        line
+        for p in pages
+        for n, line in enumerate((site / p["path"]).read_text().split("\n"), 1)
+        if line.strip() and any(r["first"] <= n <= r["last"] for r in p["removals"])
+    )
 
 
 def test_pipe_and_batch_agree_when_pages_share_no_chrome(runner, tmp_path):

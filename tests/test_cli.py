@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SAMPLES, write_pack
+from conftest import SKIP_PACK as PACK
 
 from clean_articles import __version__
 from clean_articles.cli import main
-
-from conftest import SAMPLES, SKIP_PACK as PACK, write_pack
 
 PAGE = "Skip to content\nA headline\n\nThe talks opened in Moscow on Wednesday with a long speech by the minister.\n"
 
@@ -58,8 +58,7 @@ def test_json_has_text_removals_counts(runner, tmp_path):
     result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--format", "json"], PAGE)
     obj = json.loads(result.output)
     assert obj["text"] == PAGE.split("\n", 1)[1]
-    assert obj["removals"] == [{"first": 1, "last": 1, "rule": "mine.skip",
-                                "reason": "Skip links."}]
+    assert obj["removals"] == [{"first": 1, "last": 1, "rule": "mine.skip", "reason": "Skip links."}]
     assert obj["counts"] == {"lines_in": 4, "lines_out": 3, "removals": {"mine.skip": 1}}
 
 
@@ -75,12 +74,15 @@ def test_help_teaches_pipe_usage_and_options(runner):
         assert needle in result.output
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["missing.txt"], 1, "Error: missing.txt: cannot read: No such file or directory\n"),
-    (["--favor", "speed"], 2, "Invalid value for '--favor'"),
-    (["--disable", "nosuch.rule"], 1, "Error: --disable: no rule or pack named 'nosuch.rule'."),
-    (["--rules", "nowhere.toml"], 2, "Path 'nowhere.toml' does not exist"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["missing.txt"], 1, "Error: missing.txt: cannot read: No such file or directory\n"),
+        (["--favor", "speed"], 2, "Invalid value for '--favor'"),
+        (["--disable", "nosuch.rule"], 1, "Error: --disable: no rule or pack named 'nosuch.rule'."),
+        (["--rules", "nowhere.toml"], 2, "Path 'nowhere.toml' does not exist"),
+    ],
+)
 def test_errors_are_one_line_with_exit_status(runner, args, code, message):
     result = run(runner, args, "")
     assert result.exit_code == code
@@ -89,7 +91,7 @@ def test_errors_are_one_line_with_exit_status(runner, args, code, message):
 
 
 def test_broken_rule_file_exits_1_with_file_and_line(runner, tmp_path):
-    pack = write_pack(tmp_path, PACK.replace("kind = \"line\"", "kind = \"lines\""))
+    pack = write_pack(tmp_path, PACK.replace('kind = "line"', 'kind = "lines"'))
     result = run(runner, ["--rules", str(pack)], PAGE)
     assert result.exit_code == 1
     assert f"Error: {pack}:6: rule 'skip': unknown kind 'lines'" in result.output
@@ -124,7 +126,9 @@ def test_rules_test_reports_failing_example(runner, tmp_path):
 def test_installed_module_finds_its_rules_from_any_directory(tmp_path):
     import subprocess
     import sys
+
     raw = (SAMPLES / "raw" / "001_1713ab11c099b517.txt").read_bytes()
-    out = subprocess.run([sys.executable, "-m", "clean_articles", "--explain"], input=raw, cwd=tmp_path,
-                         capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(
+        [sys.executable, "-m", "clean_articles", "--explain"], input=raw, cwd=tmp_path, capture_output=True, check=True
+    ).stdout.decode()
     assert "menafn." in out and "Legal Disclaimer" in out

@@ -13,7 +13,8 @@ import clean_articles
 PACKAGE = Path(clean_articles.__file__).parent
 MODULES = sorted(  # the modules with examples (importing __main__ would run the CLI)
     ".".join(("clean_articles", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
-    for p in PACKAGE.rglob("*.py") if p.name != "__main__.py" and ">>> " in p.read_text(encoding="utf-8")
+    for p in PACKAGE.rglob("*.py")
+    if p.name != "__main__.py" and ">>> " in p.read_text(encoding="utf-8")
 )
 
 

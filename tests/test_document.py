@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import pytest
 import regex
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clean_articles.document import Document, ends_sentence, is_prose
 
 PROSE = "A first line of the article, which is long enough to count as one."
-TRICKY = ["", "\n", "a", "a\n", "\n\na", "a\n\n", " \n\t\na\n \u3000\n", "a\nb\n\nc\n \n\u00a0\nd",
-          "\n \na\n\n\nb\nc\n\n", "x\r\n\r\ny\rz", PROSE, f"{PROSE}\n\nMenu\n{PROSE}\n", f"Menu\n\n{PROSE}\nEnd"]
+TRICKY = [
+    "",
+    "\n",
+    "a",
+    "a\n",
+    "\n\na",
+    "a\n\n",
+    " \n\t\na\n \u3000\n",
+    "a\nb\n\nc\n \n\u00a0\nd",
+    "\n \na\n\n\nb\nc\n\n",
+    "x\r\n\r\ny\rz",
+    PROSE,
+    f"{PROSE}\n\nMenu\n{PROSE}\n",
+    f"Menu\n\n{PROSE}\nEnd",
+]
 
 
 def plain_blocks(doc: Document) -> list[tuple[int, int]]:
@@ -57,7 +71,7 @@ def test_blocks_on_any_mix_of_blank_and_text_lines(lines):
 @pytest.mark.parametrize("text", TRICKY)
 def test_a_subset_carries_its_views_over_as_they_would_be_worked_out(text):
     doc = Document.from_text(text)
-    doc.stripped, doc.folded, doc.prose  # worked out on the whole page first
+    doc.stripped, doc.folded, doc.prose  # noqa: B018 (worked out on the whole page first)
     keep = list(range(0, len(doc), 2))
     sub, fresh = doc.subset(keep), Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
     assert (sub.lines, sub.endings) == (fresh.lines, fresh.endings)

@@ -6,11 +6,10 @@ Each: the loader returns or raises RuleError; the cleaner returns or raises Bina
 from __future__ import annotations
 
 import pytest
+from conftest import write_pack
 
 from clean_articles import RuleError, clean_text, load_rules
 from clean_articles.rules import builtin_rules_dir
-
-from conftest import write_pack
 
 
 def main_pack(**override: str) -> str:

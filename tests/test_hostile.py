@@ -11,12 +11,11 @@ import json
 import random
 
 import pytest
+from conftest import SKIP_PACK, write_pack
 
 from clean_articles import BinaryInputError, clean_text, decode, encode, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
-
-from conftest import SKIP_PACK, write_pack
 
 PROSE = "The talks opened in Moscow on Wednesday with a long speech by the foreign minister."
 MORE = "Both sides said afterwards that they had agreed to meet again before the end of the year."
@@ -59,7 +58,8 @@ def test_binary_input_is_refused_naming_the_file(runner, tmp_path, as_file):
         name = "-"
     assert result.exit_code == 1 and result.stdout_bytes == b""
     assert result.stderr.splitlines() == [
-        f"Error: {name}: input holds NUL bytes: it looks binary, not text (--allow-binary cleans it anyway)"]
+        f"Error: {name}: input holds NUL bytes: it looks binary, not text (--allow-binary cleans it anyway)"
+    ]
 
 
 def test_binary_refusal_in_the_library_and_allow_binary_keeps_the_bytes(runner, tmp_path):

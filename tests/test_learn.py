@@ -6,11 +6,10 @@ from __future__ import annotations
 import tomllib
 
 import regex
+from synthetic_site import page, write_site
 
 from clean_articles.cli import main
 from clean_articles.learn import learn, pattern, toml_string
-
-from synthetic_site import page, write_site
 
 
 def learn_site(runner, tmp_path):
@@ -40,7 +39,9 @@ def test_learned_pack_cleans_a_new_page_of_the_site_in_pipe_mode(runner, tmp_pat
     new = page(42)  # a page learn never saw: other story, other counters, other year
     result = runner.invoke(main, ["--no-builtin-rules", "--rules", str(pack)], new)
     assert result.exit_code == 0
-    assert result.output.startswith("Council weighs the future of the bridge\n\nBy Reporter 42\n\nThe city council met on day 42")
+    assert result.output.startswith(
+        "Council weighs the future of the bridge\n\nBy Reporter 42\n\nThe city council met on day 42"
+    )
     for chrome in ("Home | World", "Most read", "comments)", "newsletter", "Example Media"):
         assert chrome not in result.output
 

@@ -39,8 +39,7 @@ def run(text: str, favor: str | None = None, removed=None):
         assert 0 <= start < end <= len(lines)
         for i in range(start, end):
             reasons[i] = why
-    kept = [ln.strip() for i, ln in enumerate(lines)
-            if ln.strip() and i not in reasons and not flags[i]]
+    kept = [ln.strip() for i, ln in enumerate(lines) if ln.strip() and i not in reasons and not flags[i]]
     return kept, reasons
 
 
@@ -113,8 +112,15 @@ def test_toml_examples():
 
 
 def test_ranges_are_sorted_and_reasons_short():
-    text = page(["  • Home", "  • World", "  • Sports", ""], HEADLINE, "", body(),
-                "Related", "  • Bridge closure angers drivers", "  • Ferry timetable changes")
+    text = page(
+        ["  • Home", "  • World", "  • Sports", ""],
+        HEADLINE,
+        "",
+        body(),
+        "Related",
+        "  • Bridge closure angers drivers",
+        "  • Ferry timetable changes",
+    )
     lines = text.split("\n")
     ranges = classify(lines, [False] * len(lines), params())
     assert ranges == sorted(ranges)
@@ -142,9 +148,15 @@ def test_menu_is_removed():
 
 
 def test_link_list_after_the_article_is_removed():
-    links = ["Most Read", "", "Ferry Operators Warn Of Winter Strikes",
-             "New Harbour Museum Opens Its Doors", "Mayor Faces Questions Over Budget Overrun",
-             "Local Football Club Signs Young Striker", "Weather Service Issues Storm Warning"]
+    links = [
+        "Most Read",
+        "",
+        "Ferry Operators Warn Of Winter Strikes",
+        "New Harbour Museum Opens Its Doors",
+        "Mayor Faces Questions Over Budget Overrun",
+        "Local Football Club Signs Young Striker",
+        "Weather Service Issues Storm Warning",
+    ]
     text = page(HEADLINE, "", body(), links)
     kept, reasons = run(text)
     assert kept == [HEADLINE] + ARTICLE
@@ -153,8 +165,12 @@ def test_link_list_after_the_article_is_removed():
 
 
 def test_link_list_inside_the_span_is_removed():
-    links = ["  • Bridge Closure: What Drivers Need To Know", "  • Ferry Timetable For The Winter",
-             "  • Harbour Museum Opening Hours", "  • Council Budget Explained"]
+    links = [
+        "  • Bridge Closure: What Drivers Need To Know",
+        "  • Ferry Timetable For The Winter",
+        "  • Harbour Museum Opening Hours",
+        "  • Council Budget Explained",
+    ]
     paras = body()
     text = page(HEADLINE, "", paras[:4], links, "", paras[4:])
     kept, reasons = run(text)
@@ -178,7 +194,9 @@ def test_a_measure_is_no_date():
     kept, reasons = run(text)
     assert kept == [HEADLINE] + ARTICLE[:1] + [sub] + ARTICLE[1:]
     assert "November 19, 2019 11:03 PM" in removed_texts(text, reasons)
-    assert "3 of 12 photos, 10:30am, 19th" not in run(page(HEADLINE, "", "3 of 12 photos, 10:30am, 19th", "", body()))[0]
+    assert (
+        "3 of 12 photos, 10:30am, 19th" not in run(page(HEADLINE, "", "3 of 12 photos, 10:30am, 19th", "", body()))[0]
+    )
 
 
 def test_teaser_run_is_removed():
@@ -200,10 +218,16 @@ def test_teaser_run_is_recognised_without_dates():
     but must not extend the article."""
     teasers = []
     for title, teaser in [
-        ("Ferry operators warn of winter strikes", "Unions say that the talks with the operators have broken down over pay."),
+        (
+            "Ferry operators warn of winter strikes",
+            "Unions say that the talks with the operators have broken down over pay.",
+        ),
         ("New harbour museum opens its doors", "The museum tells the story of the port over three centuries of trade."),
         ("Mayor faces questions over the budget", "Opposition members want an inquiry into the cost of the new hall."),
-        ("Storm warning for the coast tonight", "Forecasters expect gusts of up to a hundred kilometres an hour tonight."),
+        (
+            "Storm warning for the coast tonight",
+            "Forecasters expect gusts of up to a hundred kilometres an hour tonight.",
+        ),
         ("School holidays are moved in spring", "Parents were told of the change in a letter sent home on Monday."),
     ]:
         teasers += [title, teaser, ""]
@@ -223,8 +247,20 @@ def test_short_subheading_inside_the_article_survives():
 
 
 def test_headline_is_kept_before_byline_and_date():
-    head = ["  • Home", "  • World", "", "Breaking News", "", HEADLINE, "", "By Jane Doe",
-            "November 19, 2019", "", "Image: city archive", ""]
+    head = [
+        "  • Home",
+        "  • World",
+        "",
+        "Breaking News",
+        "",
+        HEADLINE,
+        "",
+        "By Jane Doe",
+        "November 19, 2019",
+        "",
+        "Image: city archive",
+        "",
+    ]
     text = page(head, body())
     kept, reasons = run(text)
     assert kept[0] == HEADLINE
@@ -255,8 +291,10 @@ def test_page_without_prose_is_left_alone():
 
 
 def test_lines_removed_earlier_are_absent():
-    banner = ("We use cookies to improve your experience on our site and to show you personalised "
-              "content, and by continuing to browse you agree to our use of cookies.")
+    banner = (
+        "We use cookies to improve your experience on our site and to show you personalised "
+        "content, and by continuing to browse you agree to our use of cookies."
+    )
     lines = ["  • Home", banner, "  • World", ""] + [HEADLINE, ""] + body()
     flags = [False] * len(lines)
     flags[1] = True  # a phrase rule took the cookie banner
@@ -294,10 +332,12 @@ def test_list_announced_with_a_colon_belongs_to_the_article():
     items = ["  • Register online", "  • Show a pass", "  • Pay the toll"]
     more = ["  • Weather", "  • Sport", "  • Culture"]
     # at the end of the article, and inside it, where items this short look like a link list
-    for lines in ([HEADLINE, ""] + body() + [intro, ""] + items + ["", "Popular", ""] + more,
-                  [HEADLINE, ""] + body()[:4] + [intro, ""] + items + [""] + body()[4:]):
+    for lines in (
+        [HEADLINE, ""] + body() + [intro, ""] + items + ["", "Popular", ""] + more,
+        [HEADLINE, ""] + body()[:4] + [intro, ""] + items + [""] + body()[4:],
+    ):
         kept, _ = run("\n".join(lines))
-        assert kept[kept.index(intro) + 1:kept.index(intro) + 4] == [x.strip() for x in items]
+        assert kept[kept.index(intro) + 1 : kept.index(intro) + 4] == [x.strip() for x in items]
         assert not set(kept) & {x.strip() for x in more}
     # without the colon, the same short items are a link list
     lines = [HEADLINE, ""] + body()[:4] + [intro[:-1] + ".", ""] + items + [""] + body()[4:]
@@ -307,17 +347,21 @@ def test_list_announced_with_a_colon_belongs_to_the_article():
 
 def test_sentence_ends_in_an_emoji_or_a_tilde():
     # blogs close sentences with emoji or a playful tilde: still prose, still the article
-    last = ["We hope to see all of you at the harbour when the new bridge opens next year 🙂",
-            "Until then, enjoy the ferry rides and the view of the old town in the fall~"]
+    last = [
+        "We hope to see all of you at the harbour when the new bridge opens next year 🙂",
+        "Until then, enjoy the ferry rides and the view of the old town in the fall~",
+    ]
     lines = [HEADLINE, ""] + body() + [last[0], "", last[1], "", "  • Home", "  • Contact", "  • Sitemap"]
     kept, _ = run("\n".join(lines))
     assert kept == [HEADLINE] + ARTICLE + last
 
 
 def test_long_caption_above_its_credit_goes_but_text_below_a_teaser_stays():
-    long = ("Sheikh Mohammed, the vice president and prime minister, walks past a new passenger "
-            "aircraft operated by the national carrier during the opening day of the air show at "
-            "the World Central airport in the south of the city on Sunday, November 17, 2019.")
+    long = (
+        "Sheikh Mohammed, the vice president and prime minister, walks past a new passenger "
+        "aircraft operated by the national carrier during the opening day of the air show at "
+        "the World Central airport in the south of the city on Sunday, November 17, 2019."
+    )
     assert 30 < len(long.split()) <= 60
     credit, teaser = "Natalie Naccache | Bloomberg | Getty Images", "Senior Leader Killed in Raid"
     lines = [HEADLINE, ""] + body()[:4] + [long, credit, ""] + body()[4:]
@@ -345,12 +389,14 @@ def test_short_closing_sentences_stay_with_the_article():
 
 
 def test_table_inside_the_article_stays_and_does_not_break_it():
-    rows = ["Line       Trips     Delay     Riders",
-            "Ferry 1    48        2 min     5,200",
-            "Ferry 2    36        4 min     3,900",
-            "Bus 12     120       6 min     9,800",
-            "Bus 14     96        3 min     7,400",
-            "Tram 3     150       1 min     12,100"]
+    rows = [
+        "Line       Trips     Delay     Riders",
+        "Ferry 1    48        2 min     5,200",
+        "Ferry 2    36        4 min     3,900",
+        "Bus 12     120       6 min     9,800",
+        "Bus 14     96        3 min     7,400",
+        "Tram 3     150       1 min     12,100",
+    ]
     lines = [HEADLINE, ""] + body()[:2] + rows + [""] + body()[2:] + ["", "  • Home", "  • Contact", "  • Jobs"]
     kept, _ = run("\n".join(lines))
     assert kept == [HEADLINE, ARTICLE[0]] + rows + ARTICLE[1:]
@@ -399,14 +445,18 @@ def test_sentence_broken_after_a_comma_is_kept_at_the_end():
 
 def test_indented_prose_at_the_end():
     # w3m indents a sidebar: its teasers after a heading are not the article ...
-    teaser = ("    The mayor said on Monday that the new tram line would open in the spring, two "
-              "years later than the city had planned when the works began.")
+    teaser = (
+        "    The mayor said on Monday that the new tram line would open in the spring, two "
+        "years later than the city had planned when the works began."
+    )
     lines = [HEADLINE, ""] + body() + ["Popular", "", teaser]
     kept, _ = run("\n".join(lines))
     assert kept == [HEADLINE] + ARTICLE
     # ... but a quote or an embedded post it indents right after the last paragraph is
-    quote = ("    We will keep the bridge open for buses and bicycles, and we will add ferries in "
-             "the morning and in the evening.")
+    quote = (
+        "    We will keep the bridge open for buses and bicycles, and we will add ferries in "
+        "the morning and in the evening."
+    )
     kept, _ = run("\n".join([HEADLINE, ""] + body() + [quote]))
     assert kept == [HEADLINE] + ARTICLE + [quote.strip()]
 
@@ -449,14 +499,18 @@ def test_heading_followed_by_clipped_teasers_ends_a_short_article():
 
 
 def test_about_a_name_the_page_prints_elsewhere_heads_an_author_box():
-    bio = ("Jane Doe has covered city politics for the paper since 2009 and lives with her two "
-           "children in the old town, where she was born.")
+    bio = (
+        "Jane Doe has covered city politics for the paper since 2009 and lives with her two "
+        "children in the old town, where she was born."
+    )
     lines = [HEADLINE, "", "By Jane Doe", ""] + body() + ["About Jane Doe", "", bio]
     kept, _ = run("\n".join(lines))
     assert kept == [HEADLINE] + ARTICLE
     # a subheading about something the page does not name elsewhere ends nothing
-    last = ("Harbour Ferries will run every ten minutes in the morning, and the company said it "
-            "would hire twelve more crew before the bridge closes.")
+    last = (
+        "Harbour Ferries will run every ten minutes in the morning, and the company said it "
+        "would hire twelve more crew before the bridge closes."
+    )
     lines = [HEADLINE, ""] + body() + ["About Harbour Ferries", "", last]
     kept, _ = run("\n".join(lines))
     assert kept == [HEADLINE] + ARTICLE + ["About Harbour Ferries", last]
@@ -482,8 +536,7 @@ def test_quotes_indented_deeper_than_the_article_around_them_are_no_sidebar():
 
 def test_author_box_after_removed_chrome_goes_at_the_end_only():
     # share buttons and a related list an earlier rule took, then an author bio in prose
-    bio = ("Jane Doe joined the paper in March 2017 and has been reporting on transport and city "
-           "politics since 2009.")
+    bio = "Jane Doe joined the paper in March 2017 and has been reporting on transport and city politics since 2009."
     chrome = ["Share", "Tweet", "Related stories"]
     lines = [HEADLINE, ""] + body() + [""] + chrome + ["", bio]
     flags = [False] * len(lines)
@@ -532,7 +585,9 @@ def test_japanese_page_keeps_the_article():
         "この決定は、住民や商店主、通勤者が橋を修理すべきか建て替えるべきかを二年にわたって議論した末に下されたものです。",
         "報告書によると、修理費用は新しい橋の約三分の一ですが、安全に使えるのは最長でも十五年だということです。",
     ]
-    text = page(["  • ホーム", "  • ニュース", "  • スポーツ", ""], "\n\n".join(paras), "", "  • 会社概要", "  • お問い合わせ")
+    text = page(
+        ["  • ホーム", "  • ニュース", "  • スポーツ", ""], "\n\n".join(paras), "", "  • 会社概要", "  • お問い合わせ"
+    )
     kept, _ = run(text)
     assert kept == paras
 
@@ -546,8 +601,12 @@ def test_russian_page():
         "По данным доклада, ремонт обойдется примерно в треть стоимости нового моста, но позволит безопасно использовать его не более пятнадцати лет.",
         "Автобусы и велосипеды по-прежнему смогут ездить по мосту, а совет обещал добавить утренние и вечерние рейсы паромов.",
     ]
-    footer = ["Читайте также", "  • Новый музей открылся в порту", "  • Паромщики грозят забастовкой",
-              "© 2019 Городские новости"]
+    footer = [
+        "Читайте также",
+        "  • Новый музей открылся в порту",
+        "  • Паромщики грозят забастовкой",
+        "© 2019 Городские новости",
+    ]
     text = page(menu, title, "", "19 ноября 2019, 11:03", "", "\n\n".join(paras), "", footer)
     kept, reasons = run(text)
     assert kept == [title] + paras
@@ -581,7 +640,7 @@ def test_stopwords_shipped_for_all_languages():
 
 
 def test_huge_single_line_is_cheap():
-    line = ("word " * 4_000_000)  # 20 MB
+    line = "word " * 4_000_000  # 20 MB
     start = time.perf_counter()
     classify([line], [False], params())
     assert time.perf_counter() - start < 2.0
@@ -607,7 +666,6 @@ def test_many_about_headings_are_linear():
     start = time.perf_counter()
     classify(lines, [False] * len(lines), params())
     assert time.perf_counter() - start < 60.0
-
 
 
 def test_line_classes_are_memoised_per_page_language():

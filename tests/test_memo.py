@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from conftest import SAMPLES
+
 from clean_articles import clean_text, memo
 from clean_articles.api import default_rules
 from clean_articles.batch import clean_page
 from clean_articles.repeats import count_texts
-
-from conftest import SAMPLES
 
 
 def test_memo_is_bounded(monkeypatch):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
+from conftest import write_pack
+
 from clean_articles import clean_text, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
 from clean_articles.matchers.section import SectionMatcher
 from clean_articles.patterns import STRIKES, Pattern, matching_lines
-
-from conftest import write_pack
 
 EVIL = "a" * 30 + "b"  # (a|a)+$ needs 2**30 steps to fail on it
 # In a rule, (a|a)+(?=c)b$ is as slow on EVIL, and the RE2 prefilter (which drops the
@@ -82,14 +82,24 @@ def test_a_search_answered_from_memory_is_charged_its_time():
 def test_until_searches_each_line_at_most_once(monkeypatch):
     calls = []
     real = Pattern.search
+
     def search(self, text, budget=None):
         if self.source == "^Close$":
             calls.append(text)
         return real(self, text, budget)
 
     monkeypatch.setattr(Pattern, "search", search)
-    matcher = SectionMatcher("t.s", {"anchor": "^Anchor", "reach": "until", "until": "^Close$",
-                                     "keep_anchor": False, "max_lines": 400, "max_words": 16})
+    matcher = SectionMatcher(
+        "t.s",
+        {
+            "anchor": "^Anchor",
+            "reach": "until",
+            "until": "^Close$",
+            "keep_anchor": False,
+            "max_lines": 400,
+            "max_words": 16,
+        },
+    )
     doc = Document.from_text("Anchor\nx\n" * 300)  # 300 anchors, no closing line
     assert list(matcher.mark(doc, bytearray(len(doc)))) == []
     assert len([t for t in calls if t == "x"]) <= 300
@@ -114,8 +124,10 @@ def test_cli_warns_once_and_still_cleans(runner, tmp_path):
 
 
 def test_pack_gate_goes_through_the_time_bound(tmp_path, capsys):
-    gated = PACK.replace('why = "A pack with one catastrophic rule."',
-                         "why = \"Gated by a catastrophic pattern.\"\nwhen = '(a|a)+(?=c)b$'")
+    gated = PACK.replace(
+        'why = "A pack with one catastrophic rule."',
+        "why = \"Gated by a catastrophic pattern.\"\nwhen = '(a|a)+(?=c)b$'",
+    )
     gated = gated.replace("pattern = '(a|a)+(?=c)b$'", "pattern = '^never$'")
     rules = load_rules([write_pack(tmp_path, gated)], builtin=False)
     assert clean_text(PAGE, rules).text == PAGE  # the gate matches nothing: the pack does not apply

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clean_articles import clean_text
 from clean_articles.api import default_rules
@@ -20,22 +21,43 @@ from clean_articles.document import Document, split_lines
 from clean_articles.pipeline import mark
 from clean_articles.render import dumps
 
-DEBRIS = ["Skip to content", "Home", "World", "Share on Facebook", "Accept all cookies", "Read more:",
-          "Related", "• Trump says talks are dead", "12 comments", "November 19, 2019", "Advertisement",
-          "© 2024 Example Media. All rights reserved.", "Sign in", "Photo: Reuters", "Tags:", "Follow us"]
-PROSE = ["The talks opened in Moscow on Wednesday with a long speech by the foreign minister.",
-         "Both sides said afterwards that they had agreed to meet again before the end of the year.",
-         "Der Minister sagte am Mittwoch, dass die Gespräche noch zwei weitere Tage dauern würden.",
-         "Le ministre a déclaré mercredi que les discussions se poursuivraient encore deux jours.",
-         "Officials declined to say whether the agreement would be signed before the summit in May."]
+DEBRIS = [
+    "Skip to content",
+    "Home",
+    "World",
+    "Share on Facebook",
+    "Accept all cookies",
+    "Read more:",
+    "Related",
+    "• Trump says talks are dead",
+    "12 comments",
+    "November 19, 2019",
+    "Advertisement",
+    "© 2024 Example Media. All rights reserved.",
+    "Sign in",
+    "Photo: Reuters",
+    "Tags:",
+    "Follow us",
+]
+PROSE = [
+    "The talks opened in Moscow on Wednesday with a long speech by the foreign minister.",
+    "Both sides said afterwards that they had agreed to meet again before the end of the year.",
+    "Der Minister sagte am Mittwoch, dass die Gespräche noch zwei weitere Tage dauern würden.",
+    "Le ministre a déclaré mercredi que les discussions se poursuivraient encore deux jours.",
+    "Officials declined to say whether the agreement would be signed before the summit in May.",
+]
 
-line = st.one_of(st.sampled_from(DEBRIS), st.sampled_from(PROSE),
-                 st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=60))
+line = st.one_of(
+    st.sampled_from(DEBRIS),
+    st.sampled_from(PROSE),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=60),
+)
 indent = st.sampled_from(["", "", "  ", "\t", " \u00a0"])
 trail = st.sampled_from(["", "", " ", "\t", "  \u3000"])
 ending = st.sampled_from(["\n", "\n", "\r\n", "\r"])
 page = st.lists(st.tuples(indent, line, trail, ending), max_size=40).map(
-    lambda parts: "".join(a + b + c + d for a, b, c, d in parts))
+    lambda parts: "".join(a + b + c + d for a, b, c, d in parts)
+)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

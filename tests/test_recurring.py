@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
+from conftest import ROOT, SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synthetic_site import TOPICS, page
 
 from clean_articles import clean_text, load_rules
 from clean_articles.api import clean_document
@@ -13,15 +15,14 @@ from clean_articles.document import Document
 from clean_articles.encoding import decode
 from clean_articles.repeats import Counts, count_texts, data_keys, free_blocks, line_keys, protected, text_keys
 
-from conftest import ROOT, SAMPLES
-from synthetic_site import TOPICS, page
-
 RULES = load_rules([ROOT / "rules" / "generic" / "recurring.toml"], builtin=False, strict=True)
-STORY = ("Quake shakes the capital\n\nBy AP\n\n"
-         "A strong earthquake shook the capital on Sunday, cracking walls and sending people into the streets.\n\n"
-         "Rescue teams searched the old town through the night, the interior ministry said in a statement.\n\n"
-         "Home | World | Sport\n")
-QUOTE = "Minister quits\n\n\"I will not stay a day longer,\" she said.\n"
+STORY = (
+    "Quake shakes the capital\n\nBy AP\n\n"
+    "A strong earthquake shook the capital on Sunday, cracking walls and sending people into the streets.\n\n"
+    "Rescue teams searched the old town through the night, the interior ministry said in a statement.\n\n"
+    "Home | World | Sport\n"
+)
+QUOTE = 'Minister quits\n\n"I will not stay a day longer," she said.\n'
 
 
 def clean_batch(texts: list[str]) -> list[str]:
@@ -110,7 +111,9 @@ def page_keys(doc: Document) -> set[int]:
     guard = protected(doc)
     found: set[int] = set()
     for start, end, _ in free_blocks(doc, guard):
-        found.update(k for (keys, _), g in zip(line_keys(doc.stripped[start:end]), guard[start:end]) if not g for k in keys)
+        found.update(
+            k for (keys, _), g in zip(line_keys(doc.stripped[start:end]), guard[start:end]) if not g for k in keys
+        )
     return found
 
 
@@ -122,12 +125,19 @@ def test_text_keys_are_the_keys_of_the_lines_protected_leaves_on_the_samples():
 
 
 LINE_KINDS = [
-    "Home", "• 12 comments", "Most read", "By Jane Doe", "Updated 3 March 2024 10:41 am",
-    "The council met on Monday.",                                       # a sentence, not prose
-    "A short quote, she said, was all there was to it.",               # a sentence, not prose
+    "Home",
+    "• 12 comments",
+    "Most read",
+    "By Jane Doe",
+    "Updated 3 March 2024 10:41 am",
+    "The council met on Monday.",  # a sentence, not prose
+    "A short quote, she said, was all there was to it.",  # a sentence, not prose
     "The council met on Monday to agree a budget for the coming year of the town.",  # prose
     "Residents said the plan would cut the bus routes that most of them use each day.",
-    "", "   ", "\u00a0", "\t",                                        # blank lines
+    "",
+    "   ",
+    "\u00a0",
+    "\t",  # blank lines
 ]
 
 
@@ -139,8 +149,17 @@ def test_text_keys_agree_with_protected_on_any_page(lines, end, last):
 
 
 PIECES = [kind.encode() for kind in LINE_KINDS] + [
-    b"\n", b"\r\n", b"\r", b"\n\n", b"\xef\xbb\xbf", b"caf\xc3\xa9 au lait", b"caf\xe9", b"\xe2\x80", b"\xff\xfe",
-    "Übersicht – Nachrichten".encode(), "今日のニュース".encode(),
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\n\n",
+    b"\xef\xbb\xbf",
+    b"caf\xc3\xa9 au lait",
+    b"caf\xe9",
+    b"\xe2\x80",
+    b"\xff\xfe",
+    "Übersicht – Nachrichten".encode(),
+    "今日のニュース".encode(),
 ]
 
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clean_articles import clean_text, render
 from clean_articles.document import Document, Mark
@@ -43,7 +44,7 @@ def test_removals(case):
 def removed_mask(n: int, marks: list[Mark]) -> bytearray:
     mask = bytearray(n)
     for m in marks:
-        mask[m.start:m.end] = b"\x01" * (m.end - m.start)
+        mask[m.start : m.end] = b"\x01" * (m.end - m.start)
     return mask
 
 

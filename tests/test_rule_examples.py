@@ -11,8 +11,9 @@ RULES = load_rules(strict=True)
 CASES = [(rule, n, ex) for rule in RULES.rules for n, ex in enumerate(rule.examples, 1)]
 
 
-@pytest.mark.parametrize(("rule", "n", "example"), CASES,
-                         ids=[f"{r.full_id}#{n}{'-keep' if e.keep else ''}" for r, n, e in CASES])
+@pytest.mark.parametrize(
+    ("rule", "n", "example"), CASES, ids=[f"{r.full_id}#{n}{'-keep' if e.keep else ''}" for r, n, e in CASES]
+)
 def test_example(rule, n, example):
     want = normalise(example.raw if example.keep else example.clean)
     assert run(RULES, rule, example) == want

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SKIP_PACK, write_pack
 
 from clean_articles import RuleError, load_rules
 from clean_articles.rules import builtin_rules_dir
 
-from conftest import SKIP_PACK, write_pack
-
-GOOD = SKIP_PACK + """\
+GOOD = (
+    SKIP_PACK
+    + """\
   [[rule.example]]
   raw = "Skip to content\\nHello"
   clean = "Hello"
@@ -17,6 +18,7 @@ GOOD = SKIP_PACK + """\
   raw = "You may skip to content you like."
   keep = true
 """
+)
 
 
 def problems(tmp_path, text, **kw):
@@ -31,19 +33,34 @@ def test_good_pack_loads_with_full_ids(tmp_path):
     assert [r.full_id for r in rules.rules] == ["mine.skip"]
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (("kind = \"line\"", "kind = \"lines\""),
-     "mine.toml:6: rule 'skip': unknown kind 'lines': 'kind' must be one of "
-     "['line', 'main', 'phrase', 'recurring', 'repeated', 'section']. Did you mean 'line'?"),
-    (("pattern =", "patern ="), "mine.toml:8: rule 'skip': unknown key 'patern' for kind 'line'. Did you mean 'pattern'?"),
-    (("'(?i)^skip to content$'", "'(?i)^skip to (content$'"),
-     "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 22."),
-    (("'(?i)^skip to content$'", '"(skip"'),
-     "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 5. "
-     "Write regexes in single-quoted TOML strings ('...') so backslashes survive."),
-    (("why = \"Skip links.\"\n", ""), "mine.toml:4: rule 'skip': needs a one-line 'why' saying what it removes."),
-    (("id = \"skip\"", "id = \"Skip It\""), "mine.toml:5: rule 'Skip It': id 'Skip It' must be lower-case letters, digits, '-' or '_'."),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('kind = "line"', 'kind = "lines"'),
+            "mine.toml:6: rule 'skip': unknown kind 'lines': 'kind' must be one of "
+            "['line', 'main', 'phrase', 'recurring', 'repeated', 'section']. Did you mean 'line'?",
+        ),
+        (
+            ("pattern =", "patern ="),
+            "mine.toml:8: rule 'skip': unknown key 'patern' for kind 'line'. Did you mean 'pattern'?",
+        ),
+        (
+            ("'(?i)^skip to content$'", "'(?i)^skip to (content$'"),
+            "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 22.",
+        ),
+        (
+            ("'(?i)^skip to content$'", '"(skip"'),
+            "mine.toml:8: rule 'skip': regex does not compile: missing ) at position 5. "
+            "Write regexes in single-quoted TOML strings ('...') so backslashes survive.",
+        ),
+        (('why = "Skip links."\n', ""), "mine.toml:4: rule 'skip': needs a one-line 'why' saying what it removes."),
+        (
+            ('id = "skip"', 'id = "Skip It"'),
+            "mine.toml:5: rule 'Skip It': id 'Skip It' must be lower-case letters, digits, '-' or '_'.",
+        ),
+    ],
+)
 def test_broken_rule_is_one_line_with_position(tmp_path, change, expected):
     assert problems(tmp_path, GOOD.replace(*change)) == [expected]
 
@@ -57,12 +74,15 @@ def test_toml_syntax_error_has_line_column_and_quote_hint(tmp_path):
 
 def test_duplicate_id_points_at_first(tmp_path):
     text = GOOD + GOOD.split("\n", 3)[3]
-    assert problems(tmp_path, text) == ["mine.toml:16: rule 'skip': duplicate id 'mine.skip'. The first one is at mine.toml:5."]
+    assert problems(tmp_path, text) == [
+        "mine.toml:16: rule 'skip': duplicate id 'mine.skip'. The first one is at mine.toml:5."
+    ]
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    text = GOOD.replace("kind = \"line\"", "kind = \"lines\"") + GOOD.split("\n", 3)[3].replace(
-        "id = \"skip\"", "id = \"two\"").replace("pattern =", "patern =")
+    text = GOOD.replace('kind = "line"', 'kind = "lines"') + GOOD.split("\n", 3)[3].replace(
+        'id = "skip"', 'id = "two"'
+    ).replace("pattern =", "patern =")
     assert len(problems(tmp_path, text)) == 2
 
 
@@ -71,22 +91,26 @@ def test_strict_requires_both_kinds_of_example(tmp_path):
     load_rules([write_pack(tmp_path, text)], builtin=False)  # fine when not strict
     assert problems(tmp_path, text, strict=True) == [
         "mine.toml:4: rule 'skip': needs at least one must-remove example (raw + clean) "
-        "and one must-keep example (raw + keep = true)."]
+        "and one must-keep example (raw + keep = true)."
+    ]
 
 
 def test_example_needs_clean_or_keep(tmp_path):
     text = GOOD.replace("  keep = true\n", "")
     assert problems(tmp_path, text) == [
         "mine.toml:12: rule 'skip': example 2 needs either 'clean' (the expected output) "
-        "or 'keep = true' (must come out unchanged)."]
+        "or 'keep = true' (must come out unchanged)."
+    ]
 
 
 def test_wrong_type_and_range(tmp_path):
-    text = GOOD.replace("kind = \"line\"", "kind = \"phrase\"").replace(
-        "pattern = '(?i)^skip to content$'", "phrases = 'skip'\nscore = 150")
+    text = GOOD.replace('kind = "line"', 'kind = "phrase"').replace(
+        "pattern = '(?i)^skip to content$'", "phrases = 'skip'\nscore = 150"
+    )
     assert problems(tmp_path, text) == [
         "mine.toml:8: rule 'skip': 'phrases' must be a non-empty list of strings.",
-        "mine.toml:9: rule 'skip': 'score' must be between 1 and 100."]
+        "mine.toml:9: rule 'skip': 'score' must be between 1 and 100.",
+    ]
 
 
 def test_unknown_disable_suggests(tmp_path):

@@ -9,10 +9,9 @@ from __future__ import annotations
 import difflib
 
 import pytest
+from conftest import SAMPLES
 
 from clean_articles import clean_text, decode
-
-from conftest import SAMPLES
 
 NAMES = sorted(p.stem for p in (SAMPLES / "raw").glob("*.txt"))
 
@@ -33,8 +32,9 @@ def test_every_sample_has_expected_output_and_readme_line():
 def test_sample(name):
     got, want = clean_text(read("raw", name)).text, read("clean", name)
     if got != want:
-        delta = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
-                                             f"expected/{name}", f"actual/{name}"))
+        delta = "".join(
+            difflib.unified_diff(want.splitlines(True), got.splitlines(True), f"expected/{name}", f"actual/{name}")
+        )
         pytest.fail(f"{name} differs from its expected output:\n{delta}")
 
 

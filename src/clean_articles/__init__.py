@@ -12,11 +12,11 @@ The library is click-free. Typical use::
 `load_rules()` compiles rule packs once; pass its result to many `clean_text()` calls.
 """
 
+from clean_articles.api import clean_document, clean_text
 from clean_articles.document import Document, Mark
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.render import Removal, Result
 from clean_articles.rules import RuleError, RuleSet, load_rules
-from clean_articles.api import clean_document, clean_text
 
 __version__ = "0.1.0"
 

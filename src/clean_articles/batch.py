@@ -26,14 +26,15 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from clean_articles.api import clean_document
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode, encode
-from clean_articles.render import Result, diff as unified_diff, dumps
+from clean_articles.render import Result, dumps
+from clean_articles.render import diff as unified_diff
 from clean_articles.repeats import Counts, counted, data_keys
 from clean_articles.rules import RuleSet, load_rules
 
@@ -43,9 +44,9 @@ TMP_PREFIX = ".clean-articles-"
 TMP_SUFFIX = ".tmp"
 CHUNK = 32
 COUNT_CHUNKS = 8  # pass 1 gives each worker about this many chunks: a chunk's counts travel back
-                  # to the driver whole, so a few large chunks cost it far less than many small
+# to the driver whole, so a few large chunks cost it far less than many small
 READ_SIZE = 1 << 16  # bytes asked for at a time: most pages come in one read
-SAVE_EVERY = 5.0   # seconds between manifest saves, at least ...
+SAVE_EVERY = 5.0  # seconds between manifest saves, at least ...
 SAVE_SHARE = 0.05  # ... and saving takes at most this share of a run (a save grows with the batch)
 
 
@@ -77,8 +78,8 @@ class Outcome:
     bytes_out: int = 0
     in_hash: str = ""
     out_hash: str = ""
-    report: str = ""   # diff / explanation for stdout, or the failure message
-    json: str = ""     # one JSON line (jsonl)
+    report: str = ""  # diff / explanation for stdout, or the failure message
+    json: str = ""  # one JSON line (jsonl)
 
 
 @dataclass
@@ -95,9 +96,11 @@ class Summary:
     def line(self, check: bool = False) -> str:
         removed = 1 - self.bytes_out / self.bytes_in if self.bytes_in else 0.0
         would = f", {self.changed} would change" if check else ""
-        return (f"{self.files} files, {self.skipped} skipped, {self.failed} failed{would}, "
-                f"{_size(self.bytes_in)} in, {_size(self.bytes_out)} out, {removed:.1%} removed, "
-                f"{self.seconds:.1f}s")
+        return (
+            f"{self.files} files, {self.skipped} skipped, {self.failed} failed{would}, "
+            f"{_size(self.bytes_in)} in, {_size(self.bytes_out)} out, {removed:.1%} removed, "
+            f"{self.seconds:.1f}s"
+        )
 
 
 def _size(n: int) -> str:
@@ -118,8 +121,9 @@ def check_dirs(src: Path, dst: Path) -> tuple[Path, Path]:
     if not src.is_dir():
         raise BatchError(f"{src}: not a folder")
     if dst == src or src in dst.parents or dst in src.parents:
-        raise BatchError(f"OUT ({dst}) and IN ({src}) must not contain each other: "
-                         f"IN is never written to; pick an OUT outside IN")
+        raise BatchError(
+            f"OUT ({dst}) and IN ({src}) must not contain each other: IN is never written to; pick an OUT outside IN"
+        )
     return src, dst
 
 
@@ -166,12 +170,17 @@ def _is_file(entry: os.DirEntry) -> bool:
 _STATE: dict = {}
 
 
-def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict,
-          rules: RuleSet | bool) -> None:
+def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict, rules: RuleSet | bool) -> None:
     """Set the worker's state with `rules`: True to compile them here (a pool worker), False
     for none (counting needs none), or the RuleSet itself (in the driver's own process)."""
-    _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest,
-                  rules=load_rules(**options.rules) if rules is True else rules or None)
+    _STATE.update(
+        options=options,
+        src=src,
+        dst=dst,
+        counts=counts,
+        manifest=manifest,
+        rules=load_rules(**options.rules) if rules is True else rules or None,
+    )
 
 
 def _init_worker(*args) -> None:
@@ -235,7 +244,7 @@ def _write(path: str | Path, data: bytes) -> None:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -302,7 +311,7 @@ def clean_page(text: str, rules: RuleSet, counts: Counts | None) -> Result:
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[k:k + size] for k in range(0, len(items), size)]
+    return [items[k : k + size] for k in range(0, len(items), size)]
 
 
 class _Runner:
@@ -348,9 +357,17 @@ def sweep(dst: Path) -> None:
             (dst / tmp).unlink(missing_ok=True)
 
 
-def run(src: Path, dst: Path, options: Options, *, echo: Callable[[str], None] = print,
-        warn: Callable[[str], None] = print, progress: Callable[[Iterable, int], Iterable] | None = None,
-        files: list[str] | None = None, rules: RuleSet | None = None) -> Summary:
+def run(
+    src: Path,
+    dst: Path,
+    options: Options,
+    *,
+    echo: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
+    progress: Callable[[Iterable, int], Iterable] | None = None,
+    files: list[str] | None = None,
+    rules: RuleSet | None = None,
+) -> Summary:
     """Clean every page under src into dst. `echo` gets diffs, explanations; `warn` one line per
     failed page; `progress(iterable, length)` may wrap the results for a progress bar; `rules`
     is the RuleSet of options.rules when the caller compiled it already (pool workers compile

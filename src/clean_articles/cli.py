@@ -33,8 +33,13 @@ class DefaultGroup(click.Group):
         super().format_help(ctx, formatter)
         clean_cmd = self.commands["clean"]
         with formatter.section("Cleaning options (the default command; see clean-articles clean --help)"):
-            formatter.write_dl([p.get_help_record(ctx) for p in clean_cmd.get_params(ctx)
-                                if p.get_help_record(ctx) and p.name != "help"])
+            formatter.write_dl(
+                [
+                    p.get_help_record(ctx)
+                    for p in clean_cmd.get_params(ctx)
+                    if p.get_help_record(ctx) and p.name != "help"
+                ]
+            )
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,14 +62,29 @@ def main() -> None:
 
 def rule_options(f):
     """Options every command that loads rules shares."""
-    f = click.option("--favor", type=click.Choice(FAVORS), default="balanced", show_default=True,
-                     help="Generic cleaning: lose a line rather than keep junk (precision), or the reverse (recall).")(f)
-    f = click.option("--disable", "disable", multiple=True, metavar="ID",
-                     help="Switch off a rule (pack.id) or a whole pack. Repeatable.")(f)
+    f = click.option(
+        "--favor",
+        type=click.Choice(FAVORS),
+        default="balanced",
+        show_default=True,
+        help="Generic cleaning: lose a line rather than keep junk (precision), or the reverse (recall).",
+    )(f)
+    f = click.option(
+        "--disable",
+        "disable",
+        multiple=True,
+        metavar="ID",
+        help="Switch off a rule (pack.id) or a whole pack. Repeatable.",
+    )(f)
     f = click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")(f)
-    f = click.option("--rules", "rule_paths", multiple=True, metavar="PATH",
-                     type=click.Path(exists=True, dir_okay=True, path_type=Path),
-                     help="A rule pack (.toml) or a folder of packs to add. Repeatable.")(f)
+    f = click.option(
+        "--rules",
+        "rule_paths",
+        multiple=True,
+        metavar="PATH",
+        type=click.Path(exists=True, dir_okay=True, path_type=Path),
+        help="A rule pack (.toml) or a folder of packs to add. Repeatable.",
+    )(f)
     return f
 
 
@@ -84,18 +104,28 @@ def read_input(name: str, allow_binary: bool) -> tuple[str, bool]:
         data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         return decode(data, allow_binary=allow_binary)
     except BinaryInputError as e:
-        raise click.ClickException(f"{name}: {e}")
+        raise click.ClickException(f"{name}: {e}") from None
     except OSError as e:
-        raise click.ClickException(f"{name}: cannot read: {e.strerror or e}")
+        raise click.ClickException(f"{name}: cannot read: {e.strerror or e}") from None
 
 
 @main.command()
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @rule_options
-@click.option("--explain", is_flag=True, help="Print every removal (path:lines: rule: reason: text) instead of the text.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of input against output instead of the text.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: one object per page with the text, the removals and counts.")
+@click.option(
+    "--explain", is_flag=True, help="Print every removal (path:lines: rule: reason: text) instead of the text."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print a unified diff of input against output instead of the text."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object per page with the text, the removals and counts.",
+)
 @click.option("--allow-binary", is_flag=True, help="Clean input with NUL bytes instead of refusing it.")
 def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_diff, fmt, allow_binary) -> None:
     """Clean FILEs (default: stdin) and write the article text to stdout."""
@@ -121,14 +151,26 @@ def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_dif
 @click.argument("dst", metavar="OUT_DIR", type=click.Path(file_okay=False, path_type=Path))
 @rule_options
 @click.option("--glob", default="*.txt", show_default=True, help="Which files under IN_DIR to clean (recursively).")
-@click.option("-j", "--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: the number of CPUs].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: the number of CPUs]."
+)
 @click.option("--force", is_flag=True, help="Redo every page, even those whose output is up to date.")
-@click.option("--check", is_flag=True, help="Write nothing; print a diff for each output that would change; exit 1 if any.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; print a diff for each output that would change; exit 1 if any."
+)
 @click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of each page against its output.")
 @click.option("--explain", is_flag=True, help="Also print every removal (path:lines: rule: reason: text).")
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
-              help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.")
-def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, force, check, show_diff, explain, fmt) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.",
+)
+def batch(
+    src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, force, check, show_diff, explain, fmt
+) -> None:
     """Clean every page under IN_DIR into the same relative path under OUT_DIR.
 
     Blocks that recur across many pages of the batch (site chrome) are removed too. A second run
@@ -136,9 +178,16 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
     with --check, would change).
     """
     ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
-    options = Options(rules=dict(paths=rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor),
-                      glob=glob, jobs=jobs or os.cpu_count() or 1, force=force, check=check,
-                      diff=show_diff, explain=explain, jsonl=fmt == "jsonl")
+    options = Options(
+        rules=dict(paths=rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor),
+        glob=glob,
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        check=check,
+        diff=show_diff,
+        explain=explain,
+        jsonl=fmt == "jsonl",
+    )
     tty = sys.stderr.isatty()
 
     def progress(results, length):
@@ -146,13 +195,19 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
             yield from bar
 
     try:
-        summary = run(src, dst, options, rules=ruleset, echo=lambda s: click.echo(s, nl=False),
-                      warn=lambda s: click.echo(f"clean-articles: {s}", err=True),
-                      progress=progress if tty else None)
+        summary = run(
+            src,
+            dst,
+            options,
+            rules=ruleset,
+            echo=lambda s: click.echo(s, nl=False),
+            warn=lambda s: click.echo(f"clean-articles: {s}", err=True),
+            progress=progress if tty else None,
+        )
     except BatchError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from None
     except OSError as e:  # OUT cannot be made or written, a folder vanished mid-walk ...
-        raise click.ClickException(f"{e.filename or dst}: {e.strerror or e}")
+        raise click.ClickException(f"{e.filename or dst}: {e.strerror or e}") from None
     click.echo(summary.line(check), err=True)
     if not summary.files:
         click.echo(f"clean-articles: no file under {src} matches --glob {glob!r}", err=True)
@@ -163,8 +218,20 @@ def batch(src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, fo
 @main.command()
 @click.argument("src", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--glob", default="*.txt", show_default=True, help="Which files under DIR to read (recursively).")
-@click.option("--min-pages", type=click.IntRange(2), default=3, show_default=True, help="Learn a block only if it is on this many pages.")
-@click.option("--min-share", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="... and on this share of the pages.")
+@click.option(
+    "--min-pages",
+    type=click.IntRange(2),
+    default=3,
+    show_default=True,
+    help="Learn a block only if it is on this many pages.",
+)
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 1),
+    default=0.3,
+    show_default=True,
+    help="... and on this share of the pages.",
+)
 @click.option("--name", default=None, help="The site's name for the pack's [pack] table [default: DIR's name].")
 def learn(src, glob, min_pages, min_share, name) -> None:
     """Write (to stdout) a rule pack of the blocks that recur across the pages of DIR.
@@ -175,6 +242,7 @@ def learn(src, glob, min_pages, min_share, name) -> None:
       clean-articles --rules site.toml < page.txt
     """
     from clean_articles.learn import learn as learn_pack
+
     click.echo(learn_pack(src, glob=glob, min_pages=min_pages, min_share=min_share, name=name), nl=False)
 
 
@@ -192,9 +260,14 @@ def rules_list(rule_paths, no_builtin_rules, disable, favor, pack_name) -> None:
     names = [p.name for p in ruleset.packs]
     if pack_name and pack_name not in names:
         from clean_articles.rules import _suggest
+
         raise click.UsageError(f"no pack named '{pack_name}'. {_suggest(pack_name, names)}".strip())
-    rows = [(r.full_id, r.kind, p.name, r.where, r.why)
-            for p in ruleset.packs if pack_name in (None, p.name) for r in p.rules]
+    rows = [
+        (r.full_id, r.kind, p.name, r.where, r.why)
+        for p in ruleset.packs
+        if pack_name in (None, p.name)
+        for r in p.rules
+    ]
     width = max((len(r[0]) for r in rows), default=0)
     pack_width = max((len(r[2]) for r in rows), default=0)
     for rid, kind, pack, where, why in rows:
@@ -215,6 +288,7 @@ def rules_check(paths) -> None:
 def rules_test(paths) -> None:
     """Run every rule's examples with only that rule enabled; report each failure; exit 1 on any."""
     from clean_articles.examples import check
+
     ruleset = get_rules(paths, bool(paths), (), "balanced")
     failures = check(ruleset)
     for failure in failures:

@@ -24,7 +24,7 @@ _BREAK = re.compile(r"(\r\n|\r|\n)")
 _WORD = regex.compile(r"\w+")
 _STOPS = tuple(".!?…:;。！？")
 _CLOSERS = "\"'”’»)]"
-_CLOSED = tuple("\"”’»)")
+_CLOSED = tuple('"”’»)')
 PROSE_MIN_WORDS = 10
 BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
 
@@ -110,13 +110,13 @@ class Document:
         self.settled: set = set()
 
     @classmethod
-    def from_text(cls, text: str) -> "Document":
+    def from_text(cls, text: str) -> Document:
         return cls(*split_lines(text))
 
     def __len__(self) -> int:
         return len(self.lines)
 
-    def subset(self, keep: list[int]) -> "Document":
+    def subset(self, keep: list[int]) -> Document:
         """The page made of the lines `keep` (indices in order). Per-line views already worked
         out (`_PER_LINE`) carry over rather than being worked out again, and so does `settled`."""
         sub = Document([self.lines[i] for i in keep], [self.endings[i] for i in keep])

@@ -25,7 +25,7 @@ def decode(data: bytes, *, allow_binary: bool = False) -> tuple[str, bool]:
         raise BinaryInputError("input holds NUL bytes: it looks binary, not text (--allow-binary cleans it anyway)")
     bom = data.startswith(BOM)
     if bom:
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     return data.decode("utf-8", "surrogateescape"), bom
 
 

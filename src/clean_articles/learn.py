@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from clean_articles.batch import walk
 from clean_articles.document import Document
@@ -62,8 +62,9 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: float = 0.3,
-          name: str | None = None) -> str:
+def learn(
+    folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: float = 0.3, name: str | None = None
+) -> str:
     """The text of a rule pack (TOML) for the chrome that recurs across the pages under folder.
     The pages are read twice, once to count and once to learn, so memory holds the counts, not
     the pages."""
@@ -73,11 +74,11 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
     counts.prune()
     counted()
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
-    lines: Counter[str] = Counter()          # pattern -> pages it was removed on
-    seen: dict[str, str] = {}                # pattern -> the first line it was learned from
-    sections: Counter[str] = Counter()       # heading pattern -> pages
+    lines: Counter[str] = Counter()  # pattern -> pages it was removed on
+    seen: dict[str, str] = {}  # pattern -> the first line it was learned from
+    sections: Counter[str] = Counter()  # heading pattern -> pages
     section_items: dict[str, list[str]] = {}  # heading pattern -> the first list seen under it
-    under: dict[str, set[str]] = {}          # item pattern -> the headings it was seen under
+    under: dict[str, set[str]] = {}  # item pattern -> the headings it was seen under
     for doc in map(Document.from_text, _pages(folder, glob)):
         removed = bytearray(len(doc))
         on_page: set[str] = set()
@@ -89,8 +90,7 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
                 seen.setdefault(pattern(doc.stripped[i]), doc.stripped[i])
             if m.start == start and end - start > 2:
                 heads.add(pattern(doc.stripped[start]))
-                section_items.setdefault(pattern(doc.stripped[start]),
-                                         [doc.stripped[i] for i in range(start, end)])
+                section_items.setdefault(pattern(doc.stripped[start]), [doc.stripped[i] for i in range(start, end)])
                 for i in range(start + 1, end):
                     under.setdefault(pattern(doc.stripped[i]), set()).add(pattern(doc.stripped[start]))
         lines.update(on_page)
@@ -98,8 +98,14 @@ def learn(folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: floa
     need = matcher.threshold(counts.pages)
     stable = sorted((p for p, n in lines.items() if n >= need), key=lambda p: (-lines[p], p))
     # a heading whose items are each on fewer pages than itself heads a rotating list
-    rotating = sorted((h for h, n in sections.items() if n >= need and lines[h] >= need
-                       and all(lines[p] < lines[h] for p, hs in under.items() if h in hs)), key=lambda p: (-lines[p], p))
+    rotating = sorted(
+        (
+            h
+            for h, n in sections.items()
+            if n >= need and lines[h] >= need and all(lines[p] < lines[h] for p, hs in under.items() if h in hs)
+        ),
+        key=lambda p: (-lines[p], p),
+    )
     stable = [p for p in stable if not under.get(p, set()) & set(rotating)]
     return _render(folder, name, counts.pages, stable, rotating, lines, seen, section_items)
 
@@ -119,12 +125,23 @@ def _pages(folder: Path, glob: str) -> Iterator[str]:
             yield text
 
 
-def _render(folder: Path, name: str | None, total: int, stable: list[str], rotating: list[str],
-            lines: Counter, seen: dict[str, str], section_items: dict[str, list[str]]) -> str:
+def _render(
+    folder: Path,
+    name: str | None,
+    total: int,
+    stable: list[str],
+    rotating: list[str],
+    lines: Counter,
+    seen: dict[str, str],
+    section_items: dict[str, list[str]],
+) -> str:
     site = name or folder.resolve().name
-    out = [f"# Learned by `clean-articles learn` from {total} pages of {site}: review before use.",
-           "[pack]", f"why = {toml_string(f'Chrome that recurs across the pages of {site}.')}",
-           f"site = {toml_string(site)}"]
+    out = [
+        f"# Learned by `clean-articles learn` from {total} pages of {site}: review before use.",
+        "[pack]",
+        f"why = {toml_string(f'Chrome that recurs across the pages of {site}.')}",
+        f"site = {toml_string(site)}",
+    ]
     gate = next((p for p in stable if lines[p] >= GATE_SHARE * total), None)
     if gate:
         out.append(f"when = {toml_string(gate)}")
@@ -132,13 +149,26 @@ def _render(folder: Path, name: str | None, total: int, stable: list[str], rotat
     for head in rotating:
         items = section_items[head]
         words = max(len(x.split()) for x in items[1:])
-        out += ["", "[[rule]]", f"id = {toml_string(_slug(seen[head], taken))}", 'kind = "section"',
-                f"why = {toml_string(f'A list under this heading on {lines[head]} of {total} pages; its items rotate.')}",
-                f"anchor = {toml_string(head)}", 'reach = "list"', f"max_words = {max(16, words + 4)}"]
+        out += [
+            "",
+            "[[rule]]",
+            f"id = {toml_string(_slug(seen[head], taken))}",
+            'kind = "section"',
+            f"why = {toml_string(f'A list under this heading on {lines[head]} of {total} pages; its items rotate.')}",
+            f"anchor = {toml_string(head)}",
+            'reach = "list"',
+            f"max_words = {max(16, words + 4)}",
+        ]
         out += _examples("\n".join(items), seen[head])
     for p in stable:
-        out += ["", "[[rule]]", f"id = {toml_string(_slug(seen[p], taken))}", 'kind = "line"',
-                f"why = {toml_string(f'On {lines[p]} of {total} pages.')}", f"pattern = {toml_string(p)}"]
+        out += [
+            "",
+            "[[rule]]",
+            f"id = {toml_string(_slug(seen[p], taken))}",
+            'kind = "line"',
+            f"why = {toml_string(f'On {lines[p]} of {total} pages.')}",
+            f"pattern = {toml_string(p)}",
+        ]
         out += _examples(seen[p], seen[p])
     return "\n".join(out) + "\n"
 
@@ -146,6 +176,11 @@ def _render(folder: Path, name: str | None, total: int, stable: list[str], rotat
 def _examples(chrome: str, line: str) -> list[str]:
     """A must-remove example (the chrome above a sentence) and a must-keep one (its text quoted
     inside a sentence, which a whole-line rule must leave alone)."""
-    return ["  [[rule.example]]", f"  raw = {toml_string(chrome + chr(10) + chr(10) + FILLER)}",
-            f"  clean = {toml_string(FILLER)}", "  [[rule.example]]",
-            f"  raw = {toml_string(f'The page showed “{line}” above the story, readers said.')}", "  keep = true"]
+    return [
+        "  [[rule.example]]",
+        f"  raw = {toml_string(chrome + chr(10) + chr(10) + FILLER)}",
+        f"  clean = {toml_string(FILLER)}",
+        "  [[rule.example]]",
+        f"  raw = {toml_string(f'The page showed “{line}” above the story, readers said.')}",
+        "  keep = true",
+    ]

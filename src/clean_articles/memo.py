@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import weakref
-from typing import Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 MAX_LINES = 1 << 15
 MAX_CHARS = 2000
@@ -37,7 +38,7 @@ class LineMemo(dict):
         return value
 
 
-_ALL: "weakref.WeakValueDictionary[int, LineMemo]" = weakref.WeakValueDictionary()
+_ALL: weakref.WeakValueDictionary[int, LineMemo] = weakref.WeakValueDictionary()
 
 
 def clear() -> None:

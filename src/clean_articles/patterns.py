@@ -45,7 +45,7 @@ def report(message: str) -> None:
 class Budget:
     """The time one pattern may spend on one page (of `chars` characters)."""
 
-    def __init__(self, pattern: "Pattern", chars: int):
+    def __init__(self, pattern: Pattern, chars: int):
         self.pattern = pattern
         self.seconds = pattern.timeout + SECONDS_PER_MB * chars / 1_000_000
         self.deadline = time.monotonic() + self.seconds
@@ -89,9 +89,11 @@ class Pattern:
         self.dead = self.strikes >= STRIKES
         if self.strikes == 1:
             seconds = budget.seconds if budget is not None else self.timeout
-            report(f"rule '{self.rule}': pattern {self.source!r} took over {seconds:.1f}s and is taken to match "
-                   f"nothing on that page (after {STRIKES} such pages: from then on). Make it less ambiguous, "
-                   f"e.g. avoid nested repeats like (a+)+")
+            report(
+                f"rule '{self.rule}': pattern {self.source!r} took over {seconds:.1f}s and is taken to match "
+                f"nothing on that page (after {STRIKES} such pages: from then on). Make it less ambiguous, "
+                f"e.g. avoid nested repeats like (a+)+"
+            )
 
     def _timeout(self, budget: Budget | None) -> float | None:
         """Seconds left for the next search, or None when the budget is spent."""
@@ -127,7 +129,6 @@ class Pattern:
             return False
         self.known.put(text, (found, time.monotonic() - start))
         return found
-
 
 
 def page_budget(pattern: Pattern, doc) -> Budget:

@@ -31,7 +31,6 @@ from clean_articles.render import LEFT, kept
 from clean_articles.repeats import CountsMemo
 from clean_articles.rules import RuleSet
 
-
 ROUNDS = 4
 LATER_CHARS = 1 << 20  # pages up to this size (a digest of their lines is a copy) replay later rounds
 
@@ -63,7 +62,7 @@ def mark(doc: Document, rules: RuleSet, repeats=None) -> tuple[list[Mark], bytea
         for m in more:
             for lifted in _lift(m, keep):
                 marks.append(lifted)
-                removed[lifted.start:lifted.end] = b"\x01" * (lifted.end - lifted.start)
+                removed[lifted.start : lifted.end] = b"\x01" * (lifted.end - lifted.start)
     if known is None and key is not None:
         later.put(key, tuple(rounds))
     return marks, removed
@@ -119,7 +118,7 @@ def _mark_once(doc: Document, rules: RuleSet, plan: list, repeats=None) -> tuple
         if rule.where == "anywhere":  # a matcher's marks lie inside the page: nothing to clip
             for m in found:
                 marks.append(m)
-                removed[m.start:m.end] = b"\x01" * (m.end - m.start)
+                removed[m.start : m.end] = b"\x01" * (m.end - m.start)
             continue
         regions = doc.region(rule.where)
         found = list(found)

@@ -24,8 +24,8 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import compress
-from typing import Iterable
 
 import re2
 
@@ -125,7 +125,7 @@ def widen(source: str) -> str | None:
         if c == "{":
             m = _COUNTED.match(source, i)
             if m:
-                out.append("{%s,}" % m.group(1))  # a counted repeat: no upper bound
+                out.append(f"{{{m.group(1)},}}")  # a counted repeat: no upper bound
                 i = m.end()
                 continue
         if c == "(" and source.startswith("(?", i):
@@ -159,7 +159,7 @@ def widen(source: str) -> str | None:
             if source[k] == ")":
                 flags.update(source[j:k].replace("u", ""))  # regex applies these to the whole pattern
             else:
-                out.append(source[i:k + 1].replace("u", ""))
+                out.append(source[i : k + 1].replace("u", ""))
             i = k + 1
             continue
         if c in "*+?}" and i + 1 < n and source[i + 1] == "+":

@@ -111,7 +111,7 @@ def removals(stripped: list[str], marks: list[Mark]) -> list[Removal]:
     between its lines but never starts or ends on one."""
     owner: list[Mark | None] = [None] * len(stripped)
     for m in reversed(marks):  # so the first mark that covers a line is the one left owning it
-        owner[m.start:m.end] = [m] * (m.end - m.start)
+        owner[m.start : m.end] = [m] * (m.end - m.start)
     out: list[Removal] = []
     current: Mark | None = None
     first = last = -1
@@ -134,7 +134,7 @@ def explain(result: Result, path: str = "-", width: int = 60) -> str:
     for r in result.removals:
         start = " ".join(lines[r.first - 1].split()) if r.first <= len(lines) else ""
         if len(start) > width:
-            start = start[:width - 1] + "…"
+            start = start[: width - 1] + "…"
         span = f"{r.first}" if r.first == r.last else f"{r.first}-{r.last}"
         out.append(f"{path}:{span}: {r.rule}: {r.reason.rstrip('.')}: {start}")
     return "\n".join(out) + ("\n" if out else "")
@@ -142,10 +142,10 @@ def explain(result: Result, path: str = "-", width: int = 60) -> str:
 
 def diff(before: str, after: str, path: str = "-") -> str:
     """A unified diff of input against clean output, with `path` as the file name."""
-    lines = difflib.unified_diff(_with_endings(before), _with_endings(after),
-                                 fromfile=f"a/{path}", tofile=f"b/{path}", n=1)
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
+    lines = difflib.unified_diff(
+        _with_endings(before), _with_endings(after), fromfile=f"a/{path}", tofile=f"b/{path}", n=1
+    )
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def _with_endings(text: str) -> list[str]:

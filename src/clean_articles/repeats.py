@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from itertools import chain, compress
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, compress
 from operator import itemgetter
-from typing import Iterable, Iterator
 
 import regex
 
@@ -52,10 +52,11 @@ DATE_WORDS = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september "
     "oct october nov november dec december mon monday tue tues tuesday wed wednesday thu thur thurs "
     "thursday fri friday sat saturday sun sunday am pm second seconds minute minutes hour hours day "
-    "days week weeks month months year years".split())
-NEAR_WORDS = 7          # lines with this many folded words also get a near key
-SENTENCE_WORDS = 5      # a protected sentence has at least this many words
-TITLE_LINES = 4         # the blocks right before the body, up to this many lines, are protected
+    "days week weeks month months year years".split()
+)
+NEAR_WORDS = 7  # lines with this many folded words also get a near key
+SENTENCE_WORDS = 5  # a protected sentence has at least this many words
+TITLE_LINES = 4  # the blocks right before the body, up to this many lines, are protected
 
 
 def normalise(stripped: str) -> str:
@@ -107,7 +108,7 @@ def protected(doc: Document) -> bytes:
     lo = first if doc.body is None else lo  # a line with text, so inside a block
     own = bisect_right(doc.blocks, lo, key=itemgetter(0)) - 1
     taken = lo - doc.blocks[own][0]
-    guard[lo - taken:lo] = b"\1" * taken
+    guard[lo - taken : lo] = b"\1" * taken
     for start, end in reversed(doc.blocks[:own]):
         if taken + end - start > TITLE_LINES:
             break
@@ -242,7 +243,7 @@ def data_keys(data: bytes) -> set[int]:
     another character, so the stretches between empty lines are the same, and one seen before
     costs a lookup of its bytes, with no decoding."""
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return _keys_of([b for stretch in _raw_stretch.many(data.split(b"\n\n")) for b in stretch])
@@ -255,10 +256,10 @@ def _keys_of(blocks: list[_Block]) -> set[int]:
         start, end = prose.index(True), len(prose) - prose[::-1].index(True)
         f, z = blocks[start], blocks[end - 1]
         if start == end - 1:
-            body = [f.sentences[f.first:f.last]]
+            body = [f.sentences[f.first : f.last]]
             guards = [b"\1" * f.first + body[0] + bytes(f.size - f.last)]
         else:
-            body = [f.sentences[f.first:], *(b.sentences for b in blocks[start + 1:end - 1]), z.sentences[:z.last]]
+            body = [f.sentences[f.first :], *(b.sentences for b in blocks[start + 1 : end - 1]), z.sentences[: z.last]]
             guards = [b"\1" * f.first + body[0], *body[1:-1], body[-1] + bytes(z.size - z.last)]
         taken = f.first  # the lines of the body's first block before the body
     else:  # no body: every sentence, from the first
@@ -295,13 +296,13 @@ class Counts:
         for k in keys:
             c[k] = c.get(k, 0) + 1
 
-    def merge(self, other: "Counts") -> None:
+    def merge(self, other: Counts) -> None:
         self.pages += other.pages
         c = self.counts
         for k, n in other.counts.items():
             c[k] = c.get(k, 0) + n
 
-    def prune(self) -> "Counts":
+    def prune(self) -> Counts:
         """Drop keys seen on one page only: they can never pass a threshold of two pages or more."""
         self.counts = {k: n for k, n in self.counts.items() if n > 1}
         return self

@@ -12,10 +12,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import regex
 
@@ -153,7 +154,7 @@ class RuleSet:
         """Each pack by name (the first, should two share one)."""
         return {p.name: p for p in reversed(self.packs)}
 
-    def only(self, full_id: str) -> "RuleSet":
+    def only(self, full_id: str) -> RuleSet:
         """A RuleSet with just one rule, its pack gate removed (to run its examples)."""
         for p in self.packs:
             for r in p.rules:
@@ -182,8 +183,16 @@ def builtin_rules_dir() -> Path:
     for candidate in (here / "rules", here.parents[1] / "rules"):
         if candidate.is_dir():
             return candidate
-    raise RuleError([Problem(str(here / "rules"), None, "the shipped rules folder is missing",
-                             hint="Reinstall clean-articles, or pass --no-builtin-rules.")])
+    raise RuleError(
+        [
+            Problem(
+                str(here / "rules"),
+                None,
+                "the shipped rules folder is missing",
+                hint="Reinstall clean-articles, or pass --no-builtin-rules.",
+            )
+        ]
+    )
 
 
 def pack_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -197,8 +206,14 @@ def pack_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def load_rules(paths: Iterable[str | Path] = (), *, builtin: bool = True, disable: Iterable[str] = (),
-               favor: str = "balanced", strict: bool = False) -> RuleSet:
+def load_rules(
+    paths: Iterable[str | Path] = (),
+    *,
+    builtin: bool = True,
+    disable: Iterable[str] = (),
+    favor: str = "balanced",
+    strict: bool = False,
+) -> RuleSet:
     """Load, validate and compile rule packs: the shipped ones (unless builtin=False), then paths.
 
     `disable` takes full rule ids or pack names. `strict` also requires every rule to carry
@@ -298,8 +313,9 @@ class _Lines:
 _QUOTE_HINT = "Write regexes in single-quoted TOML strings ('...') so backslashes survive."
 
 
-def _load_pack(path: Path, data: bytes, favor: str, check: bool, strict: bool, problems: list[Problem],
-               first_seen: dict[str, str]) -> Pack | None:
+def _load_pack(
+    path: Path, data: bytes, favor: str, check: bool, strict: bool, problems: list[Problem], first_seen: dict[str, str]
+) -> Pack | None:
     name = path.stem
     where = str(path)
     text = data.decode("utf-8", "replace")
@@ -317,16 +333,25 @@ def _load_pack(path: Path, data: bytes, favor: str, check: bool, strict: bool, p
     before = len(problems)
     for key in doc:
         if key not in ("pack", "rule"):
-            problems.append(Problem(where, pos.pack_key(key), f"unknown top-level key '{key}'",
-                                    hint=_suggest(key, ["pack", "rule"]) or "Expected [pack] and [[rule]] tables."))
+            problems.append(
+                Problem(
+                    where,
+                    pos.pack_key(key),
+                    f"unknown top-level key '{key}'",
+                    hint=_suggest(key, ["pack", "rule"]) or "Expected [pack] and [[rule]] tables.",
+                )
+            )
     head = doc.get("pack", {})
     if not isinstance(head, dict):
         problems.append(Problem(where, pos.pack_key("pack"), "'pack' must be a table ([pack])"))
         head = {}
     for key in head:
         if key not in ("why", "site", "when"):
-            problems.append(Problem(where, pos.pack_key(key), f"unknown pack key '{key}'",
-                                    hint=_suggest(key, ["why", "site", "when"])))
+            problems.append(
+                Problem(
+                    where, pos.pack_key(key), f"unknown pack key '{key}'", hint=_suggest(key, ["why", "site", "when"])
+                )
+            )
     why = head.get("why")
     if not isinstance(why, str) or not why.strip():
         problems.append(Problem(where, pos.pack_key("why") or 1, "the pack needs a one-line 'why' in [pack]"))
@@ -345,15 +370,23 @@ def _load_pack(path: Path, data: bytes, favor: str, check: bool, strict: bool, p
     return pack if len(problems) == before else None
 
 
-def _pattern(source: Any, rule_id: str, where: str, line: int | None, pos: _Lines,
-             problems: list[Problem], rule: str | None, check: bool = True) -> Pattern | None:
+def _pattern(
+    source: Any,
+    rule_id: str,
+    where: str,
+    line: int | None,
+    pos: _Lines,
+    problems: list[Problem],
+    rule: str | None,
+    check: bool = True,
+) -> Pattern | None:
     if not isinstance(source, str):
         problems.append(Problem(where, line, "a regex must be a string", rule=rule))
         return None
     pattern = Pattern(source, rule_id)
     try:
         if check:
-            pattern.rx
+            pattern.rx  # noqa: B018 (compiling is the check)
     except regex.error as e:
         hint = _QUOTE_HINT if '"' in pos.text(line) else ""
         problems.append(Problem(where, line, f"regex does not compile: {e}", rule=rule, hint=hint))
@@ -361,8 +394,17 @@ def _pattern(source: Any, rule_id: str, where: str, line: int | None, pos: _Line
     return pattern
 
 
-def _load_rule(pack: Pack, k: int, table: Any, pos: _Lines, favor: str, check: bool, strict: bool,
-               problems: list[Problem], first_seen: dict[str, str]) -> Rule | None:
+def _load_rule(
+    pack: Pack,
+    k: int,
+    table: Any,
+    pos: _Lines,
+    favor: str,
+    check: bool,
+    strict: bool,
+    problems: list[Problem],
+    first_seen: dict[str, str],
+) -> Rule | None:
     where, line = pack.path, pos.rule(k)
     if not isinstance(table, dict):
         problems.append(Problem(where, line, "each rule must be a table ([[rule]])"))
@@ -387,8 +429,7 @@ def _load_rule(pack: Pack, k: int, table: Any, pos: _Lines, favor: str, check: b
     kind = table.get("kind")
     cls = MATCHERS.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        fault("kind", f"unknown kind {kind!r}: 'kind' must be one of {sorted(MATCHERS)}",
-              _suggest(str(kind), MATCHERS))
+        fault("kind", f"unknown kind {kind!r}: 'kind' must be one of {sorted(MATCHERS)}", _suggest(str(kind), MATCHERS))
     why = table.get("why")
     if not isinstance(why, str) or not why.strip() or "\n" in why.strip():
         fault("why" if "why" in table else None, "needs a one-line 'why' saying what it removes")
@@ -425,8 +466,17 @@ def _load_rule(pack: Pack, k: int, table: Any, pos: _Lines, favor: str, check: b
 _TYPES = {"str": str, "int": int, "bool": bool, "regex": str}
 
 
-def _params(cls: type[Matcher], table: dict, k: int, label: str, where: str, pos: _Lines,
-            problems: list[Problem], partial: bool = False, check: bool = True) -> dict[str, Any]:
+def _params(
+    cls: type[Matcher],
+    table: dict,
+    k: int,
+    label: str,
+    where: str,
+    pos: _Lines,
+    problems: list[Problem],
+    partial: bool = False,
+    check: bool = True,
+) -> dict[str, Any]:
     params: dict[str, Any] = {}
     schema: dict[str, Param] = cls.PARAMS
     suggested: set[str] = set()
@@ -439,8 +489,15 @@ def _params(cls: type[Matcher], table: dict, k: int, label: str, where: str, pos
             choices = list(schema) + ([] if partial else sorted(RULE_KEYS))
             hint = _suggest(key, choices)
             suggested.add(hint.partition("'")[2].rpartition("'")[0])
-            problems.append(Problem(where, line, f"unknown key '{key}' for kind '{_kind_name(cls)}'", rule=label,
-                                    hint=hint or f"Valid keys: {', '.join(choices)}."))
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    f"unknown key '{key}' for kind '{_kind_name(cls)}'",
+                    rule=label,
+                    hint=hint or f"Valid keys: {', '.join(choices)}.",
+                )
+            )
             continue
         fault = _type_fault(spec, value)
         if fault is None and spec.type == "regex":
@@ -480,8 +537,9 @@ def _type_fault(spec: Param, value: Any) -> str | None:
     return None
 
 
-def _examples(items: Any, k: int, label: str, where: str, pos: _Lines, strict: bool,
-              problems: list[Problem]) -> list[Example]:
+def _examples(
+    items: Any, k: int, label: str, where: str, pos: _Lines, strict: bool, problems: list[Problem]
+) -> list[Example]:
     out: list[Example] = []
     if not isinstance(items, list):
         problems.append(Problem(where, pos.key(k, "example"), "'example' must be [[rule.example]] tables", rule=label))
@@ -494,21 +552,48 @@ def _examples(items: Any, k: int, label: str, where: str, pos: _Lines, strict: b
         extra = set(item) - {"raw", "clean", "keep", "pages"}
         if extra:
             bad = sorted(extra)[0]
-            problems.append(Problem(where, line, f"example {e + 1}: unknown key '{bad}'", rule=label,
-                                    hint=_suggest(bad, ["raw", "clean", "keep", "pages"]) or "Use raw with clean, or raw with keep = true."))
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    f"example {e + 1}: unknown key '{bad}'",
+                    rule=label,
+                    hint=_suggest(bad, ["raw", "clean", "keep", "pages"])
+                    or "Use raw with clean, or raw with keep = true.",
+                )
+            )
             continue
         pages = item.get("pages", [])
         if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
-            problems.append(Problem(where, line, f"example {e + 1}: 'pages' must be a list of strings "
-                                    f"(the other pages of a small batch)", rule=label))
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    f"example {e + 1}: 'pages' must be a list of strings (the other pages of a small batch)",
+                    rule=label,
+                )
+            )
             continue
         keep, clean = item.get("keep", False), item.get("clean")
         if (keep is True) == isinstance(clean, str):
-            problems.append(Problem(where, line, f"example {e + 1} needs either 'clean' (the expected output) "
-                                    f"or 'keep = true' (must come out unchanged)", rule=label))
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    f"example {e + 1} needs either 'clean' (the expected output) "
+                    f"or 'keep = true' (must come out unchanged)",
+                    rule=label,
+                )
+            )
             continue
         out.append(Example(item["raw"], clean if isinstance(clean, str) else None, line, tuple(pages)))
     if strict and not (any(x.keep for x in out) and any(not x.keep for x in out)):
-        problems.append(Problem(where, pos.rule(k), "needs at least one must-remove example (raw + clean) "
-                                "and one must-keep example (raw + keep = true)", rule=label))
+        problems.append(
+            Problem(
+                where,
+                pos.rule(k),
+                "needs at least one must-remove example (raw + clean) and one must-keep example (raw + keep = true)",
+                rule=label,
+            )
+        )
     return out

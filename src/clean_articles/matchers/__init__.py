@@ -7,8 +7,9 @@ edits anything. `removed` says which lines earlier rules already took.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, ClassVar
 
 from clean_articles.document import Document, Mark
 from clean_articles.patterns import Pattern
@@ -55,7 +56,7 @@ class Matcher:
         return False
 
     @property
-    def required(self) -> "Pattern | Matcher | None":
+    def required(self) -> Pattern | Matcher | None:
         """A pattern that must match some line for the rule to mark anything, or None. The
         pipeline skips the rule on a page where the prefilter finds no line it may match.
         A matcher with a `screen(stripped_line) -> bool` of its own returns itself: the
@@ -63,7 +64,7 @@ class Matcher:
         return None
 
     @classmethod
-    def screener(cls, matchers: list["Matcher"]) -> Callable[[str], tuple["Matcher", ...]]:
+    def screener(cls, matchers: list[Matcher]) -> Callable[[str], tuple[Matcher, ...]]:
         """For matchers of this kind that screen lines (see `required`): a function telling
         which of them let a stripped line through, in their order. A kind whose screens share
         work (reading a line's words once for all its rules) answers all of them in one go."""

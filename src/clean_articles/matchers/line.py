@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param

@@ -10,20 +10,21 @@ classifier's engine), so a bad one is a rule-file error, not a crash on the firs
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import regex
 
 from clean_articles.document import Document, Mark
-from clean_articles.matchers import Matcher, Param
-from clean_articles.matchers import main_text
+from clean_articles.matchers import Matcher, Param, main_text
 
 _TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
 
 
 class MainMatcher(Matcher):
-    PARAMS = {name: Param("regex" if name.endswith("_pattern") else _TYPES[t], required=True)
-              for name, t in main_text.PARAMS.items()}
+    PARAMS = {
+        name: Param("regex" if name.endswith("_pattern") else _TYPES[t], required=True)
+        for name, t in main_text.PARAMS.items()
+    }
     STAGE = 2
 
     def __init__(self, rule_id, params):

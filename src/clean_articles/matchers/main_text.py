@@ -41,9 +41,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from clean_articles.memo import ComputingMemo, per_line
 
@@ -51,66 +52,66 @@ __all__ = ["PARAMS", "classify"]
 
 PARAMS: dict[str, type] = {
     # reading lines
-    "scan_chars": int,            # only this many characters of a line are analysed
-    "lang_sample_words": int,     # words looked at to find the page's language
-    "min_lang_hits": float,       # stopword share a page needs for its language to count
+    "scan_chars": int,  # only this many characters of a line are analysed
+    "lang_sample_words": int,  # words looked at to find the page's language
+    "min_lang_hits": float,  # stopword share a page needs for its language to count
     "cjk_chars_per_word": float,  # CJK characters that count as one word
     # line classes
-    "min_words_good": int,        # prose: at least this many words ...
-    "min_stop_density": float,    # ... at least this share of stopwords ...
-    "max_title_share": float,     # ... at most this share of capitalised words ...
-    "min_words_unpunct": int,     # ... and a sentence end, or at least this many words
-    "min_words_near": int,        # a shorter sentence: at least this many words ...
-    "near_stop_density": float,   # ... this share of stopwords, and a sentence end
-    "menu_max_words": int,        # a bullet line with at most this many words is a menu item
-    "title_min_words": int,       # a capitalised line of at least this many words is a link title
-    "date_words": str,            # words of dates and counters (months, "am", "comments")
-    "date_max_words": int,        # a date/counter line: at most this many words ...
-    "date_share": float,          # ... this share of them numbers or date words, one a number
-    "stuck_max_words": int,       # a line this short in one block with a line an earlier rule
-                                  # removed (a caption and its credit) goes with it (0: never) ...
-    "caption_max_words": int,     # ... or this short when the removed line is right below it
-                                  # (a caption above its credit; text below a teaser is not one)
-    "table_min_rows": int,        # this many lines in a row laid out in columns are a table
-                                  # (0: never)
+    "min_words_good": int,  # prose: at least this many words ...
+    "min_stop_density": float,  # ... at least this share of stopwords ...
+    "max_title_share": float,  # ... at most this share of capitalised words ...
+    "min_words_unpunct": int,  # ... and a sentence end, or at least this many words
+    "min_words_near": int,  # a shorter sentence: at least this many words ...
+    "near_stop_density": float,  # ... this share of stopwords, and a sentence end
+    "menu_max_words": int,  # a bullet line with at most this many words is a menu item
+    "title_min_words": int,  # a capitalised line of at least this many words is a link title
+    "date_words": str,  # words of dates and counters (months, "am", "comments")
+    "date_max_words": int,  # a date/counter line: at most this many words ...
+    "date_share": float,  # ... this share of them numbers or date words, one a number
+    "stuck_max_words": int,  # a line this short in one block with a line an earlier rule
+    # removed (a caption and its credit) goes with it (0: never) ...
+    "caption_max_words": int,  # ... or this short when the removed line is right below it
+    # (a caption above its credit; text below a teaser is not one)
+    "table_min_rows": int,  # this many lines in a row laid out in columns are a table
+    # (0: never)
     # teaser runs
-    "teaser_min_groups": int,     # at least this many teaser groups of the same shape
-    "teaser_max_words": int,      # a teaser is at most this many words long
-    "teaser_max_gap": int,        # at most this many lines (title, byline, date) before a teaser
+    "teaser_min_groups": int,  # at least this many teaser groups of the same shape
+    "teaser_max_words": int,  # a teaser is at most this many words long
+    "teaser_max_gap": int,  # at most this many lines (title, byline, date) before a teaser
     # main span
-    "good_cap": int,              # a prose line scores its words, at most this many
-    "bullet_factor": float,       # a prose bullet item scores this share of that
-    "near_score": float,          # score of a shorter sentence
-    "short_penalty": float,       # cost of a short line
-    "bad_penalty": float,         # cost of a menu item, date or link title
-    "max_gap": float,             # more cost than this between two prose lines ends a run
+    "good_cap": int,  # a prose line scores its words, at most this many
+    "bullet_factor": float,  # a prose bullet item scores this share of that
+    "near_score": float,  # score of a shorter sentence
+    "short_penalty": float,  # cost of a short line
+    "bad_penalty": float,  # cost of a menu item, date or link title
+    "max_gap": float,  # more cost than this between two prose lines ends a run
     # inside the span
-    "list_min_lines": int,        # a run of this many non-prose lines inside the span ...
-    "list_max_words": float,      # ... of at most this many words on average is a link list ...
-    "list_bad_share": float,      # ... and so is one with this share of menu items / link titles
-    "date_cut_share": float,      # cut the span at a date/byline with less prose than this beyond
-    "gone_cut_lines": int,        # ... or, near the end, after this many lines an earlier rule
-                                  # removed (share buttons, a "related" list) (0: never) ...
-    "gone_cut_words": float,      # ... when at most this many words of prose lie beyond
-    "end_pattern": str,           # regex: a heading that ends the article ("Related stories",
-                                  # "About the author"), kept or removed by an earlier rule ...
-    "end_cut_share": float,       # ... ends the span when at least this share of its prose lies
-                                  # before it (above 1: never)
-    "about_pattern": str,         # regex: "About Jane Doe", group 1 the name; a heading of an
-                                  # author box when a short line above printed the name
-    "indent_tolerance": int,      # prose at the span's edges indented further from the article
-                                  # than this is trimmed (-1: never)
-    "centre_indent": int,         # inside the span, a line indented this much deeper than the
-                                  # article is a caption w3m centred under a figure (0: never)
-    "trail_max_short": int,       # after the span, short sentences are the article's through
-                                  # at most this many short lines in a row (-1: never)
+    "list_min_lines": int,  # a run of this many non-prose lines inside the span ...
+    "list_max_words": float,  # ... of at most this many words on average is a link list ...
+    "list_bad_share": float,  # ... and so is one with this share of menu items / link titles
+    "date_cut_share": float,  # cut the span at a date/byline with less prose than this beyond
+    "gone_cut_lines": int,  # ... or, near the end, after this many lines an earlier rule
+    # removed (share buttons, a "related" list) (0: never) ...
+    "gone_cut_words": float,  # ... when at most this many words of prose lie beyond
+    "end_pattern": str,  # regex: a heading that ends the article ("Related stories",
+    # "About the author"), kept or removed by an earlier rule ...
+    "end_cut_share": float,  # ... ends the span when at least this share of its prose lies
+    # before it (above 1: never)
+    "about_pattern": str,  # regex: "About Jane Doe", group 1 the name; a heading of an
+    # author box when a short line above printed the name
+    "indent_tolerance": int,  # prose at the span's edges indented further from the article
+    # than this is trimmed (-1: never)
+    "centre_indent": int,  # inside the span, a line indented this much deeper than the
+    # article is a caption w3m centred under a figure (0: never)
+    "trail_max_short": int,  # after the span, short sentences are the article's through
+    # at most this many short lines in a row (-1: never)
     # headline
     "keep_headline": bool,
-    "headline_window": int,       # look this many live lines above the span for the headline
+    "headline_window": int,  # look this many live lines above the span for the headline
     "headline_min_words": int,
     "headline_max_words": int,
     "headline_echo_window": int,  # live lines above the span searched for a copy of the headline
-    "byline_pattern": str,        # regex: a byline or a credit is never the headline
+    "byline_pattern": str,  # regex: a byline or a credit is never the headline
 }
 
 # --------------------------------------------------------------------------------------------
@@ -121,7 +122,9 @@ _BULLET = re.compile(r"(?:[•·▪◦□■☆★○●◆◇►▶▸‣⁃∙
 _BULLET_START = frozenset("•·▪◦□■☆★○●◆◇►▶▸‣⁃∙-–—*+>(0123456789")
 # a sentence end, maybe closed by quotes or brackets and followed by emoji ("today! 🙂"); a
 # tilde ends playful sentences ("the scent of fall~")
-_SENT_END = re.compile(r"[.!?…。！？:;~][\"'”’»」』)\]]*(?:\s*[\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f\u200d]+)?$")
+_SENT_END = re.compile(
+    r"[.!?…。！？:;~][\"'”’»」』)\]]*(?:\s*[\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f\u200d]+)?$"
+)
 _CLAUSE_END = (",", "、", "，")  # a sentence that w3m broke after a comma goes on below
 _CJK_STOP = re.compile(r"[。！？]")
 _WORD = re.compile(r"\w")
@@ -170,8 +173,26 @@ def _regex(pattern: str) -> re.Pattern[str]:
 # `low` its lowercased words and `lowered` those joined by single spaces;
 # `alpha` is the number of tokens that are not numbers (for the stopword share); `heading` is an
 # end_pattern heading; `about` the folded name of an "About Jane Doe" heading, else "".
-_FIXED = ("indent", "bullet", "text", "low", "lowered", "ntok", "row", "byline", "cjk", "cjk_words",
-          "title", "sent_end", "cjk_stop", "clause", "date", "alpha", "heading", "about")
+_FIXED = (
+    "indent",
+    "bullet",
+    "text",
+    "low",
+    "lowered",
+    "ntok",
+    "row",
+    "byline",
+    "cjk",
+    "cjk_words",
+    "title",
+    "sent_end",
+    "cjk_stop",
+    "clause",
+    "date",
+    "alpha",
+    "heading",
+    "about",
+)
 # What the page makes of it: its index, length in words and sentence end (CJK pages count
 # differently), class and tag, lines removed just above it, ...
 _PAGE = ("i", "words", "sent", "cls", "tag", "gone", "stuck", "end", "table")
@@ -182,27 +203,58 @@ class _Line:
     __slots__ = _FIXED + _PAGE
 
     def __init__(self, i: int, fixed: tuple):
-        (self.indent, self.bullet, self.text, self.low, self.lowered, self.ntok, self.row, self.byline,
-         self.cjk, self.cjk_words, self.title, self.sent_end, self.cjk_stop, self.clause,
-         self.date, self.alpha, self.heading, self.about) = fixed
+        (
+            self.indent,
+            self.bullet,
+            self.text,
+            self.low,
+            self.lowered,
+            self.ntok,
+            self.row,
+            self.byline,
+            self.cjk,
+            self.cjk_words,
+            self.title,
+            self.sent_end,
+            self.cjk_stop,
+            self.clause,
+            self.date,
+            self.alpha,
+            self.heading,
+            self.about,
+        ) = fixed
         self.i = i
         self.tag = ""
         self.table = False
 
 
 # the thresholds a line's own features, and its class on a page of a given language, depend on
-_READ_PARAMS = ("scan_chars", "min_words_good", "min_words_near", "title_min_words", "date_words",
-                "date_max_words", "date_share", "cjk_chars_per_word", "byline_pattern",
-                "end_pattern", "about_pattern", "min_stop_density", "near_stop_density",
-                "max_title_share", "min_words_unpunct", "menu_max_words")
+_READ_PARAMS = (
+    "scan_chars",
+    "min_words_good",
+    "min_words_near",
+    "title_min_words",
+    "date_words",
+    "date_max_words",
+    "date_share",
+    "cjk_chars_per_word",
+    "byline_pattern",
+    "end_pattern",
+    "about_pattern",
+    "min_stop_density",
+    "near_stop_density",
+    "max_title_share",
+    "min_words_unpunct",
+    "menu_max_words",
+)
 
 
-def _reader(p: Mapping[str, Any]) -> "_Reader":
+def _reader(p: Mapping[str, Any]) -> _Reader:
     return _reader_for(tuple(p[k] for k in _READ_PARAMS))
 
 
 @functools.lru_cache(maxsize=8)
-def _reader_for(values: tuple) -> "_Reader":
+def _reader_for(values: tuple) -> _Reader:
     return _Reader(dict(zip(_READ_PARAMS, values)))
 
 
@@ -241,8 +293,26 @@ class _Reader:
         return memo
 
     def _describe(self, stopset: frozenset[str], cjk_page: bool, any_cjk: bool, raw: str) -> tuple:
-        (indent, bullet, text, low, lowered, ntok, row, byline, cjk, cjk_words, title, sent_end,
-         cjk_stop, clause, date, alpha, heading, about) = self.read(raw)
+        (
+            indent,
+            bullet,
+            text,
+            low,
+            lowered,
+            ntok,
+            row,
+            byline,
+            cjk,
+            cjk_words,
+            title,
+            sent_end,
+            cjk_stop,
+            clause,
+            date,
+            alpha,
+            heading,
+            about,
+        ) = self.read(raw)
         words = cjk_words if any_cjk else float(ntok)
         # a sentence ends the line; in CJK text a full stop anywhere will do
         sent = sent_end or (any_cjk and cjk_stop)
@@ -267,7 +337,7 @@ class _Reader:
         return words, sent, SHORT, ""
 
     def _read(self, raw: str) -> tuple | None:
-        text = raw[:self.scan].strip() if len(raw) > self.scan else raw.strip()
+        text = raw[: self.scan].strip() if len(raw) > self.scan else raw.strip()
         if not text:
             return None
         indent = len(raw) - len(raw.lstrip())
@@ -276,7 +346,7 @@ class _Reader:
             m = _BULLET.match(text)
             if m:
                 bullet = True
-                text = text[m.end():]
+                text = text[m.end() :]
         if _WORD.search(text) is None:
             return _NO_WORD
         low = text.lower().split()
@@ -298,11 +368,26 @@ class _Reader:
         row = "   " in text and len(_CELLS.findall(text)) >= 2
         alpha = n - len(_NUMTOK.findall(text)) if n >= self.min_near and _DIGIT.search(text) else n
         cjk_stop = not text.isascii() and _CJK_STOP.search(text) is not None
-        return (indent, bullet, text, low, " ".join(low), n, row,
-                n < self.min_good and self.byline(text) is not None, cjk, cjk_words, title,
-                _SENT_END.search(text[-12:]) is not None, cjk_stop,
-                text.endswith(_CLAUSE_END), self._date(low), alpha,
-                len(text) < 120 and self.heading(text) is not None, about)
+        return (
+            indent,
+            bullet,
+            text,
+            low,
+            " ".join(low),
+            n,
+            row,
+            n < self.min_good and self.byline(text) is not None,
+            cjk,
+            cjk_words,
+            title,
+            _SENT_END.search(text[-12:]) is not None,
+            cjk_stop,
+            text.endswith(_CLAUSE_END),
+            self._date(low),
+            alpha,
+            len(text) < 120 and self.heading(text) is not None,
+            about,
+        )
 
     def _date(self, low: list[str]) -> bool:
         """A date or counter line: short, mostly numbers and date words, one a number."""
@@ -355,7 +440,8 @@ def classify(lines: Sequence[str], removed: Sequence[bool], params: Mapping[str,
             # in the same block as a line an earlier rule removed: 1 below it, 2 above it (a
             # caption above its credit); a blank line a section rule took along parts blocks
             ln.stuck = (0 < i <= nrem and removed[i - 1] and lines[i - 1].strip() != "") | (
-                i + 1 < nrem and removed[i + 1] and lines[i + 1].strip() != "") << 1
+                i + 1 < nrem and removed[i + 1] and lines[i + 1].strip() != ""
+            ) << 1
             live.append(ln)
     if not live:
         return []
@@ -441,7 +527,7 @@ def _short_line_names(line: str) -> frozenset[str]:
     words = _WORDS.findall(line.casefold())
     if len(words) > 12:
         return frozenset()
-    return frozenset(" ".join(words[k:k + n]) for n in (2, 3, 4) for k in range(len(words) - n + 1))
+    return frozenset(" ".join(words[k : k + n]) for n in (2, 3, 4) for k in range(len(words) - n + 1))
 
 
 def _language(live: list[_Line], p: Mapping[str, Any]) -> tuple[frozenset[str], bool, bool]:
@@ -481,7 +567,7 @@ def _stop_hits(text: str) -> tuple[int, ...]:
     return tuple(counts)
 
 
-def _describe(live: list[_Line], lines: Sequence[str], reader: "_Reader", language: tuple) -> None:
+def _describe(live: list[_Line], lines: Sequence[str], reader: _Reader, language: tuple) -> None:
     """Each line's length in words, sentence end and class in the page's `language` (what
     _language returns), worked out once per text and language (`_Reader.described`)."""
     known = reader.described(language).__getitem__
@@ -677,7 +763,7 @@ def _core_indent(live: list[_Line], lo: int, hi: int) -> int:
     prose than any one indentation (then no indentation is the article's)."""
     weight: dict[int, float] = {}
     bullets = 0.0
-    for ln in live[lo:hi + 1]:
+    for ln in live[lo : hi + 1]:
         if ln.cls == GOOD:
             if ln.bullet:
                 bullets += ln.words
@@ -727,8 +813,7 @@ def _trailing_sentences(live: list[_Line], hi: int, p: Mapping[str, Any]) -> int
     k, short = hi + 1, 0
     while k < len(live) and max_short >= 0:
         ln = live[k]
-        if (ln.gone or ln.end or ln.cls == BAD or ln.date or ln.byline or ln.bullet
-                or abs(ln.indent - indent) > tol):
+        if ln.gone or ln.end or ln.cls == BAD or ln.date or ln.byline or ln.bullet or abs(ln.indent - indent) > tol:
             break
         if ln.cls >= NEAR:
             end, short = k, 0
@@ -743,8 +828,7 @@ def _trailing_sentences(live: list[_Line], hi: int, p: Mapping[str, Any]) -> int
 def _announced(live: list[_Line], k: int) -> bool:
     """live[k] starts a bullet list that the prose line above announces with a colon
     ("Here is what changes:"): the list is the article's, however short its items."""
-    return (k > 0 and live[k].bullet and live[k].gone == 0 and live[k - 1].cls >= NEAR
-            and live[k - 1].text.endswith(":"))
+    return k > 0 and live[k].bullet and live[k].gone == 0 and live[k - 1].cls >= NEAR and live[k - 1].text.endswith(":")
 
 
 def _announced_list_end(live: list[_Line], hi: int) -> int:
@@ -757,15 +841,15 @@ def _announced_list_end(live: list[_Line], hi: int) -> int:
     return hi
 
 
-def _shallower_frame(live: list[_Line], lo: int, new_lo: int, hi: int, new_hi: int,
-                     core: int) -> bool:
+def _shallower_frame(live: list[_Line], lo: int, new_lo: int, hi: int, new_hi: int, core: int) -> bool:
     """Prose trimmed at both edges at one indentation shallower than the core: the core is
     quoted text (reviews, a long quote w3m indents) framed by the article, not the article
     framed by a sidebar and a figure."""
+
     def indents(part: list[_Line]) -> set[int]:
         return {x.indent for x in part if x.cls >= NEAR and not x.bullet and x.indent < core}
 
-    return bool(indents(live[lo:new_lo]) & indents(live[new_hi + 1:hi + 1]))
+    return bool(indents(live[lo:new_lo]) & indents(live[new_hi + 1 : hi + 1]))
 
 
 def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[str, Any]) -> int:
@@ -789,7 +873,7 @@ def _headline(live: list[_Line], lo: int, stopset: frozenset[str], p: Mapping[st
     if not cands:
         return -1
     texts = [(k, live[k].lowered) for k in cands]
-    for ln in live[max(0, lo - p["headline_echo_window"]):lo]:
+    for ln in live[max(0, lo - p["headline_echo_window"]) : lo]:
         other = ln.lowered
         for k, t in texts:
             if ln is not live[k] and t in other:
@@ -880,8 +964,7 @@ def _ranges(out: list[tuple[int, str]], lines: Sequence[str], removed: Sequence[
         if res and res[-1][2] == why:
             a, b, _ = res[-1]
             if b == i or all(
-                not (j < nrem and removed[j]) and (not lines[j] or lines[j].isspace())
-                for j in range(b, i)
+                not (j < nrem and removed[j]) and (not lines[j] or lines[j].isspace()) for j in range(b, i)
             ):
                 res[-1] = (a, i + 1, why)
                 continue

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import regex
 from rapidfuzz import fuzz
@@ -61,6 +61,7 @@ def _unit_words(lines: Sequence[str]) -> frozenset[str]:
 @functools.cache
 def _stopwords() -> frozenset[str]:
     from clean_articles.matchers.main_text import _stopwords as by_language
+
     return frozenset().union(*by_language()[1])
 
 
@@ -87,8 +88,9 @@ class PhraseMatcher(Matcher):
         # Phrases with no content word ("get the app") can only be most of a unit this short:
         # such units are candidates whatever their words.
         self.bare = [k for k, n in enumerate(self.need) if n == 0]
-        self.bare_len = int(max((len(self.phrases[k]) for k in self.bare), default=-8)
-                            / max(params["coverage"], 0.05)) + 8
+        self.bare_len = (
+            int(max((len(self.phrases[k]) for k in self.bare), default=-8) / max(params["coverage"], 0.05)) + 8
+        )
         bare_words = sorted({w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3})
         self.bare_word = regex.compile("|".join(map(regex.escape, bare_words))).search if bare_words else None
         # A unit longer than this cannot be covered enough, whatever matches inside it.
@@ -102,11 +104,11 @@ class PhraseMatcher(Matcher):
         return self.params["unit"] == "line"
 
     @property
-    def required(self) -> "PhraseMatcher | None":
+    def required(self) -> PhraseMatcher | None:
         return self if self.local else None
 
     @classmethod
-    def screener(cls, matchers: list["PhraseMatcher"]) -> "_Screener":
+    def screener(cls, matchers: list[PhraseMatcher]) -> _Screener:
         return _Screener(matchers)
 
     def screen(self, stripped: str) -> bool:
@@ -188,7 +190,7 @@ class PhraseMatcher(Matcher):
                 al = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=cutoff)
                 score, span = (al.score, (al.dest_start, al.dest_end)) if al else (0.0, (0, 0))
             if score:
-                covered[span[0]:span[1]] = b"\x01" * (span[1] - span[0])
+                covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
                 if score > best_score:
                     best, best_score = phrase, score
         if best is None:
@@ -232,5 +234,8 @@ class _Screener:
         asked.update(k for k in self.bare if self.matchers[k]._bare(text))
         if not asked:
             return ()
-        return tuple(m for k, m in enumerate(self.matchers)  # each as its `_line` would judge it
-                     if k in asked and len(text) <= m.max_len and m._verdict(text, (text,), words) is not None)
+        return tuple(
+            m
+            for k, m in enumerate(self.matchers)  # each as its `_line` would judge it
+            if k in asked and len(text) <= m.max_len and m._verdict(text, (text,), words) is not None
+        )

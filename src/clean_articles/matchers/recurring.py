@@ -20,7 +20,7 @@ chrome, seen on page after page, costs one lookup per block.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
@@ -65,7 +65,7 @@ class RecurringMatcher(Matcher):
         need, min_chars = self.threshold(repeats.pages), self.params["min_chars"]
         pages = repeats.counts.get
         seen: dict[int, int] = {}  # hot line -> its pages
-        keyed: list[int] = []      # lines that may go with their block
+        keyed: list[int] = []  # lines that may go with their block
         for i, ((keys, length), skip) in enumerate(zip(line_keys(lines), excluded)):
             if length and not skip:
                 keyed.append(i)
@@ -83,7 +83,7 @@ class RecurringMatcher(Matcher):
             j = k
             while j + 1 < len(run) and run[j + 1] == run[j] + 1:
                 j += 1
-            most = max(seen.get(i, 0) for i in run[k:j + 1])
+            most = max(seen.get(i, 0) for i in run[k : j + 1])
             out.append((run[k], run[j] + 1, f"recurs on {most} of {repeats.pages} pages of the batch"))
             k = j + 1
         return out

@@ -9,7 +9,7 @@ first one set among prose if any, else the first: a title printed twice keeps on
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import regex
 from rapidfuzz import fuzz
@@ -33,7 +33,7 @@ def normalise(stripped: str) -> str:
     """
     text = _NON_WORD.sub(" ", _LEAD.sub("", stripped.strip()).casefold(), concurrent=False).strip()
     half, rest = divmod(len(text), 2)
-    if rest and text[:half] == text[half + 1:] and text[half] == " ":
+    if rest and text[:half] == text[half + 1 :] and text[half] == " ":
         return text[:half]
     return text
 
@@ -114,11 +114,13 @@ class RepeatedMatcher(Matcher):
 
 def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
     """The nearest remaining non-blank lines before and after line i both read as prose."""
+
     def nearest(step: int) -> bool:
         j = i + step
         while 0 <= j < len(doc) and (removed[j] or not doc.stripped[j]):
             j += step
         return 0 <= j < len(doc) and is_prose(doc.stripped[j])
+
     return nearest(-1) and nearest(1)
 
 

@@ -6,7 +6,7 @@ block), `list` (the list under the anchor). See docs/rule-format.md for the exac
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from clean_articles.document import BULLET, Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
@@ -50,7 +50,7 @@ class SectionMatcher(Matcher):
                 yield Mark(start, end, self.rule, self.why or f"a section ({self.reach}) after its anchor line")
             after = end
 
-    def _end(self, doc: Document, a: int, closing: "_Closing | None") -> int | None:
+    def _end(self, doc: Document, a: int, closing: _Closing | None) -> int | None:
         n = len(doc)
         if self.reach == "end":
             return n
