@@ -1,37 +1,57 @@
-"""Batch throughput: pages/s and MB/s for one worker and for -j 2, peak memory, cross-page share.
+"""Batch throughput on pages never seen before: pages per CPU-second, wall time, memory.
 
-    python bench/benchmark.py [--files 20000] [--kb KB] [--jobs 1 2] [--repeat 3] [--dir DIR] [--keep DIR] [--overhead]
+    python bench/benchmark.py [CORPUS ...] [--impl NAME=SRC ...] [--jobs 1 2] [--repeat 3]
+                              [--same-site N [--articles DIR]] [--growth] [--valgrind K]
+                              [--startup] [--json FILE] [--dir DIR]
 
-Builds a corpus in a temporary folder from samples/raw and, when present, the raw pages of
-/work/shared/eval/dev/raw, replicated with small variations (a counter and a date on each copy,
-lines of the "Most read" kind shuffled) to --files pages in folders of 1000. Each source page is
-copied in turn; with --kb, larger pages are copied more often (every one still is), so that the
-copies average that many kB. Each run is a fresh
-child process that cleans the corpus with the shipped packs (`batch.run`, --force) and reports
-its wall time, the time of the cross-page pass, the CPU time and the peak RSS of itself and its
-workers (pages per CPU-second is the fairer figure on a machine that is busy with other work).
-The machine's speed drifts by tens of percent from minute to minute, so the runs go round
---repeat times (-j 1, -j 2, -j 1, -j 2, ...: both see the same spells) and the summary gives the
-best and the median of each, and the speed-up of the bests. The figures in README.md
-("Benchmark") come from this script. The corpus repeats its source pages, so
-the per-line memos (memo.py) find most lines already seen, and most pages replay the later rounds
-of an earlier copy (pipeline.py); the next line printed gives the cost of a page never seen, in
-library mode, for comparison. The last one gives what one pipe-mode call
-(`python -m clean_articles < page`) takes, and how a start splits into imports, loading the
-shipped packs, building their RE2 prefilter and the first page.
+What is measured. Each run is a fresh child process of the stable command line,
+`python -m clean_articles batch IN OUT -j N --force`, with PYTHONPATH set to an implementation's
+`src` folder (--impl; default: this repository's), so that an old and a new version are measured
+the same way, start-up included. The child is started with Popen and reaped with os.wait4, whose
+resource usage covers the child and every descendant it reaped: the batch's pool workers are
+joined by it, so their CPU is included (a -j 2 run shows more CPU than wall time) and the peak
+RSS is the largest of the process tree. The main figure is pages per CPU-second, since the
+machine is shared and its speed drifts; pages/s and MB/s of wall time are printed too.
 
-The corpus and the outputs go to a RAM-backed folder (/dev/shm) when there is one, so the figures
-measure the tool rather than the disk: on the development machine's disk the kernel spends ~1 ms
-of CPU creating each file, which alone caps any batch near 900 pages/s per core. The script
-measures that cost on the default temporary folder's disk and prints it (--dir picks the folder).
+Why these pages. Memos of per-line and per-page work (in the baseline memo.py and the later-rounds
+memo of pipeline.py) make a line or a page seen before nearly free, so a corpus of copies
+measures the memos, not the tool.
+The corpus here is the CORPUS folders (*.txt, recursively; default samples/raw) copied flat into
+one "unique" corpus: real pages, each seen once (a page whose bytes were met already, as when
+corpora overlap, is left out and counted). --same-site N adds a second corpus, reported apart:
+N distinct articles set into the chrome of the five seed pages of samples/raw (a site's sidebar,
+menus and footer recur, its articles do not), with a counter line that changes from page to page.
+When N exceeds the number of articles, an article comes back with the sentences of each paragraph
+rotated and two inner words swapped, so that its lines are new; the share of article lines that
+are distinct is printed.
+
+Noise. The runs are interleaved: for each --repeat, for each corpus, for each implementation, for
+each --jobs value, so that every version sees the same spells of the machine; the summary gives
+the median and the best of each, the ratio of each implementation to the first, and the -j 2 / -j 1
+wall-clock speed-up. Load averages before and after, the CPU count and each run's CPU/wall (how
+many cores it really had: a -j 2 run near 1.0 had one) tell whether the cores were free.
+--valgrind K gives a count that does not depend on the machine's load: instructions per page =
+(instructions of a batch of the first K pages - of a batch of 1 page) / (K - 1), start-up
+cancelled out.
+
+Cross-page share. Each repeat also runs -j 1 with `--disable recurring`: pass 1 is skipped and the
+recurring rule does nothing, so 1 - cpu(without) / cpu(with) is the whole cost of the cross-page
+feature (counting in pass 1 and the rule in pass 2). --growth prints how the memory held while counting (tracemalloc: the counts, and whatever else
+counting keeps) grows with the number of pages, and how many keys are on two pages or more, using
+the first implementation's library.
+
+The corpora and outputs live in a RAM-backed folder (/dev/shm when present; --dir) so that the
+disk's cost of creating files stays out of the figures; it is removed afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -41,207 +61,326 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = Path("/work/shared/eval/dev/raw")
 RAM = Path("/dev/shm")
-
-CHILD = """
-import json, resource, sys
-from pathlib import Path
-from clean_articles.batch import Options, run
-src, dst, jobs, rules = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
-s = run(src, dst, Options(rules=rules, jobs=jobs, force=True), echo=lambda m: None, warn=lambda m: None)
-me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps(dict(files=s.files, failed=s.failed, bytes=s.bytes_in, seconds=s.seconds,
-                      count=s.count_seconds, peak_mb=max(me.ru_maxrss, kids.ru_maxrss) / 1024,
-                      cpu=me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime)))
-"""
+SENTENCE_END = re.compile(r"(?<=[.!?…\"”’])\s+(?=\S)")
 
 
-def sources() -> list[str]:
-    paths = sorted((ROOT / "samples" / "raw").glob("*.txt"))
-    if EVAL.is_dir():
-        paths += sorted(EVAL.glob("*.txt"))
-    return [p.read_text(encoding="utf-8", errors="surrogateescape") for p in paths]
+def read(path: Path) -> str:
+    """A page's text as the tool reads it: UTF-8, undecodable bytes kept as surrogates."""
+    return path.read_text(encoding="utf-8", errors="surrogateescape")
 
 
-def copies(sizes: list[int], files: int, kb: float | None, rng: random.Random) -> list[int]:
-    """The source page (its index) each of `files` copies is made from: each in turn, or, with
-    `kb`, page i about files * w_i / sum(w) times (largest remainders first) in a shuffled order,
-    where w_i = size_i ** a and a is found by bisection so that the copies average `kb` kB."""
-    if kb is None:
-        return [k % len(sizes) for k in range(files)]
-
-    def weights(a: float) -> list[float]:
-        return [(s / max(sizes)) ** a for s in sizes]
-
-    def mean(a: float) -> float:
-        w = weights(a)
-        return sum(x * s for x, s in zip(w, sizes)) / sum(w)
-
-    lo, hi = -8.0, 8.0
-    for _ in range(60):
-        lo, hi = ((lo + hi) / 2, hi) if mean((lo + hi) / 2) < kb * 1000 else (lo, (lo + hi) / 2)
-    w = weights(lo)
-    exact = [files * x / sum(w) for x in w]
-    n = [int(x) for x in exact]
-    for i in sorted(range(len(n)), key=lambda i: n[i] - exact[i])[:files - sum(n)]:
-        n[i] += 1
-    order = [i for i, c in enumerate(n) for _ in range(c)]
-    rng.shuffle(order)
-    return order
+def build_unique(corpora: list[Path], dest: Path) -> tuple[list[Path], int]:
+    """Copy every *.txt of the corpora flat into dest, with unique names, leaving out a page whose
+    bytes were copied already (corpora overlap); return the copies in order and how many were left out."""
+    dest.mkdir(parents=True)
+    out, seen, dropped = [], set(), 0
+    for n, corpus in enumerate(corpora):
+        for path in sorted(corpus.rglob("*.txt")):
+            digest = hashlib.sha256(path.read_bytes()).digest()
+            if digest in seen:
+                dropped += 1
+                continue
+            seen.add(digest)
+            out.append(dest / (f"{n:02}-" + "__".join(path.relative_to(corpus).parts)))
+            shutil.copyfile(path, out[-1])
+    return out, dropped
 
 
-def build(folder: Path, files: int, kb: float | None = None, seed: int = 1) -> int:
-    """Write `files` varied copies of the source pages; return the total size in bytes."""
-    rng, pages, total = random.Random(seed), sources(), 0
-    order = copies([len(p.encode("utf-8", "surrogateescape")) for p in pages], files, kb, rng)
-    for k in range(files):
-        lines = pages[order[k]].split("\n")
-        short = [i for i, line in enumerate(lines) if 0 < len(line.split()) < 8]
-        if len(short) > 3:  # rotate a few short lines, as a sidebar's items would
-            picked = rng.sample(short, 3)
-            texts = [lines[i] for i in picked]
-            rng.shuffle(texts)
-            for i, text in zip(picked, texts):
-                lines[i] = text
-        lines.insert(1, f"Updated {rng.randint(1, 28)} March {rng.randint(2015, 2025)} · {rng.randint(0, 999)} comments")
-        path = folder / f"{k // 1000:03}" / f"page-{k:06}.txt"
+def templates() -> list[tuple[list[str], list[str]]]:
+    """(chrome before, chrome after) the article of each seed page of samples/raw (000_... to
+    004_...): the raw lines before the one equal to the first non-blank line of its expected
+    output in samples/clean, and after the one equal to its last non-blank line."""
+    out = []
+    for raw in sorted((ROOT / "samples" / "raw").glob("[0-9]*.txt")):
+        lines = read(raw).split("\n")
+        stripped = [line.rstrip() for line in lines]
+        kept = [line.rstrip() for line in read(ROOT / "samples" / "clean" / raw.name).split("\n") if line.strip()]
+        first = stripped.index(kept[0])
+        last = len(stripped) - 1 - stripped[::-1].index(kept[-1])
+        out.append((lines[:first], lines[last + 1:]))
+    return out
+
+
+def varied(article: str, turn: int) -> str:
+    """The article as it comes back for the `turn`-th time (0: as it is): in each paragraph the
+    sentences rotated by `turn` and two neighbouring inner words swapped, so that its lines are new
+    lines of the same kind (same words, same ends)."""
+    if not turn:
+        return article
+    out = []
+    for line in article.split("\n"):
+        parts = SENTENCE_END.split(line.strip())
+        words = " ".join(parts[turn % len(parts):] + parts[:turn % len(parts)]).split()
+        if len(words) >= 4:
+            i = 1 + (turn - 1) % (len(words) - 3)
+            words[i], words[i + 1] = words[i + 1], words[i]
+        out.append(" ".join(words))
+    return "\n".join(out)
+
+
+def build_same_site(n: int, articles: Path, dest: Path) -> tuple[list[Path], float]:
+    """n pages round-robin over the seed pages' chrome, in a folder per site, each with another
+    article and a changing "N comments" line; return them in the order made and the share of
+    article lines that are distinct."""
+    sites, texts = templates(), [read(p).strip("\n") for p in sorted(articles.glob("*.txt"))]
+    rng, out, seen, total = random.Random(1), [], set(), 0
+    for k in range(n):
+        head, tail = sites[k % len(sites)]
+        article = varied(texts[k % len(texts)], k // len(texts))
+        lines = [line for line in article.split("\n") if line.strip()]
+        seen.update(lines)
+        total += len(lines)
+        page = head + article.split("\n") + ["", f"{rng.randint(0, 999)} comments", ""] + tail
+        path = dest / f"site-{k % len(sites)}" / f"page-{k:05}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = "\n".join(lines).encode("utf-8", "surrogateescape")
-        path.write_bytes(data)
-        total += len(data)
-    return total
+        path.write_text("\n".join(page), encoding="utf-8", errors="surrogateescape")
+        out.append(path)
+    return out, len(seen) / max(total, 1)
 
 
-UNSEEN = """
-import json, sys, time
+def child_env(src: Path) -> dict:
+    """The environment of a child process that imports clean_articles from `src`."""
+    return dict(os.environ, PYTHONPATH=str(src))
+
+
+def run_batch(src: Path, inp: Path, out: Path, jobs: int, extra: tuple = (), pages: int = 0) -> dict:
+    """One batch in a fresh child process; its wall time, and CPU (user + sys) and peak RSS of it
+    and its reaped workers, from os.wait4. A failure (exit status, or fewer files than `pages`)
+    stops the benchmark with the command and the end of its output."""
+    cmd = [sys.executable, "-m", "clean_articles", "batch", str(inp), str(out), "-j", str(jobs), "--force", *extra]
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=child_env(src), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        log.seek(0)
+        text = log.read().decode("utf-8", "replace")
+    shutil.rmtree(out, ignore_errors=True)
+    done = re.search(r"(\d+) files", text)
+    if proc.returncode or (done and pages and int(done[1]) != pages):
+        sys.exit(f"FAILED (exit {proc.returncode}, PYTHONPATH={src}): {' '.join(cmd)}\n{text[-2000:]}")
+    return dict(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mb=usage.ru_maxrss / 1024,
+                summary=text.strip().splitlines()[-1] if text.strip() else "")
+
+
+def measure(corpora: dict, impls: list, jobs: list[int], repeat: int, work: Path) -> list[dict]:
+    """The interleaved runs: for each repeat, corpus, implementation: each --jobs value, then -j 1
+    with the cross-page rule off. Prints a line per run; returns every run."""
+    runs = []
+    for rep in range(1, repeat + 1):
+        for corpus, (folder, pages, size) in corpora.items():
+            for name, src in impls:
+                for j, extra in [(j, ()) for j in jobs] + [(1, ("--disable", "recurring"))]:
+                    r = run_batch(src, folder, work / "out", j, extra, pages)
+                    r.update(corpus=corpus, impl=name, jobs=j, recurring=not extra, repeat=rep,
+                             pages=pages, bytes=size, load=os.getloadavg()[0])
+                    runs.append(r)
+                    print(f"  {rep} {corpus:9} {name:8} -j {j}{' no recurring' if extra else '':13} "
+                          f"{pages / r['cpu']:6.1f} pages/CPU-s {pages / r['wall']:6.1f} pages/s "
+                          f"{r['cpu']:6.2f} s CPU {r['wall']:6.2f} s wall (CPU/wall {r['cpu'] / r['wall']:.2f}) "
+                          f"RSS {r['rss_mb']:4.0f} MB load {r['load']:.2f}", flush=True)
+    return runs
+
+
+def summarise(runs: list[dict], impls: list, jobs: list[int]) -> dict:
+    """Print, per corpus: median and best per (impl, jobs), the ratio to the first impl, the
+    -j 2 / -j 1 wall speed-up and the cross-page share; return those figures."""
+    figures: dict = {}
+    for corpus in dict.fromkeys(r["corpus"] for r in runs):
+        got = [r for r in runs if r["corpus"] == corpus]
+        pages, size = got[0]["pages"], got[0]["bytes"]
+        print(f"\n{corpus}: {pages} pages, {size / 1e6:.1f} MB ({size / pages / 1e3:.1f} kB a page)")
+        print(f"  {'impl':8} {'-j':>2}  pages/CPU-s med (best)  pages/s med (best)  MB/s med  CPU/wall  peak RSS")
+        for name, _ in impls:
+            for j in jobs:
+                sel = [r for r in got if r["impl"] == name and r["jobs"] == j and r["recurring"]]
+                cpu, wall = [pages / r["cpu"] for r in sel], [pages / r["wall"] for r in sel]
+                f = dict(cpu_median=statistics.median(cpu), cpu_best=max(cpu), wall_median=statistics.median(wall),
+                         wall_best=max(wall), mb_s=statistics.median(wall) * size / pages / 1e6,
+                         cores=statistics.median(r["cpu"] / r["wall"] for r in sel), rss_mb=max(r["rss_mb"] for r in sel))
+                figures[corpus, name, j] = f
+                print(f"  {name:8} {j:2}  {f['cpu_median']:8.1f} ({f['cpu_best']:6.1f})      "
+                      f"{f['wall_median']:7.1f} ({f['wall_best']:6.1f})  {f['mb_s']:7.2f}  {f['cores']:7.2f}  {f['rss_mb']:5.0f} MB")
+        first = impls[0][0]
+        for name, _ in impls:
+            ratios = [f"-j {j} {figures[corpus, name, j]['cpu_median'] / figures[corpus, first, j]['cpu_median']:.2f}"
+                      for j in jobs]
+            line = f"  {name}: pages/CPU-s vs {first}: {', '.join(ratios)}"
+            if 1 in jobs and 2 in jobs:
+                line += (f"; wall speed-up -j 2 / -j 1: {figures[corpus, name, 2]['wall_median'] / figures[corpus, name, 1]['wall_median']:.2f}x"
+                         f" (bests {figures[corpus, name, 2]['wall_best'] / figures[corpus, name, 1]['wall_best']:.2f}x)")
+            on = {r["repeat"]: r["cpu"] for r in got if r["impl"] == name and r["jobs"] == 1 and r["recurring"]}
+            off = {r["repeat"]: r["cpu"] for r in got if r["impl"] == name and not r["recurring"]}
+            shares = [1 - off[k] / on[k] for k in off if k in on]
+            if shares:
+                figures[corpus, name, "share"] = statistics.median(shares)
+                line += f"; cross-page share {statistics.median(shares):.1%} (runs {', '.join(f'{s:.0%}' for s in shares)})"
+            print(line)
+    return figures
+
+
+GROWTH = r"""
+import gc, json, sys, tracemalloc
 from pathlib import Path
-from clean_articles import clean_text, load_rules, memo
-texts = [Path(p).read_text(encoding="utf-8", errors="surrogateescape") for p in json.loads(sys.argv[1])]
-rules = load_rules()
-clean_text(texts[0], rules)
-best = {}
-for label, cold in (("unseen", True), ("seen", False)):
-    for _ in range(3):
-        spent = 0.0
-        for t in texts:
-            if cold:
-                memo.clear()
-            start = time.process_time()
-            clean_text(t, rules)
-            spent += time.process_time() - start
-        best[label] = min(best.get(label, spent), spent)
-print(json.dumps({k: v / len(texts) * 1000 for k, v in best.items()}))
+try:
+    from clean_articles.document import Document
+    from clean_articles.repeats import Counts, page_keys
+    keys = lambda text: page_keys(Document.from_text(text))
+except ImportError:
+    try:  # before the redesign
+        from clean_articles.repeats import Counts, text_keys as keys
+    except Exception as e:
+        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        sys.exit()
+out = {}
+for corpus, listing in json.loads(sys.argv[1]).items():
+    paths, mark, rows = Path(listing).read_text().splitlines(), 100, []
+    texts = [Path(p).read_text(encoding="utf-8", errors="surrogateescape") for p in paths]
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    counts = Counts()
+    for k, text in enumerate(texts, 1):
+        counts.add_page(keys(text))
+        if k == mark or k == len(paths):
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0] - base
+            pruned = Counts(counts.pages, dict(counts.counts)).prune()
+            rows.append(dict(pages=k, keys=len(counts.counts), bytes=held, pruned_keys=len(pruned.counts)))
+            del pruned
+            mark *= 2 if k == mark else 1
+    tracemalloc.stop()
+    out[corpus] = rows
+print(json.dumps(out))
 """
 
 
-def unseen() -> dict:
-    """CPU ms per page in library mode over the distinct source pages: with every per-line memo
-    emptied before each page (a page of a site never seen), and with memos warm (the copies)."""
-    paths = sorted((ROOT / "samples" / "raw").glob("*.txt"))
-    if EVAL.is_dir():
-        paths += sorted(EVAL.glob("*.txt"))
-    out = subprocess.run([sys.executable, "-c", UNSEEN, json.dumps([str(p) for p in paths])],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def growth(src: Path, listings: dict, work: Path) -> dict:
+    """Keys and bytes of the cross-page counts after 100, 200, 400, ... pages of each corpus (and
+    all), before and after prune(), in a child process using `src`'s library."""
+    files = {}
+    for corpus, paths in listings.items():
+        files[corpus] = work / f"{corpus}.list"
+        files[corpus].write_text("\n".join(map(str, paths)))
+    p = subprocess.run([sys.executable, "-c", GROWTH, json.dumps({c: str(f) for c, f in files.items()})],
+                       env=child_env(src), capture_output=True, text=True)
+    try:
+        got = json.loads(p.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        got = {"error": (p.stderr.strip().splitlines() or ["no output"])[-1]}
+    if "error" in got:
+        print(f"growth: not available for this implementation ({got['error']})")
+        return got
+    for corpus, rows in got.items():
+        print(f"growth of the cross-page counts, {corpus}:")
+        for r in rows:
+            print(f"  {r['pages']:5} pages: {r['keys']:7} keys, {r['bytes'] / 1024:8.0f} KiB held "
+                  f"({r['bytes'] / 1024 / r['pages']:5.1f} KiB a page); {r['pruned_keys']:6} on two pages or more")
+    return got
 
 
-START = """
-import json, sys, time
-start = time.perf_counter()
-from clean_articles import clean_text, load_rules
-imported = time.perf_counter()
-rules = load_rules()
-loaded = time.perf_counter()
-rules.prefilter
-built = time.perf_counter()
-clean_text(sys.stdin.read(), rules)
-done = time.perf_counter()
-print(json.dumps(dict(imports=imported - start, rules=loaded - imported, prefilter=built - loaded, page=done - built)))
-"""
+def instructions(src: Path, pages: list[Path], k: int, work: Path) -> float:
+    """Instructions per page under callgrind: (batch of the first k pages - batch of 1) / (k - 1)."""
+    collected = {}
+    for n in (1, k):
+        inp = work / f"valgrind-{n}"
+        inp.mkdir()
+        for p in pages[:n]:
+            shutil.copyfile(p, inp / p.name)
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m",
+               "clean_articles", "batch", str(inp), str(work / "out"), "-j", "1", "--force"]
+        p = subprocess.run(cmd, env=dict(child_env(src), PYTHONHASHSEED="0"), capture_output=True, text=True)
+        shutil.rmtree(inp)
+        shutil.rmtree(work / "out", ignore_errors=True)
+        found = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
+        if p.returncode or not found:
+            sys.exit(f"FAILED under valgrind (exit {p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+        collected[n] = int(found[1])
+    return (collected[k] - collected[1]) / (k - 1)
 
 
-def startup(page: Path, runs: int = 5) -> dict:
-    """Seconds one pipe-mode call takes (`python -m clean_articles < page`, the best of `runs`),
-    and the best of each part of a start in a child process: imports, loading the shipped packs,
-    building the RE2 prefilter, cleaning the first page (regexes compile on first use)."""
-    data = page.read_bytes()
-    best: dict = {}
-    for _ in range(runs):
-        begin = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "clean_articles"], input=data, check=True, capture_output=True)
-        best["call"] = min(best.get("call", 1e9), time.perf_counter() - begin)
-        out = subprocess.run([sys.executable, "-c", START], input=data, check=True, capture_output=True)
-        for part, seconds in json.loads(out.stdout).items():
-            best[part] = min(best.get(part, 1e9), seconds)
-    return best
+def startup(src: Path, page: Path, calls: int = 5) -> float:
+    """Median wall seconds of one pipe-mode call, `python -m clean_articles < page`."""
+    times = []
+    for _ in range(calls):
+        with page.open("rb") as stdin:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "clean_articles"], stdin=stdin, env=child_env(src),
+                           capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
-def create_cost(folder: Path, n: int = 300) -> float:
-    """CPU ms the kernel spends creating one small file in folder (each output is a new file)."""
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        start = time.process_time()
-        for k in range(n):
-            os.close(os.open(os.path.join(tmp, f"f{k}"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-        return (time.process_time() - start) / n * 1000
-
-
-def measure(src: Path, dst: Path, jobs: int, rules: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(dst), str(jobs), json.dumps(rules)],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def parse_impl(text: str) -> tuple[str, Path]:
+    """--impl NAME=SRC -> (NAME, absolute SRC), SRC a folder holding the clean_articles package."""
+    name, _, src = text.partition("=")
+    if not name or not (Path(src) / "clean_articles").is_dir():
+        raise argparse.ArgumentTypeError(f"expected NAME=SRC, SRC a folder holding clean_articles: {text!r}")
+    return name, Path(src).resolve()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--files", type=int, default=20000)
-    ap.add_argument("--kb", type=float, help="copy larger pages more often, so that pages average this many kB")
-    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each --jobs value, taken in turn")
-    ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
+    ap.add_argument("corpus", nargs="*", type=Path, help="folders of pages (*.txt, recursively) [default: samples/raw]")
+    ap.add_argument("--impl", action="append", type=parse_impl, metavar="NAME=SRC",
+                    help="an implementation: the src folder of a clean-articles checkout (repeatable) [default: this=src]")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values to run [default: 1 2]")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of interleaved runs [default: 3]")
+    ap.add_argument("--same-site", type=int, default=0, metavar="N", help="also a same-site corpus of N pages")
+    ap.add_argument("--articles", type=Path, default=ROOT / "samples" / "clean",
+                    help="article bodies (*.txt) for --same-site [default: samples/clean]")
+    ap.add_argument("--growth", action="store_true", help="memory of the cross-page counts against pages")
+    ap.add_argument("--valgrind", type=int, default=0, metavar="K", help="instructions per page over K pages [default: off]")
+    ap.add_argument("--startup", action="store_true", help="median wall time of one pipe-mode call")
+    ap.add_argument("--json", type=Path, metavar="FILE", help="also write every measurement here")
     ap.add_argument("--dir", type=Path, default=RAM if RAM.is_dir() else None,
-                    help=f"build the corpus in a temporary folder here (default: {RAM} when present)")
-    ap.add_argument("--overhead", action="store_true",
-                    help="clean with the recurring pack alone: the batch's own cost (I/O, hashing, pool, "
-                         "manifest, cross-page pass) without the per-page engine")
+                    help="where the working folder goes [default: /dev/shm when present, else the temp dir]")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        base = args.keep or Path(tmp)
-        src = base / "in"
-        size = build(src, args.files, args.kb)
-        print(f"corpus: {args.files} pages, {size / 1e6:.1f} MB ({size / args.files / 1e3:.1f} kB a page), "
-              f"from {len(sources())} source pages, in {base}")
-        rates: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
-        rules = {"paths": [str(ROOT / "rules" / "generic" / "recurring.toml")], "builtin": False} if args.overhead else {}
-        for _ in range(args.repeat):
-            for jobs in args.jobs:
-                out = base / f"out-{jobs}"
-                r = measure(src, out, jobs, rules)
-                shutil.rmtree(out, ignore_errors=True)  # each run writes a fresh tree, as the first did
-                rates[jobs].append(r["files"] / r["seconds"])
-                print(f"-j {jobs}: {r['files'] / r['seconds']:.0f} pages/s, {r['bytes'] / 1e6 / r['seconds']:.2f} MB/s, "
-                      f"{r['seconds']:.1f}s ({r['count'] / r['seconds']:.0%} in the cross-page pass), "
-                      f"{r['files'] / r['cpu']:.0f} pages per CPU-second, "
-                      f"peak RSS {r['peak_mb']:.0f} MB, {r['failed']} failed", flush=True)
-        best, median = max(rates[args.jobs[0]]), statistics.median(rates[args.jobs[0]])
-        for jobs, got in rates.items():
-            print(f"-j {jobs} over {len(got)} runs: best {max(got):.0f} pages/s ({max(got) / jobs:.0f} a core), "
-                  f"median {statistics.median(got):.0f} ({statistics.median(got) / jobs:.0f} a core); speed-up "
-                  f"{max(got) / best:.2f}x of the bests, {statistics.median(got) / median:.2f}x of the medians")
-    here, disk = base.parent, Path(tempfile.gettempdir())
-    if here != disk:
-        print(f"creating a file costs {create_cost(here):.2f} ms of CPU in {here}, {create_cost(disk):.2f} ms "
-              f"in {disk}: a batch writing to the latter pays that much more per page")
-    if not args.overhead:
-        u = unseen()
-        print(f"library mode, CPU per page: {u['unseen']:.1f} ms on a page whose lines were never seen "
-              f"({1000 / u['unseen']:.0f} pages/s per core), {u['seen']:.1f} ms once its lines are memoised "
-              f"(the corpus above repeats its {len(sources())} source pages, so batch runs mostly warm)")
-        page = sorted((ROOT / "samples" / "raw").glob("*.txt"))[0]
-        t = startup(page)
-        print(f"pipe mode, one page ({page.name}): {t['call'] * 1000:.0f} ms a call; of a start: imports "
-              f"{t['imports'] * 1000:.0f} ms, shipped packs {t['rules'] * 1000:.0f} ms, RE2 prefilter "
-              f"{t['prefilter'] * 1000:.0f} ms, the page {t['page'] * 1000:.0f} ms")
+    impls = args.impl or [("this", ROOT / "src")]
+    began, load_before = time.perf_counter(), os.getloadavg()
+    print(f"CPUs: {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable); load before: "
+          + " ".join(f"{x:.2f}" for x in load_before))
+    for name, src in impls:
+        where = subprocess.run([sys.executable, "-c", "import clean_articles; print(clean_articles.__file__)"],
+                               env=child_env(src), capture_output=True, text=True).stdout.strip()
+        print(f"impl {name}: {where or 'clean_articles not importable!'}")
+    result: dict = dict(cpus=os.cpu_count(), load_before=load_before, impls={n: str(s) for n, s in impls})
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="clean-articles-bench-") as tmp:
+        work = Path(tmp)
+        unique, dropped = build_unique(args.corpus or [ROOT / "samples" / "raw"], work / "unique")
+        print(f"unique: {len(unique)} pages, {dropped} byte-identical copies left out")
+        result["duplicates_left_out"] = dropped
+        listings = {"unique": unique}
+        if args.same_site:
+            listings["same-site"], distinct = build_same_site(args.same_site, args.articles, work / "same-site")
+            print(f"same-site: {args.same_site} pages over {len(templates())} sites, "
+                  f"{distinct:.0%} of the article lines distinct")
+            result["same_site_distinct_lines"] = distinct
+        corpora = {c: (work / c, len(p), sum(f.stat().st_size for f in p)) for c, p in listings.items()}
+        result["corpora"] = {c: dict(pages=n, bytes=b) for c, (_, n, b) in corpora.items()}
+        result["runs"] = measure(corpora, impls, args.jobs, args.repeat, work)
+        figures = summarise(result["runs"], impls, args.jobs)
+        result["figures"] = [dict(corpus=c, impl=i, jobs=j, value=v) for (c, i, j), v in figures.items()]
+        if args.growth:
+            result["growth"] = growth(impls[0][1], listings, work)
+        if args.valgrind > 1 and not shutil.which("valgrind"):
+            print("valgrind: not on PATH, instruction counts skipped")
+        elif args.valgrind > 1:
+            result["instructions"] = {}
+            for name, src in impls:
+                n = result["instructions"][name] = instructions(src, unique, args.valgrind, work)
+                print(f"instructions per page, {name}: {n / 1e6:.2f} M (first {args.valgrind} pages of unique, callgrind)")
+        if args.startup:
+            result["startup"] = {name: startup(src, unique[0]) for name, src in impls}
+            for name, s in result["startup"].items():
+                print(f"pipe mode, one call ({unique[0].name}), {name}: {s * 1000:.0f} ms (median of 5)")
+    result["load_after"], result["seconds"] = os.getloadavg(), time.perf_counter() - began
+    print("load after: " + " ".join(f"{x:.2f}" for x in result["load_after"])
+          + f"; this invocation took {result['seconds']:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
