@@ -13,10 +13,10 @@ import pytest
 from conftest import ROOT, SAMPLES
 from synthetic_site import write_site
 
-from clean_articles import batch, load_rules
-from clean_articles.api import clean_text
-from clean_articles.batch import JSONL, MANIFEST, Options
+from clean_articles import Cleaner, batch, clean_text, files, load_rules
+from clean_articles.batch import Options
 from clean_articles.cli import main
+from clean_articles.files import JSONL, MANIFEST
 
 RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
 ONLY_RECURRING = ["--no-builtin-rules", "--rules", RECURRING]
@@ -48,16 +48,16 @@ def test_same_output_whatever_the_workers_and_the_order(runner, site, tmp_path):
     assert one.exit_code == two.exit_code == 0, one.output + two.output
     assert outputs(tmp_path / "one") == outputs(tmp_path / "two")
     assert len(outputs(tmp_path / "one")) == 10  # notes.md is not *.txt
-    files = batch.walk(site, "*.txt")
-    random.Random(7).shuffle(files)
-    batch.run(site, tmp_path / "shuffled", Options(jobs=2), files=files)
+    paths = files.walk(site, "*.txt")
+    random.Random(7).shuffle(paths)
+    batch.run(site, tmp_path / "shuffled", Options(jobs=2), files=paths)
     assert outputs(tmp_path / "shuffled") == outputs(tmp_path / "one")
 
 
 def test_interrupted_run_leaves_no_half_output_and_the_next_run_finishes(site, tmp_path, monkeypatch):
     full = tmp_path / "full"
     batch.run(site, full, Options(jobs=1))
-    out, real, calls = tmp_path / "out", batch.clean_page, []
+    out, real, calls = tmp_path / "out", Cleaner.clean, []
 
     def interrupted(*args):
         calls.append(1)
@@ -65,10 +65,10 @@ def test_interrupted_run_leaves_no_half_output_and_the_next_run_finishes(site, t
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(batch, "clean_page", interrupted)
+    monkeypatch.setattr(Cleaner, "clean", interrupted)
     with pytest.raises(KeyboardInterrupt):
         batch.run(site, out, Options(jobs=1))
-    monkeypatch.setattr(batch, "clean_page", real)
+    monkeypatch.setattr(Cleaner, "clean", real)
     written = outputs(out)
     assert len(written) == 4 and all(written[k] == outputs(full)[k] for k in written)
     assert not list(out.rglob("*.tmp"))
@@ -77,17 +77,6 @@ def test_interrupted_run_leaves_no_half_output_and_the_next_run_finishes(site, t
     assert outputs(out) == outputs(full)
     assert batch.run(site, out, Options(jobs=2)).skipped == 10
     assert batch.run(site, out, Options(jobs=1, force=True)).skipped == 0
-
-
-def test_what_only_counting_reads_is_let_go_before_cleaning(site, tmp_path, monkeypatch):
-    from clean_articles import repeats
-
-    filled, seen = [], []
-    counted, clean_page = batch.counted, batch.clean_page
-    monkeypatch.setattr(batch, "counted", lambda: filled.append(len(repeats._raw_stretch.memo)) or counted())
-    monkeypatch.setattr(batch, "clean_page", lambda *a: seen.append(len(repeats._raw_stretch.memo)) or clean_page(*a))
-    batch.run(site, tmp_path / "out", Options(jobs=1))
-    assert filled[0] > 0 and len(seen) == 10 and not any(seen)  # one process: counted, then let go
 
 
 def test_changed_input_or_rules_or_edited_output_are_redone(site, tmp_path):
@@ -112,7 +101,7 @@ def test_a_binary_file_is_reported_and_skipped_while_the_rest_go_on(runner, site
 
 
 def test_a_file_that_vanishes_mid_batch_is_reported_and_skipped(runner, site, tmp_path, monkeypatch):
-    real = batch.walk
+    real = files.walk
 
     def walk_then_delete(src, glob):
         found = real(src, glob)
@@ -174,7 +163,7 @@ def test_jsonl_explain_and_diff_come_from_the_same_marks_as_the_text(runner, sit
     result = batch_cli(runner, site, out, "--format", "jsonl", "--explain", "-j", "2")
     assert result.exit_code == 0
     pages = [json.loads(line) for line in (out / JSONL).read_text().splitlines()]
-    assert [p["path"] for p in pages] == batch.walk(site, "*.txt")
+    assert [p["path"] for p in pages] == files.walk(site, "*.txt")
     explained = [line for line in result.output.splitlines() if line.startswith(("local/", "news/"))]
     assert len(explained) == sum(len(p["removals"]) for p in pages)
     for page in pages:
@@ -227,13 +216,13 @@ def test_outputs_get_the_permissions_any_new_file_gets(site, tmp_path):
 
 
 def test_a_write_never_clobbers_a_temporary_file_it_did_not_make(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "_TMP_NAMES", iter(range(10)))
-    taken = tmp_path / "new" / f"{batch.TMP_PREFIX}{os.getpid()}-0{batch.TMP_SUFFIX}"
-    batch._write(tmp_path / "new" / "first.txt", b"one\n")  # makes the folder, uses name 0
+    monkeypatch.setattr(files, "_TMP_NAMES", iter(range(10)))
+    taken = tmp_path / "new" / f"{files.TMP_PREFIX}{os.getpid()}-0{files.TMP_SUFFIX}"
+    files.write(tmp_path / "new" / "first.txt", b"one\n")  # makes the folder, uses name 0
     taken.write_bytes(b"someone else's\n")
-    batch._write(tmp_path / "new" / "second.txt", b"two\n")  # name 1
-    monkeypatch.setattr(batch, "_TMP_NAMES", iter(range(10)))
-    batch._write(tmp_path / "new" / "third.txt", b"three\n")  # name 0 is taken: name 1
+    files.write(tmp_path / "new" / "second.txt", b"two\n")  # name 1
+    monkeypatch.setattr(files, "_TMP_NAMES", iter(range(10)))
+    files.write(tmp_path / "new" / "third.txt", b"three\n")  # name 0 is taken: name 1
     assert taken.read_bytes() == b"someone else's\n"
     names = sorted(p.name for p in taken.parent.iterdir())
     assert names == sorted([taken.name, "first.txt", "second.txt", "third.txt"])
@@ -280,5 +269,5 @@ def test_walk_finds_what_rglob_finds_that_is_a_file(tmp_path, glob):
     (tmp_path / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a file
     (tmp_path / "a" / "self.txt").symlink_to(tmp_path / "a" / "self.txt")  # a link that loops: neither
     expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob(glob) if p.is_file())
-    assert batch.walk(tmp_path, glob) == expected
+    assert files.walk(tmp_path, glob) == expected
     assert expected  # every pattern finds something here

@@ -7,7 +7,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clean_articles.document import Document, ends_sentence, is_prose
+from clean_articles.document import UNREAD, Document
+from clean_articles.text import ends_sentence, is_prose
 
 PROSE = "A first line of the article, which is long enough to count as one."
 TRICKY = [
@@ -76,6 +77,10 @@ def test_a_subset_carries_its_views_over_as_they_would_be_worked_out(text):
     sub, fresh = doc.subset(keep), Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep])
     assert (sub.lines, sub.endings) == (fresh.lines, fresh.endings)
     assert "stripped" in sub.__dict__  # carried over, not worked out again
+    notes = doc.notes("mine")
+    notes[:] = [len(line) for line in doc.lines]
+    assert sub.notes("mine") == [UNREAD] * len(sub)  # the subset was made before they were written
+    assert doc.subset(keep).notes("mine") == [len(line) for line in fresh.lines]
     assert (sub.stripped, sub.folded, sub.prose, sub.body) == (fresh.stripped, fresh.folded, fresh.prose, fresh.body)
 
 

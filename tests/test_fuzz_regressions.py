@@ -9,7 +9,7 @@ import pytest
 from conftest import write_pack
 
 from clean_articles import RuleError, clean_text, load_rules
-from clean_articles.rules import builtin_rules_dir
+from clean_articles.packs import builtin_rules_dir
 
 
 def main_pack(**override: str) -> str:

@@ -12,14 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from clean_articles.matchers import main_text
-from clean_articles.matchers.main_text import PARAMS, classify
+from clean_articles import main_text
+from clean_articles.document import Document
+from clean_articles.main_text import SCHEMA
+from clean_articles.main_text.features import BAD, SHORT, Line, Reader
+from clean_articles.text import LEXICON, stopwords
+
+PARAMS = {name: spec.type for name, spec in SCHEMA.items()}
 
 RULE_FILE = Path(__file__).resolve().parents[1] / "rules" / "generic" / "main-text.toml"
 
 
 def _rule() -> dict:
     return tomllib.loads(RULE_FILE.read_text(encoding="utf-8"))["rule"][0]
+
+
+def classify(lines: list[str], removed: list[bool], p: dict) -> list[tuple[int, int, str]]:
+    """main_text.classify on a page of these lines."""
+    return main_text.classify(Document(list(lines), ["\n"] * len(lines)), removed, p)
 
 
 def params(favor: str | None = None) -> dict:
@@ -632,7 +642,7 @@ def test_deterministic():
 
 
 def test_stopwords_shipped_for_all_languages():
-    folder = Path(main_text.__file__).resolve().parent.parent / "stopwords"
+    folder = LEXICON / "stopwords"
     for lang in ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "pl", "sv", "tr", "id"):
         words = (folder / f"{lang}.txt").read_text(encoding="utf-8").split()
         assert len(words) >= 70, lang
@@ -668,22 +678,19 @@ def test_many_about_headings_are_linear():
     assert time.perf_counter() - start < 60.0
 
 
-def test_line_classes_are_memoised_per_page_language():
+def test_a_line_class_depends_on_the_page_language():
     # a capitalised line is a link title where the page's language is known, short text where not
-    reader = main_text._reader(params())
-    english = next(words for words in main_text._stopwords()[1] if {"the", "and", "of"} <= words)
-    line = "Markets Rally As Central Bank Holds Rates Steady Again"
-    assert reader.described((english, False, False))[line][2] == main_text.BAD
-    assert reader.described((frozenset(), False, False))[line][2] == main_text.SHORT
-    assert reader.described((english, False, False))[line][2] == main_text.BAD
+    reader = Reader(params())
+    english = next(words for words in stopwords()[1] if {"the", "and", "of"} <= words)
+    line = Line(0, reader.read("Markets Rally As Central Bank Holds Rates Steady Again"))
+    assert reader.describe((english, False, False), line)[2] == BAD
+    assert reader.describe((frozenset(), False, False), line)[2] == SHORT
 
 
-def test_line_features_are_memoised_per_set_of_thresholds():
-    # a line read once under one set of thresholds is read afresh under another
-    page = "\n".join(ARTICLE[:3] + ["Posted on 12 March 2024 at 10:30, 4 photos"] + ARTICLE[3:])
+def test_a_page_read_under_one_set_of_thresholds_is_read_afresh_under_another():
+    lines = ARTICLE[:3] + ["Posted on 12 March 2024 at 10:30, 4 photos"] + ARTICLE[3:]
+    doc, flags = Document(lines, ["\n"] * len(lines)), [False] * len(lines)
     short = dict(params(), date_max_words=3)
-    warm, reasons = run(page)
-    assert "date/counter line" in reasons.values()
-    flags = [False] * len(page.split("\n"))
-    assert all(why != "date/counter line" for *_, why in classify(page.split("\n"), flags, short))
-    assert run(page) == (warm, reasons)
+    assert "date/counter line" in {why for *_, why in main_text.classify(doc, flags, params())}
+    assert "date/counter line" not in {why for *_, why in main_text.classify(doc, flags, short)}
+    assert main_text.classify(doc, flags, params()) == classify(lines, flags, params())

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 from conftest import SAMPLES
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean_articles import load_rules
 from clean_articles.patterns import Pattern
+from clean_articles.pipeline import Pipeline
 from clean_articles.prefilter import Prefilter, widen
 
-SHIPPED = load_rules()
-PREFILTERS = [SHIPPED.prefilter, *(SHIPPED.gated(p) for p in SHIPPED.packs if p.when is not None)]
+SHIPPED = Pipeline(load_rules())
+PREFILTERS = [SHIPPED.prefilter, *(SHIPPED.gated(p) for p in SHIPPED.rules.packs if p.when is not None)]
 PATTERNS = [p for pf in PREFILTERS for _, members in pf.groups for p in members]
 LINES = sorted(
     {
@@ -51,15 +52,15 @@ def test_widen(source, expected):
 
 
 def test_most_shipped_patterns_are_prefiltered():
-    every = [p.when for p in SHIPPED.packs if p.when] + [
-        v for r in SHIPPED.rules for v in vars(r.matcher).values() if isinstance(v, Pattern)
+    every = [p.when for p in SHIPPED.rules.packs if p.when] + [
+        v for r in SHIPPED.rules.rules for v in vars(r.matcher).values() if isinstance(v, Pattern)
     ]
     assert len(PATTERNS) >= 0.8 * len(every)
 
 
 def test_gated_packs_are_scanned_apart():
     ungated = {p for _, members in SHIPPED.prefilter.groups for p in members}
-    pack = next(p for p in SHIPPED.packs if p.name == "sputnik")
+    pack = next(p for p in SHIPPED.rules.packs if p.name == "sputnik")
     sputnik = {p for _, members in SHIPPED.gated(pack).groups for p in members}
     assert sputnik and not sputnik & ungated
 
@@ -96,110 +97,15 @@ def test_lines_with_undecodable_bytes_are_confirmed_by_regex():
 
 
 def test_a_site_packs_set_is_built_on_the_first_page_its_gate_lets_in(monkeypatch):
-    import clean_articles.rules as rules_module
-    from clean_articles import clean_text
+    from clean_articles import Cleaner, pipeline
 
     built = []
-    monkeypatch.setattr(
-        rules_module, "Prefilter", lambda patterns, screens=(): built.append(patterns) or Prefilter(patterns, screens)
-    )
-    rules = load_rules()
-    clean_text((SAMPLES / "raw" / "cookie-banner.txt").read_text(encoding="utf-8"), rules)
+    monkeypatch.setattr(pipeline, "Prefilter", lambda patterns: built.append(patterns) or Prefilter(patterns))
+    cleaner = Cleaner()
+    cleaner.clean((SAMPLES / "raw" / "cookie-banner.txt").read_text(encoding="utf-8"))
     assert len(built) == 1  # the ungated set; no site's gate let the page in
     sputnik = (SAMPLES / "raw" / "003_67a6b126cbf451ca.txt").read_text(encoding="utf-8")
-    clean_text(sputnik, rules)
-    clean_text(sputnik, rules)
+    cleaner.clean(sputnik)
+    cleaner.clean(sputnik)
     assert len(built) == 2  # and sputnik's, once
     assert {p.rule.partition(".")[0] for p in built[1]} == {"sputnik"}
-
-
-def test_phrase_rules_on_lines_find_the_same_lines_through_the_screen():
-    """A phrase rule on lines looks only at the lines its screen let through in the prefilter's
-    pass: on every sample page it marks what it marks looking at every line."""
-    from clean_articles.document import Document
-
-    screens = [s for pf in PREFILTERS for s in pf.screens]
-    assert {m.rule for m in screens} >= {"cookies.banner", "share.prompts", "accounts.walls"}
-    for path in sorted((SAMPLES / "raw").glob("*.txt")):
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        screened, every = Document.from_text(text), Document.from_text(text)
-        for pf in PREFILTERS:
-            screened.candidates.update(pf.scan(screened.stripped))
-        for m in screens:
-            removed = bytearray(len(every))
-            assert list(m.mark(screened, removed)) == list(m.mark(every, removed)), (path.name, m.rule)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.sampled_from([" ", " " * 300, "\t" * 50]), min_size=4, max_size=4),
-    st.sampled_from(["", "now", "x" * 60, "x" * 60 + " " + "y" * 60, "z " * 120]),
-)
-def test_a_phrase_screen_says_no_to_long_lines_as_the_fold_would(gaps, extra):
-    """A line longer than any phrase could cover is turned away without folding it (a 20 MB
-    line would be folded once per phrase rule), exactly when its folded text is too long: a long
-    line of spaces that folds to the phrase still goes."""
-    from clean_articles.document import fold_line, strip_line
-    from clean_articles.matchers.phrase import PhraseMatcher
-
-    m = PhraseMatcher(
-        "t.prompt", {"phrases": ["sign up for our newsletter"], "score": 85, "coverage": 0.8, "unit": "line"}
-    )
-    words = ["Sign", "up", "for", "our", "newsletter"]
-    line = strip_line(words[0] + "".join(g + w for g, w in zip(gaps, words[1:])) + f" {extra}")
-    assert m.screen(line) == (m._line(fold_line(line)) is not None)
-
-
-_SHORT = {"phrases": ["get the app", "sign up for our newsletter"], "score": 85, "coverage": 0.8, "unit": "line"}
-_LONG = {
-    "phrases": ["we use cookies to improve your experience on our website", "share this"],
-    "score": 80,
-    "coverage": 0.3,
-    "unit": "line",
-}
-_TOKENS = [
-    "Sign",
-    "up",
-    "for",
-    "our",
-    "newsletter",
-    "Get",
-    "the",
-    "app",
-    "cookies",
-    "We",
-    "use",
-    "improve",
-    "experience",
-    "website",
-    "Share",
-    "this",
-    "Ünïcode",
-    "ß",
-    "x" * 70,
-    "1,234",
-]
-
-
-_COOKIES = [(w, " ") for w in "We use cookies to improve your experience on our website".split()]
-
-
-@settings(max_examples=300, deadline=None)
-@example(_COOKIES + [("x" * 70, " "), ("Share", "")])  # too long for t.short, covered for t.long
-@example([("Get", " " * 90), ("the", " " * 90), ("app", "")])  # spaces fold away
-@given(
-    st.lists(st.tuples(st.sampled_from(_TOKENS), st.sampled_from([" ", "  ", " " * 90, "\t"])), min_size=1, max_size=40)
-)
-def test_screening_phrase_rules_together_says_what_each_rule_says_alone(parts):
-    """The prefilter asks a kind's screens together (one fold and one word lookup a line for
-    all phrase rules, a length gate before folding): each rule gets the verdict it gives the
-    folded line on its own, whatever the rules' lengths, bare phrases and the line's spacing."""
-    from clean_articles.document import fold_line, strip_line
-    from clean_articles.matchers.phrase import PhraseMatcher
-
-    shipped = [s for pf in PREFILTERS for s in pf.screens]
-    rules = [PhraseMatcher("t.short", _SHORT), PhraseMatcher("t.long", _LONG), *shipped]
-    line = strip_line("".join(word + gap for word, gap in parts))
-    alone = tuple(m for m in rules if m._line(fold_line(line)) is not None)
-    assert PhraseMatcher.screener(rules)(line) == alone
-    assert tuple(m for m in rules if m.screen(line)) == alone

@@ -15,11 +15,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clean_articles import clean_text
-from clean_articles.api import default_rules
-from clean_articles.document import Document, split_lines
-from clean_articles.pipeline import mark
+from clean_articles import clean_text, load_rules
+from clean_articles.document import Document
+from clean_articles.pipeline import Pipeline
 from clean_articles.render import dumps
+from clean_articles.text import split_lines
 
 DEBRIS = [
     "Skip to content",
@@ -115,8 +115,7 @@ def test_diff_and_json_agree_with_the_text(text):
     assert all(p.rstrip() in kept_lines(text) for p in plus if p.strip())
 
 
-def test_shipped_rules_load():
-    assert default_rules().rules
+SHIPPED = Pipeline(load_rules())
 
 
 @SETTINGS
@@ -124,7 +123,8 @@ def test_shipped_rules_load():
 def test_every_mark_lies_inside_the_page_and_is_not_empty_and_the_mask_is_theirs(text):
     # the pipeline takes a mark of a rule that may act anywhere as it is, without clipping it
     doc = Document.from_text(text)
-    marks, removed = mark(doc, default_rules())
+    marks, removed, keep = SHIPPED.mark(doc)
     assert all(0 <= m.start < m.end <= len(doc) for m in marks)
     # the mask the rounds built as they went is the one their marks make
     assert removed == bytearray(any(m.start <= i < m.end for m in marks) for i in range(len(doc)))
+    assert keep == doc.kept(removed)

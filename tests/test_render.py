@@ -1,14 +1,15 @@
-"""render's kept lines and removals agree with their plain per-line definitions, on any marks
-(overlapping, equal, touching blank lines)."""
+"""The kept lines (Document.kept) and render's removals agree with their plain per-line
+definitions, on any marks (overlapping, equal, touching blank lines); a Result explains itself
+whatever made it."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clean_articles import clean_text, render
+from clean_articles import Cleaner, clean_text, render
 from clean_articles.document import Document, Mark
-from clean_articles.render import Removal, kept, removals
+from clean_articles.render import Removal, Result, removals
 
 SETTINGS = settings(max_examples=300, deadline=None)
 lines = st.lists(st.sampled_from(["", " ", "a", "b c"]), min_size=1, max_size=20)
@@ -57,18 +58,11 @@ def plain_kept(doc: Document, mask: bytearray) -> list[int]:
 
 
 @SETTINGS
-@given(page_and_marks(), page_and_marks())
-def test_kept_even_when_asked_again(case, other):
+@given(page_and_marks())
+def test_kept(case):
     doc, marks = case
     mask = removed_mask(len(doc), marks)
-    first = kept(doc, mask)
-    assert first == plain_kept(doc, mask)
-    first.append(-1)  # the caller's own list
-    assert kept(doc, mask) == plain_kept(doc, mask)
-    mask[0] ^= 1  # the same page with other marks
-    assert kept(doc, mask) == plain_kept(doc, mask)
-    mask = removed_mask(len(other[0]), other[1])  # another page
-    assert kept(other[0], mask) == plain_kept(other[0], mask)
+    assert doc.kept(mask) == plain_kept(doc, mask)
 
 
 def test_removals_are_worked_out_once_and_only_when_asked(monkeypatch):
@@ -78,4 +72,15 @@ def test_removals_are_worked_out_once_and_only_when_asked(monkeypatch):
     result = clean_text("Skip to main content\nA headline\n")
     assert result.text == "A headline\n" and calls == []  # the text alone needs no attribution
     assert [(r.first, r.last, r.rule) for r in result.removals] == [(1, 1, "navigation.skip-links")]
-    assert result.removals and calls == [1] and result.marked is None  # kept, and the lines let go
+    assert result.removals and calls == [1]
+
+
+def test_a_result_holds_the_page_it_explains():
+    page = "Skip to main content\r\nA headline\r\n"
+    result = Cleaner().clean(page)
+    assert result.original == page
+    assert result.explain("p.txt").startswith("p.txt:1: navigation.skip-links: ")
+    assert result.explain("p.txt").endswith(": Skip to main content\n")
+    assert result.diff("p.txt").splitlines()[3:] == ["-Skip to main content", " A headline"]
+    rebuilt = Result(result.doc, result.marks, result.keep)  # a Result made by hand explains the same
+    assert (rebuilt.text, rebuilt.explain(), rebuilt.diff()) == (result.text, result.explain(), result.diff())

@@ -6,7 +6,7 @@ import pytest
 from conftest import SKIP_PACK, write_pack
 
 from clean_articles import RuleError, load_rules
-from clean_articles.rules import builtin_rules_dir
+from clean_articles.packs import builtin_rules_dir
 
 GOOD = (
     SKIP_PACK

@@ -9,19 +9,20 @@ The library is click-free. Typical use::
     >>> [(r.first, r.last, r.rule) for r in result.removals]
     [(1, 1, 'navigation.skip-links')]
 
-`load_rules()` compiles rule packs once; pass its result to many `clean_text()` calls.
+For many pages, a `Cleaner` compiles its rules once: ``Cleaner(load_rules(["my.toml"])).clean(text)``.
 """
 
-from clean_articles.api import clean_document, clean_text
+from clean_articles.cleaner import Cleaner, clean_text
 from clean_articles.document import Document, Mark
 from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.packs import RuleError, RuleSet, load_rules
 from clean_articles.render import Removal, Result
-from clean_articles.rules import RuleError, RuleSet, load_rules
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BinaryInputError",
+    "Cleaner",
     "Document",
     "Mark",
     "Removal",
@@ -29,7 +30,6 @@ __all__ = [
     "RuleError",
     "RuleSet",
     "__version__",
-    "clean_document",
     "clean_text",
     "decode",
     "encode",

@@ -13,12 +13,11 @@ from pathlib import Path
 import click
 
 from clean_articles import __version__
-from clean_articles.api import clean_document
 from clean_articles.batch import JSONL, BatchError, Options, run
-from clean_articles.document import Document
+from clean_articles.cleaner import Cleaner
 from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.packs import FAVORS, RuleError, RuleSet, load_rules, suggest
 from clean_articles.render import dumps
-from clean_articles.rules import FAVORS, RuleError, RuleSet, load_rules
 
 
 class DefaultGroup(click.Group):
@@ -129,11 +128,11 @@ def read_input(name: str, allow_binary: bool) -> tuple[str, bool]:
 @click.option("--allow-binary", is_flag=True, help="Clean input with NUL bytes instead of refusing it.")
 def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_diff, fmt, allow_binary) -> None:
     """Clean FILEs (default: stdin) and write the article text to stdout."""
-    rules = get_rules(rule_paths, no_builtin_rules, disable, favor)
+    cleaner = Cleaner(get_rules(rule_paths, no_builtin_rules, disable, favor))
     out = sys.stdout.buffer
     for name in files or ("-",):
         text, bom = read_input(name, allow_binary)
-        result = clean_document(Document.from_text(text), rules, text)
+        result = cleaner.clean(text)
         label = "-" if name == "-" else name
         if fmt == "json":
             out.write((dumps(result.to_json(label)) + "\n").encode())
@@ -259,9 +258,7 @@ def rules_list(rule_paths, no_builtin_rules, disable, favor, pack_name) -> None:
     ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
     names = [p.name for p in ruleset.packs]
     if pack_name and pack_name not in names:
-        from clean_articles.rules import _suggest
-
-        raise click.UsageError(f"no pack named '{pack_name}'. {_suggest(pack_name, names)}".strip())
+        raise click.UsageError(f"no pack named '{pack_name}'. {suggest(pack_name, names)}".strip())
     rows = [
         (r.full_id, r.kind, p.name, r.where, r.why)
         for p in ruleset.packs

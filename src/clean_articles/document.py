@@ -1,35 +1,28 @@
-"""A page as matchers see it: lines, blocks, the body span; and the Mark a matcher leaves.
+"""A page as matchers see it: its lines, and the views of them worked out once; the Mark a
+matcher leaves.
 
-Matchers never edit a Document; they return Marks (a line range, the rule that removed it, and a
-reason). The renderer turns a Document and its marks into clean text, a diff or an explanation.
+A Document holds the page and nothing of a run: matchers never edit it, they return Marks (a
+line range, the rule that removed it, and a reason), and the renderer turns a Document and its
+marks into clean text, a diff or an explanation. What a run keeps (which lines earlier rules
+removed, the prefilter's candidates, a batch's counts) travels in the pipeline's Context.
 
 >>> doc = Document.from_text("Menu\\n\\nA first line of the article, which is long enough to count.\\nEnd\\n")
 >>> doc.blocks
 [(0, 1), (2, 4)]
 >>> doc.body
 (2, 3)
+>>> doc.kept(bytearray([1, 0, 0, 0]))  # the lines left when the first is removed
+[2, 3]
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Hashable
 from functools import cached_property
+from itertools import compress
 from typing import NamedTuple
 
-import regex
-
-from clean_articles.memo import per_line
-
-_BREAK = re.compile(r"(\r\n|\r|\n)")
-_WORD = regex.compile(r"\w+")
-_STOPS = tuple(".!?…:;。！？")
-_CLOSERS = "\"'”’»)]"
-_CLOSED = tuple('"”’»)')
-PROSE_MIN_WORDS = 10
-BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)])(?:\s|$)")
-
-
-_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+from clean_articles.text import fold, is_prose, split_lines, strip_line
 
 
 class Mark(NamedTuple):
@@ -42,72 +35,20 @@ class Mark(NamedTuple):
     reason: str
 
 
-@per_line
-def strip_line(line: str) -> str:
-    """A line as patterns see it: see `Document.stripped`."""
-    line = line.strip()
-    return line if line.isascii() else _SPACES.sub(" ", line)
+#: bytes.translate() of a removal mask: its 0 (left) -> 1, anything else -> 0
+LEFT = b"\1" + bytes(255)
 
-
-@per_line
-def fold_line(stripped: str) -> str:
-    """A stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-    return " ".join(stripped.casefold().split())
-
-
-def split_lines(text: str) -> tuple[list[str], list[str]]:
-    """Split on \\n, \\r\\n or \\r; return (lines, endings). The last ending may be ''.
-
-    >>> split_lines("a\\r\\nb\\rc")
-    (['a', 'b', 'c'], ['\\r\\n', '\\r', ''])
-    >>> split_lines("")
-    ([], [])
-    """
-    if "\r" in text:
-        parts = _BREAK.split(text)  # line, break, line, break, ..., line
-        lines, endings = parts[::2], parts[1::2]
-    else:
-        lines = text.split("\n")
-        endings = ["\n"] * (len(lines) - 1)
-    endings.append("")
-    if not lines[-1]:  # the text ends with a line break, or is empty: no last line
-        lines.pop()
-        endings.pop()
-    return lines, endings
-
-
-def ends_sentence(stripped: str) -> bool:
-    """Whether a stripped line ends like a sentence: punctuation, maybe followed by closing
-    quotes or brackets, or a closing quote or bracket. Read from the end, so a long line costs
-    no more than a short one."""
-    return stripped.endswith(_CLOSED) or stripped.rstrip(_CLOSERS).endswith(_STOPS)
-
-
-@per_line
-def is_prose(stripped: str) -> bool:
-    """A line that reads like a sentence: enough words and sentence punctuation at the end."""
-    if not ends_sentence(stripped):
-        return False
-    return len(_WORD.findall(stripped, concurrent=False)[:PROSE_MIN_WORDS]) >= PROSE_MIN_WORDS
-
-
-_PER_LINE = ("stripped", "folded", "prose")  # Document views with one value per line
+_CARRIED = ("stripped", "folded", "prose")  # cached views with one value per line
+UNREAD = object()  # a note not written yet (`Document.notes`)
 
 
 class Document:
-    """The lines of one page, with the derived views matchers share (computed once, lazily)."""
+    """The lines of one page, with the derived views matchers share (worked out once, lazily)."""
 
     def __init__(self, lines: list[str], endings: list[str]):
         self.lines = lines
         self.endings = endings
-        #: Pattern -> lines it may match, filled by the pipeline's prefilter pass (prefilter.py).
-        self.candidates: dict = {}
-        #: (mask, lines) of the last `render.kept()` on this page: its rounds and its renderer ask twice.
-        self.last_kept: tuple[bytes, list[int]] | None = None
-        #: Matchers that found, in this run of the pipeline, on this page or one its lines come
-        #: from, that they would mark nothing on any page made of some of the lines they left
-        #: (see `Matcher.mark`).
-        self.settled: set = set()
+        self._notes: dict[Hashable, list] = {}
 
     @classmethod
     def from_text(cls, text: str) -> Document:
@@ -116,22 +57,34 @@ class Document:
     def __len__(self) -> int:
         return len(self.lines)
 
+    @property
+    def text(self) -> str:
+        """The page as it came in: its lines with their own endings."""
+        return "".join(line + end for line, end in zip(self.lines, self.endings))
+
     def subset(self, keep: list[int]) -> Document:
         """The page made of the lines `keep` (indices in order). Per-line views already worked
-        out (`_PER_LINE`) carry over rather than being worked out again, and so does `settled`."""
+        out carry over rather than being worked out again."""
         sub = Document([self.lines[i] for i in keep], [self.endings[i] for i in keep])
-        sub.settled = set(self.settled)
-        for name in _PER_LINE:
+        for name in _CARRIED:
             view = self.__dict__.get(name)
             if view is not None:
                 sub.__dict__[name] = [view[i] for i in keep]
+        sub._notes = {key: [notes[i] for i in keep] for key, notes in self._notes.items()}
         return sub
+
+    def notes(self, key: Hashable) -> list:
+        """A list of one note per line kept under `key` (each UNREAD until its owner writes it),
+        carried over to the page's subsets: how a matcher keeps what it read of a line for the
+        pipeline's later rounds, which read some of the same lines again."""
+        found = self._notes.get(key)
+        if found is None:
+            found = self._notes[key] = [UNREAD] * len(self.lines)
+        return found
 
     @cached_property
     def stripped(self) -> list[str]:
-        """Each line without leading and trailing whitespace, and with every other Unicode space
-        (no-break, thin, ideographic...) read as a plain space: what patterns are tested against,
-        so a rule's literal space also matches the no-break spaces pages are full of."""
+        """Each line as patterns see it (`text.strip_line`)."""
         return strip_line.many(self.lines)
 
     @cached_property
@@ -141,8 +94,8 @@ class Document:
 
     @cached_property
     def folded(self) -> list[str]:
-        """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-        return fold_line.many(self.stripped)
+        """Each stripped line case-folded, its spacing collapsed (`text.fold`)."""
+        return fold.many(self.stripped)
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:
@@ -169,7 +122,7 @@ class Document:
 
     @cached_property
     def prose(self) -> list[bool]:
-        """Whether each line reads like a sentence (`is_prose`)."""
+        """Whether each line reads like a sentence (`text.is_prose`)."""
         return is_prose.many(self.stripped)
 
     @cached_property
@@ -193,3 +146,20 @@ class Document:
     def indent(self, i: int) -> int:
         """Width of line i's leading whitespace."""
         return len(self.lines[i]) - len(self.lines[i].lstrip())
+
+    def kept(self, mask: bytes | bytearray) -> list[int]:
+        """The lines the clean text is made of: those `mask` (1 per removed line) leaves, one
+        blank line per run of blank lines, none at the start or end."""
+        keep: list[int] = []
+        stripped = self.stripped
+        text = False  # whether the last line kept has text
+        for i in compress(range(len(self.lines)), mask.translate(LEFT)):
+            if stripped[i]:
+                keep.append(i)
+                text = True
+            elif text:
+                keep.append(i)
+                text = False
+        if keep and not text:
+            keep.pop()
+        return keep

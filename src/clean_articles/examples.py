@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clean_articles.api import clean_document
+from clean_articles.cleaner import Cleaner
 from clean_articles.document import Document
+from clean_articles.packs import Example, Rule, RuleSet
 from clean_articles.render import clean
 from clean_articles.repeats import count_texts
-from clean_articles.rules import Example, Rule, RuleSet
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ def normalise(text: str) -> str:
 def run(rules: RuleSet, rule: Rule, example: Example) -> str:
     """Clean an example's raw text with only `rule` enabled (its pack gate ignored). An example
     with `pages` is cleaned as one page of a batch made of raw and those pages."""
-    repeats = count_texts([example.raw, *example.pages]) if example.pages else None
-    return clean_document(Document.from_text(example.raw), rules.only(rule.full_id), repeats=repeats).text
+    counts = count_texts([example.raw, *example.pages]) if example.pages else None
+    return Cleaner(rules.only(rule.full_id)).clean(example.raw, counts).text
 
 
 def check(rules: RuleSet) -> list[Failure]:

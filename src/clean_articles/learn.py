@@ -20,11 +20,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from clean_articles.batch import walk
 from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode
+from clean_articles.files import walk
 from clean_articles.matchers.recurring import RecurringMatcher
-from clean_articles.repeats import Counts, counted, text_keys
+from clean_articles.pipeline import Context
+from clean_articles.repeats import Counts, page_keys
 
 FILLER = "The council voted on Tuesday to close the old library and move its books to the new school."
 GATE_SHARE = 0.9  # a line on this share of the pages becomes the pack's `when` gate
@@ -70,9 +71,8 @@ def learn(
     the pages."""
     counts = Counts()
     for text in _pages(folder, glob):
-        counts.add_page(text_keys(text))
+        counts.add_page(page_keys(Document.from_text(text)))
     counts.prune()
-    counted()
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
     lines: Counter[str] = Counter()  # pattern -> pages it was removed on
     seen: dict[str, str] = {}  # pattern -> the first line it was learned from
@@ -80,10 +80,9 @@ def learn(
     section_items: dict[str, list[str]] = {}  # heading pattern -> the first list seen under it
     under: dict[str, set[str]] = {}  # item pattern -> the headings it was seen under
     for doc in map(Document.from_text, _pages(folder, glob)):
-        removed = bytearray(len(doc))
         on_page: set[str] = set()
         heads: set[str] = set()
-        for m in matcher.mark(doc, removed, counts):
+        for m in matcher.mark(doc, Context(doc, bytearray(len(doc)), counts)):
             start, end = doc.blocks[doc.block_of[m.start]]
             for i in range(m.start, m.end):
                 on_page.add(pattern(doc.stripped[i]))

@@ -9,13 +9,11 @@ over many lines.
 A rule pattern may be catastrophic (``(a|a)+$`` against a long run of a's). Every pattern has a
 time allowance per page: `TIMEOUT_SECONDS`, plus `SECONDS_PER_MB` for each megabyte of the page,
 so that a sane pattern is never cut short on a big page. All the searches a pattern makes on one
-page draw on that one `Budget`, so the total per page is bounded, however many lines there are. The first time a pattern runs out of
-time it is reported once, on stderr, with its rule id; on that page it matches nothing. After
-`STRIKES` such pages it is ignored for the rest of the run (one monster page should not switch a
-rule off for the rest of a batch, but a pattern that blows up everywhere should not cost its
-allowance on every page). A run always finishes in bounded time. A finished search is memoised
-per text with the time it took, which is still charged to the page's budget when the same text
-comes back (site chrome, the pipeline's second round): a page is charged the same either way.
+page draw on that one `Budget`, so the total per page is bounded, however many lines there
+are. The first time a pattern runs out of time it is reported once, on stderr, with its rule id;
+on that page it matches nothing. After `STRIKES` such pages it is ignored for the rest of the run
+(one monster page should not switch a rule off for the rest of a batch, but a pattern that blows
+up everywhere should not cost its allowance on every page). A run always finishes in bounded time.
 
 The `regex` module's own ``timeout=`` is cumulative over a whole ``finditer`` (not per match),
 but it overshoots: a search given ``timeout=t`` gives up after about ``2 * t``.
@@ -25,11 +23,10 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from functools import cached_property
 
 import regex
-
-from clean_articles.memo import LineMemo
 
 TIMEOUT_SECONDS = 0.5
 SECONDS_PER_MB = 0.5
@@ -69,7 +66,6 @@ class Pattern:
         self.timeout = timeout
         self.dead = False
         self.strikes = 0
-        self.known = LineMemo()  # text -> (found, seconds the search took); see search()
 
     @cached_property
     def rx(self) -> regex.Pattern:
@@ -101,52 +97,26 @@ class Pattern:
         return left if left > 0 else None
 
     def search(self, text: str, budget: Budget | None = None) -> bool:
-        """True when the pattern matches somewhere in text (within `budget`, if given).
-
-        A search that finished is memoised with the time it took (`known`). The same text again
-        is answered from memory, but that time is still charged to `budget`, and a budget with
-        less left than that gives up as the search would have: a page is charged as if every
-        search ran again."""
+        """True when the pattern matches somewhere in text (within `budget`, if given)."""
         if self.dead:
             return False
         timeout = self._timeout(budget)
-        seen = self.known.get(text)
-        if seen is not None:
-            found, seconds = seen
-            if timeout is None or seconds >= timeout:
-                self._give_up(budget)
-                return False
-            if budget is not None:
-                budget.deadline -= seconds
-            return found
         try:
             if timeout is None:
                 raise TimeoutError
-            start = time.monotonic()
-            found = self.rx.search(text, timeout=timeout) is not None
+            return self.rx.search(text, timeout=timeout) is not None
         except TimeoutError:
             self._give_up(budget)
             return False
-        self.known.put(text, (found, time.monotonic() - start))
-        return found
 
 
-def page_budget(pattern: Pattern, doc) -> Budget:
-    """The pattern's allowance for one page."""
-    return pattern.budget(doc.size)
-
-
-def matching_lines(pattern: Pattern, doc) -> list[int]:
-    """Indices of the non-blank lines of `doc` whose stripped text the pattern matches, all
-    searches drawing on one budget for the page. A pattern that runs out of time on the page
-    matches nothing on it."""
-    # the page's prefilter pass (prefilter.py) may have narrowed the lines down already
-    lines = doc.candidates.get(pattern)
-    if lines is None:
-        lines = range(len(doc.stripped))
-    elif not lines:
-        return []
-    budget = page_budget(pattern, doc)
+def matching_lines(pattern: Pattern, stripped: list[str], size: int, lines: Iterable[int] | None = None) -> list[int]:
+    """Indices of the non-blank lines among `lines` (default: all) of a page of these stripped
+    lines (`size` characters) that the pattern matches, all searches drawing on one budget for
+    the page. A pattern that runs out of time on the page matches nothing on it."""
+    budget = pattern.budget(size)
     search = pattern.search
-    found = [i for i in lines if doc.stripped[i] and search(doc.stripped[i], budget)]
+    found = [
+        i for i in (range(len(stripped)) if lines is None else lines) if stripped[i] and search(stripped[i], budget)
+    ]
     return [] if budget.spent else found

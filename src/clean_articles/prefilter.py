@@ -29,7 +29,6 @@ from itertools import compress
 
 import re2
 
-from clean_articles.memo import ComputingMemo
 from clean_articles.patterns import Pattern
 
 _WORD = r"\p{L}\p{N}\p{M}\p{Pc}"
@@ -180,21 +179,11 @@ class Prefilter:
     Patterns go into sets of `GROUP` so that each set's automaton stays small enough for RE2's
     DFA cache. With counted repeats unbounded (see `widen`) a set of 32 stays small: on the dev
     pages the shipped packs' sets scan a line in ~2 µs (sets of 8 with the counters: ~23 µs).
-
-    `screens` are matchers that judge a line by its text alone with a test of their own
-    (a `screen(line)` method, e.g. a phrase rule's fuzzy verdict): the same memoised pass asks them,
-    so such a rule looks only at the lines its screen let through, not at every line of a page.
-    The screens of one kind are asked together (`Matcher.screener`), so that they can share work.
     """
 
     GROUP = 32
 
-    def __init__(self, patterns: Iterable[Pattern], screens: Iterable = ()):
-        self.screens = list(screens)
-        kinds: dict[type, list] = {}
-        for s in self.screens:
-            kinds.setdefault(type(s), []).append(s)
-        self._screeners = [kind.screener(group) for kind, group in kinds.items()]
+    def __init__(self, patterns: Iterable[Pattern]):
         self.groups: list[tuple[re2.Set, list[Pattern]]] = []
         for p in patterns:
             wide = widen(p.source)
@@ -216,14 +205,14 @@ class Prefilter:
                 continue
             compiled.append((rset, members))
         self.groups = compiled
-        self.memo = ComputingMemo(self._found)
-        self._none = dict.fromkeys([p for _, members in self.groups for p in members] + self.screens, ())
+        self._all = tuple(p for _, members in self.groups for p in members)
+        self._none = dict.fromkeys(self._all, ())
 
     def scan(self, lines: list[str]) -> dict:
-        """For each pattern in the sets, and each screen: the lines it may match (a superset, to
-        be confirmed) or that its screen let through; an empty tuple when there are none."""
+        """For each pattern in the sets: the lines it may match (a superset, to be confirmed);
+        an empty tuple when there are none."""
         hits = self._none.copy()  # () for each: no line
-        found = list(map(self.memo.__getitem__, lines))
+        found = list(map(self._found, lines))
         for i in compress(range(len(found)), found):  # only lines some pattern may match
             for p in found[i]:
                 if hits[p]:
@@ -233,18 +222,14 @@ class Prefilter:
         return hits
 
     def _found(self, line: str) -> tuple:
-        """The patterns that may match line, then the screens that let it through (memoised per
-        text)."""
-        screened: tuple = ()
-        for screener in self._screeners:
-            screened += screener(line)
+        """The patterns that may match line."""
         try:
             data = line.encode()
         except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
-            return tuple(p for _, members in self.groups for p in members) + screened
+            return self._all
         found: tuple = ()
         for rset, members in self.groups:
             hits = rset.Match(data)  # None for most lines
             if hits:
                 found += tuple(map(members.__getitem__, hits))
-        return found + screened
+        return found

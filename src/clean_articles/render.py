@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from dataclasses import asdict, dataclass
+from functools import cached_property
 from itertools import compress
 
-from clean_articles.document import Document, Mark, split_lines
+from clean_articles.document import Document, Mark
+from clean_articles.text import split_lines
 
 
 @dataclass(frozen=True)
@@ -32,23 +33,31 @@ class Removal:
     reason: str
 
 
-@dataclass
 class Result:
-    """The outcome of cleaning one page. `removals` is worked out from the page's stripped lines
-    and its marks (`marked`) on first use: most callers (pipe mode, a quiet batch) only want the
-    text, and attributing every removed line to its mark costs more than rendering the text."""
+    """The outcome of cleaning one page: the page, its marks and the lines kept. The clean text,
+    the removals, the diff and the explanation are all worked out from these, on first use
+    (most callers, pipe mode and a quiet batch, only want the text)."""
 
-    text: str
-    lines_in: int
-    lines_out: int
-    original: str = ""
-    marked: tuple[list[str], list[Mark]] | None = field(default=None, repr=False, compare=False)
+    def __init__(self, doc: Document, marks: list[Mark], keep: list[int]):
+        self.doc = doc
+        self.marks = marks
+        self.keep = keep
+        self.lines_in = len(doc)
+        self.lines_out = len(keep)
+
+    @cached_property
+    def text(self) -> str:
+        """The clean text (see the module docstring for its normalisation)."""
+        return text_of(self.doc, self.keep)
+
+    @property
+    def original(self) -> str:
+        """The page as it came in."""
+        return self.doc.text
 
     @cached_property
     def removals(self) -> list[Removal]:
-        stripped, marks = self.marked
-        self.marked = None  # not needed any more
-        return removals(stripped, marks)  # the module's function of that name
+        return removals(self.doc.stripped, self.marks)  # the module's function of that name
 
     def explain(self, path: str = "-") -> str:
         return explain(self, path)
@@ -60,48 +69,16 @@ class Result:
         return to_json(self, path)
 
 
-def kept(doc: Document, mask: bytearray) -> list[int]:
-    """The lines the clean text is made of: those `mask` leaves, one blank line per run of blank
-    lines, none at the start or end. The pipeline's next round reads exactly these, and the
-    pipeline's last round and the renderer ask with the same marks: the Document keeps the last
-    answer (`Document.last_kept`)."""
-    last = doc.last_kept
-    if last is not None and last[0] == mask:
-        return list(last[1])
-    keep: list[int] = []
-    stripped = doc.stripped
-    text = False  # whether the last line kept has text
-    for i in compress(range(len(doc)), mask.translate(LEFT)):
-        if stripped[i]:
-            keep.append(i)
-            text = True
-        elif text:
-            keep.append(i)
-            text = False
-    if keep and not text:
-        keep.pop()
-    doc.last_kept = bytes(mask), keep
-    return list(keep)
-
-
-LEFT = b"\1" + bytes(255)  # bytes.translate() of a mask: its 0 (left) -> 1, anything else -> 0
-
-
 def clean(doc: Document, mask: bytearray) -> str:
     """The kept lines, normalised as the module docstring says."""
-    return text_of(doc, kept(doc, mask))
+    return text_of(doc, doc.kept(mask))
 
 
 def text_of(doc: Document, keep: list[int]) -> str:
-    """The clean text of the lines `keep` (from kept())."""
+    """The clean text of the lines `keep` (from Document.kept())."""
     lines, endings = doc.lines, doc.endings
     default = next((e for e in endings if e), "\n")
     return "".join([lines[i].rstrip() + (endings[i] or default) for i in keep])
-
-
-#: Removals are values (frozen), and a site's pages lose the same chrome at the same lines page
-#: after page: equal ones are made once and shared.
-_removal = lru_cache(maxsize=1 << 12)(Removal)
 
 
 def removals(stripped: list[str], marks: list[Mark]) -> list[Removal]:
@@ -119,17 +96,17 @@ def removals(stripped: list[str], marks: list[Mark]) -> list[Removal]:
         m = owner[i]
         if m is not current:
             if current is not None:
-                out.append(_removal(first + 1, last + 1, current.rule, current.reason))
+                out.append(Removal(first + 1, last + 1, current.rule, current.reason))
             current, first = m, i
         last = i
     if current is not None:
-        out.append(_removal(first + 1, last + 1, current.rule, current.reason))
+        out.append(Removal(first + 1, last + 1, current.rule, current.reason))
     return out
 
 
 def explain(result: Result, path: str = "-", width: int = 60) -> str:
     """`path:first-last: rule-id: reason` then the start of the removed text, one line each."""
-    lines = split_lines(result.original)[0]  # the Document's lines: str.splitlines() also splits on \f, \x1c, \u2028
+    lines = result.doc.lines
     out = []
     for r in result.removals:
         start = " ".join(lines[r.first - 1].split()) if r.first <= len(lines) else ""

@@ -7,13 +7,7 @@ long paragraph keeps that paragraph.
 
 Speed: fuzzy scoring is only tried for phrases that share two content words with the unit
 (an inverted index built once per rule), and never for units far longer than the phrases could
-cover (checked before the unit's text is even built, so a 20 MB line costs nothing here). A
-rule's verdict on a unit is memoised per text (memo.py). A rule on lines is its own `required`:
-its verdict is a screen the prefilter asks in its memoised pass over the page (prefilter.py), so
-on a page the rule looks only at the lines a phrase covers.
-The rules on lines are screened together (`_Screener`): a line never seen before is folded and
-its words are looked up once for all of them, and only the rules that share a keyword with it
-judge it.
+cover (checked before the unit's text is even built, so a 20 MB line costs nothing here).
 """
 
 from __future__ import annotations
@@ -25,44 +19,32 @@ from collections.abc import Iterable, Sequence
 import regex
 from rapidfuzz import fuzz
 
-from clean_articles.document import Document, Mark, fold_line
+from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.memo import LineMemo
+from clean_articles.text import stopwords, words
 
-_WORD = regex.compile(r"\w+")
 LONGEST = 50_000
-_UNSEEN = object()
 
 
 def _keywords(phrase: str) -> frozenset[str]:
     """A phrase's words that say something: four letters or more (or any word in scripts without
     spaces), and not a stopword of any shipped language ("your", "this" and "with" pick out
     nothing)."""
-    words = set(_WORD.findall(phrase)).difference(_stopwords())
-    return frozenset(w for w in words if len(w) >= 4 or not w.isascii())
-
-
-def _words(text: str) -> frozenset[str]:
-    """Every word of a folded line. Of a unit's words only the phrases' keywords count, so they
-    need no sifting of their own. Not memoised: a rule's verdict on a unit is, and so is what
-    the screens say of a line (in the prefilter's memo), so a line's words are read once."""
-    # concurrent=False: a regex call with many matches costs ~40% more instructions without it
-    return frozenset(_WORD.findall(text, concurrent=False))
+    found = words(phrase).difference(_stopwords())
+    return frozenset(w for w in found if len(w) >= 4 or not w.isascii())
 
 
 def _unit_words(lines: Sequence[str]) -> frozenset[str]:
     """The words of a unit's folded lines. A line past LONGEST is far longer than any phrase
     could cover: it brings no words."""
     if len(lines) == 1:
-        return _words(lines[0]) if len(lines[0]) <= LONGEST else frozenset()
-    return frozenset().union(*(_words(s) for s in lines if len(s) <= LONGEST))
+        return words(lines[0]) if len(lines[0]) <= LONGEST else frozenset()
+    return frozenset().union(*(words(s) for s in lines if len(s) <= LONGEST))
 
 
 @functools.cache
 def _stopwords() -> frozenset[str]:
-    from clean_articles.matchers.main_text import _stopwords as by_language
-
-    return frozenset().union(*by_language()[1])
+    return frozenset().union(*stopwords()[1])
 
 
 class PhraseMatcher(Matcher):
@@ -73,15 +55,15 @@ class PhraseMatcher(Matcher):
         "unit": Param("str", "line", one_of("line", "block")),
     }
 
-    def __init__(self, rule_id, params):
-        super().__init__(rule_id, params)
+    def __init__(self, rule_id, params, why=""):
+        super().__init__(rule_id, params, why)
         self.phrases = [" ".join(p.casefold().split()) for p in params["phrases"]]
         self.index: dict[str, list[int]] = {}
         self.need: list[int] = []
         for k, phrase in enumerate(self.phrases):
-            words = _keywords(phrase)
-            self.need.append(min(2, len(words)))
-            for w in words:
+            keys = _keywords(phrase)
+            self.need.append(min(2, len(keys)))
+            for w in keys:
                 self.index.setdefault(w, []).append(k)
         self.vocabulary = frozenset(self.index)
         longest = max((len(p) for p in self.phrases), default=0)
@@ -95,39 +77,18 @@ class PhraseMatcher(Matcher):
         self.bare_word = regex.compile("|".join(map(regex.escape, bare_words))).search if bare_words else None
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
-        self.verdicts = LineMemo()  # unit text -> the phrase that covers it, or None
-        self._alone = _Screener([self])
 
-    @property
-    def local(self) -> bool:
-        """A line unit is judged by its own text; a block's text changes with its neighbours."""
-        return self.params["unit"] == "line"
-
-    @property
-    def required(self) -> PhraseMatcher | None:
-        return self if self.local else None
-
-    @classmethod
-    def screener(cls, matchers: list[PhraseMatcher]) -> _Screener:
-        return _Screener(matchers)
-
-    def screen(self, stripped: str) -> bool:
-        """Whether a phrase covers the line (its stripped text): the prefilter's question."""
-        return bool(self._alone(stripped))
-
-    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        found = self._lines(doc, removed) if self.local else self._blocks(doc, removed)
+    def mark(self, doc: Document, ctx) -> Iterable[Mark]:
+        found = self._lines(doc, ctx.removed) if self.params["unit"] == "line" else self._blocks(doc, ctx.removed)
         for start, end, hit in found:
             yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
     def _lines(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
-        """(i, i + 1, phrase) of each line a phrase covers, among the lines the prefilter's
-        screen let through (every line when the page was not prefiltered)."""
-        stripped = doc.stripped
+        """(i, i + 1, phrase) of each line a phrase covers."""
         found = []
-        for i in doc.candidates.get(self, range(len(stripped))):
+        for i, text in enumerate(doc.folded):
             if not removed[i]:
-                hit = self._line(fold_line(stripped[i]))
+                hit = self._line(text)
                 if hit is not None:
                     found.append((i, i + 1, hit))
         return found
@@ -149,13 +110,9 @@ class PhraseMatcher(Matcher):
                     found.append((a, b, hit))
         return found
 
-    def _verdict(self, text: str, lines: Sequence[str], words: frozenset[str] | None = None) -> str | None:
-        """The phrase that covers a unit (its text, its folded lines, its words if known), judged
-        once per text."""
-        hit = self.verdicts.get(text, _UNSEEN)
-        if hit is _UNSEEN:
-            hit = self.verdicts.put(text, self._judge(text, _unit_words(lines) if words is None else words))
-        return hit
+    def _verdict(self, text: str, lines: Sequence[str]) -> str | None:
+        """The phrase that covers a unit (its text, its folded lines)."""
+        return self._judge(text, _unit_words(lines))
 
     def _judge(self, text: str, words: frozenset[str]) -> str | None:
         """The phrase that covers the unit `text` (its words `words`), if it is a candidate at
@@ -198,44 +155,3 @@ class PhraseMatcher(Matcher):
         letters = sum(1 for c in text if not c.isspace())
         hit = sum(1 for c, on in zip(text, covered) if on and not c.isspace())
         return best if letters and hit / letters >= self.params["coverage"] else None
-
-
-class _Screener:
-    """The screens of rules on lines, asked together: which of them a phrase of theirs covers a
-    line (stripped) for. Each rule's answer is its `_line` verdict on the folded line; the work
-    a line never seen before needs for any rule (its length, its fold, its words) is
-    done once, and a rule that shares no keyword with the line (and has no bare phrase it
-    could be) is not asked at all."""
-
-    def __init__(self, matchers: list[PhraseMatcher]):
-        self.matchers = matchers
-        self.longest = max(m.max_len for m in matchers)
-        rules_of: dict[str, set[int]] = {}  # a keyword -> the rules (by index) holding it
-        for k, m in enumerate(matchers):
-            for w in m.vocabulary:
-                rules_of.setdefault(w, set()).add(k)
-        self.rules_of = rules_of
-        self.vocabulary = frozenset(rules_of)
-        self.bare = [k for k, m in enumerate(matchers) if m.bare_word is not None]
-
-    def __call__(self, stripped: str) -> tuple[PhraseMatcher, ...]:
-        if len(stripped) > self.longest:  # too long once folded? Tell without folding it all
-            words = stripped.split(None, self.longest)  # (`longest` words at most, then the rest)
-            size = sum(map(len, words)) + len(words) - 1  # casefolding never shortens
-            if size > self.longest:  # (more words than that make it longer still)
-                return ()
-        text = fold_line(stripped)
-        if not text:
-            return ()
-        words = _unit_words((text,))
-        asked = set()
-        for w in words & self.vocabulary:
-            asked.update(self.rules_of[w])
-        asked.update(k for k in self.bare if self.matchers[k]._bare(text))
-        if not asked:
-            return ()
-        return tuple(
-            m
-            for k, m in enumerate(self.matchers)  # each as its `_line` would judge it
-            if k in asked and len(text) <= m.max_len and m._verdict(text, (text,), words) is not None
-        )

@@ -11,10 +11,6 @@ its near key, is held by at least `min_pages` pages and `min_share` of the batch
 
 Protected lines (`repeats.protected`: the body's sentences, the lines just before the body) are
 never removed, so a story syndicated on several pages of a batch keeps its text.
-
-What goes of a block depends on its lines, which of them are excluded and the batch's counts
-alone, so it is memoised per block and mask for the batch (`repeats.free_blocks`): a site's
-chrome, seen on page after page, costs one lookup per block.
 """
 
 from __future__ import annotations
@@ -24,8 +20,7 @@ from collections.abc import Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.memo import MAX_CHARS
-from clean_articles.repeats import Counts, CountsMemo, free_blocks, line_keys, protected
+from clean_articles.repeats import Counts, line_keys, protected
 
 
 class RecurringMatcher(Matcher):
@@ -35,46 +30,44 @@ class RecurringMatcher(Matcher):
         "min_chars": Param("int", 3, between(1, 10**6)),
     }
     STAGE = 1
-    BATCH = True
-
-    def __init__(self, rule_id: str, params: dict):
-        super().__init__(rule_id, params)
-        self._blocks = CountsMemo()  # _block() of blocks seen, for the batch's counts
 
     def threshold(self, pages: int) -> int:
         """Pages a key must be on to count as recurring, in a batch of `pages` pages."""
         return max(self.params["min_pages"], math.ceil(self.params["min_share"] * pages))
 
-    def mark(self, doc: Document, removed: bytearray, repeats: Counts | None = None) -> Iterable[Mark]:
-        if not repeats or not repeats.pages:
+    def mark(self, doc: Document, ctx) -> Iterable[Mark]:
+        counts: Counts | None = ctx.counts
+        if not counts or not counts.pages:
             return
-        memo = self._blocks.of(repeats)
-        excluded = _either(protected(doc), removed)
-        for start, end, block in free_blocks(doc, excluded):
-            runs = memo.get(block)
-            if runs is None:
-                runs = self._block(doc.stripped[start:end], excluded[start:end], repeats)
-                if sum(map(len, doc.stripped[start:end])) <= MAX_CHARS:  # a memo holds no huge text
-                    memo.put(block, runs)
-            for a, b, reason in runs:
+        excluded = _either(protected(doc), ctx.removed)
+        keys = None
+        for start, end in doc.blocks:
+            if excluded.find(0, start, end) < 0:
+                continue  # nothing in the block may go
+            if keys is None:
+                keys = line_keys(doc)
+            for a, b, reason in self._block(keys[start:end], excluded[start:end], counts):
                 yield Mark(start + a, start + b, self.rule, reason)
 
-    def _block(self, lines: list[str], excluded: bytes, repeats: Counts) -> list[tuple[int, int, str]]:
-        """The runs of a block's lines that go, [a, b) from the block's start, each with its reason:
-        how many pages its hottest line is on. Excluded lines (protected, or removed before) stay."""
-        need, min_chars = self.threshold(repeats.pages), self.params["min_chars"]
-        pages = repeats.counts.get
+    def _block(
+        self, keys: list[tuple[tuple[int, ...], int]], excluded: bytes, counts: Counts
+    ) -> list[tuple[int, int, str]]:
+        """The runs of a block's lines (their keys and folded lengths) that go, [a, b) from the
+        block's start, each with its reason: how many pages its hottest line is on. Excluded
+        lines (protected, or removed before) stay."""
+        need, min_chars = self.threshold(counts.pages), self.params["min_chars"]
+        pages = counts.counts.get
         seen: dict[int, int] = {}  # hot line -> its pages
         keyed: list[int] = []  # lines that may go with their block
-        for i, ((keys, length), skip) in enumerate(zip(line_keys(lines), excluded)):
+        for i, ((line, length), skip) in enumerate(zip(keys, excluded)):
             if length and not skip:
                 keyed.append(i)
-                n = max(map(pages, keys, (0, 0))) if length >= min_chars else 0  # one or two keys
+                n = max(map(pages, line, (0, 0))) if length >= min_chars else 0  # one or two keys
                 if n >= need:
                     seen[i] = n
         if not seen:
             return []
-        if 2 * len(seen) > len(lines):
+        if 2 * len(seen) > len(keys):
             run = keyed
         else:
             run = [i for i in seen if i - 1 in seen or i + 1 in seen]
@@ -84,7 +77,7 @@ class RecurringMatcher(Matcher):
             while j + 1 < len(run) and run[j + 1] == run[j] + 1:
                 j += 1
             most = max(seen.get(i, 0) for i in run[k : j + 1])
-            out.append((run[k], run[j] + 1, f"recurs on {most} of {repeats.pages} pages of the batch"))
+            out.append((run[k], run[j] + 1, f"recurs on {most} of {counts.pages} pages of the batch"))
             k = j + 1
         return out
 

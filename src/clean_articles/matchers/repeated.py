@@ -1,7 +1,7 @@
 """Kind `repeated`: lines that occur again in the same page, exactly or nearly.
 
-Lines are normalised (case and spacing folded, bullets and list numbers dropped; a line that is
-the same text twice counts once), grouped exactly by text and nearly by rapidfuzz inside buckets
+Lines are folded (`text.fold_item`: case and spacing folded, bullets and list numbers dropped; a
+line that is the same text twice counts once), grouped exactly by text and nearly by rapidfuzz inside buckets
 that share a prefix or suffix (never all pairs). In a group, list lines (bullets, or lines of a
 block that mostly recurs) go in every copy: a sidebar printed twice. Other lines keep one copy, the
 first one set among prose if any, else the first: a title printed twice keeps one.
@@ -11,31 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import regex
 from rapidfuzz import fuzz
 
-from clean_articles.document import BULLET, Document, Mark, is_prose
+from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.memo import per_line
+from clean_articles.text import BULLET, fold_item
 
-_NON_WORD = regex.compile(r"[\W_]+")
-_LEAD = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{1,3}[.)]?)\s+")
 BUCKET_KEY = 12
 BUCKET_CAP = 64
-
-
-@per_line
-def normalise(stripped: str) -> str:
-    """Fold a line to compare it with others.
-
-    >>> normalise("  • Big News: Fire!  Big News: Fire!")  # a bullet, a title printed twice
-    'big news fire'
-    """
-    text = _NON_WORD.sub(" ", _LEAD.sub("", stripped.strip()).casefold(), concurrent=False).strip()
-    half, rest = divmod(len(text), 2)
-    if rest and text[:half] == text[half + 1 :] and text[half] == " ":
-        return text[:half]
-    return text
 
 
 class RepeatedMatcher(Matcher):
@@ -45,13 +28,9 @@ class RepeatedMatcher(Matcher):
     }
     STAGE = 1
 
-    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
-        groups, full = self._groups(doc, removed)
-        if not full:
-            # Every group keeps at most one line, and with no bucket full every two lines that
-            # share a bucket were compared: no two lines left repeat each other, on this page
-            # or on one made of some of them (the pipeline's next rounds).
-            doc.settled.add(self)
+    def mark(self, doc: Document, ctx) -> Iterable[Mark]:
+        removed = ctx.removed
+        groups = self._groups(doc, removed)
         recurring = {i: k for k, g in enumerate(groups) for i in g}
         listed: dict[int, bool] = {}  # block -> most of its lines recur (judged once per block)
         for group in groups:
@@ -64,10 +43,9 @@ class RepeatedMatcher(Matcher):
                 elif i != keep:
                     yield Mark(i, i + 1, self.rule, f"repeats line {keep + 1}")
 
-    def _groups(self, doc: Document, removed: bytearray) -> tuple[list[list[int]], bool]:
+    def _groups(self, doc: Document, removed: bytearray) -> list[list[int]]:
         """Lines that repeat each other, each group in line order, groups in order of their first
-        line, and whether a bucket was full (some lines that share it were not compared).
-        Union-find over the lines long enough to count; only the few lines ever joined to
+        line. Union-find over the lines long enough to count; only the few lines ever joined to
         another are gathered into groups at the end."""
         min_chars, cutoff = self.params["min_chars"], self.params["score"]
         parent: dict[int, int] = {}
@@ -87,9 +65,8 @@ class RepeatedMatcher(Matcher):
         prefixes: dict[str, list[int]] = {}
         suffixes: dict[str, list[int]] = {}
         norms: dict[int, str] = {}
-        full = False
         long = [i for i, s in enumerate(doc.stripped) if len(s) >= min_chars and not removed[i]]
-        for i, norm in zip(long, normalise.many(doc.stripped[i] for i in long)):
+        for i, norm in zip(long, fold_item.many(doc.stripped[i] for i in long)):
             if len(norm) < min_chars:
                 continue
             parent[i] = i
@@ -104,12 +81,10 @@ class RepeatedMatcher(Matcher):
                         join(i, j)
                 if len(members) < BUCKET_CAP:
                     members.append(i)
-                else:
-                    full = True
         groups: dict[int, list[int]] = {}
         for i in sorted(joined):
             groups.setdefault(find(i), []).append(i)
-        return list(groups.values()), full
+        return list(groups.values())
 
 
 def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
@@ -119,7 +94,7 @@ def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
         j = i + step
         while 0 <= j < len(doc) and (removed[j] or not doc.stripped[j]):
             j += step
-        return 0 <= j < len(doc) and is_prose(doc.stripped[j])
+        return 0 <= j < len(doc) and doc.prose[j]
 
     return nearest(-1) and nearest(1)
 

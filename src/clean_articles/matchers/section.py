@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from clean_articles.document import BULLET, Document, Mark
+from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.patterns import Pattern, matching_lines, page_budget
+from clean_articles.patterns import Pattern
+from clean_articles.text import BULLET
 
 REACHES = ("list", "paragraph", "until", "end")
 
@@ -25,20 +26,16 @@ class SectionMatcher(Matcher):
         "max_words": Param("int", 16, between(1, 10**6)),
     }
 
-    def __init__(self, rule_id, params):
-        super().__init__(rule_id, params)
+    def __init__(self, rule_id, params, why=""):
+        super().__init__(rule_id, params, why)
         self.anchor = Pattern(params["anchor"], rule_id)
         self.until = Pattern(params["until"], rule_id) if params.get("until") else None
         self.reach = params["reach"]
 
-    @property
-    def required(self) -> Pattern:
-        return self.anchor  # no anchor line, no section
-
-    def mark(self, doc: Document, removed: bytearray) -> Iterable[Mark]:
+    def mark(self, doc: Document, ctx) -> Iterable[Mark]:
         after = -1
         closing = _Closing(self.until, doc) if self.until is not None else None
-        for a in matching_lines(self.anchor, doc):
+        for a in ctx.lines(self.anchor):
             if a < after:
                 continue  # inside the previous section already
             end = self._end(doc, a, closing)
@@ -86,7 +83,7 @@ class _Closing:
 
     def __init__(self, until: Pattern, doc: Document):
         self.until, self.doc = until, doc
-        self.budget = page_budget(until, doc)
+        self.budget = until.budget(doc.size)
         self.scanned = 0  # lines below this were searched ...
         self.hit: int | None = None  # ... and this is the first match among them at or after the last anchor
 

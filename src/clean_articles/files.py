@@ -1,0 +1,181 @@
+"""The files of a batch: finding the pages, reading them, writing outputs without loss, and the
+manifest that makes a batch resumable.
+
+Nothing is lost: each output goes to a temporary file in its target folder, then is renamed into
+place (`write`); IN is never written to (`check_dirs`). The manifest in OUT (`MANIFEST`) records,
+per page, the hash of its input and of its output, with the rule set's fingerprint and the
+counts' digest; `sweep` removes the temporary files a killed run left behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import hashlib
+import itertools
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+MANIFEST = ".clean-articles-manifest.json"
+JSONL = "clean-articles.jsonl"
+TMP_PREFIX = ".clean-articles-"
+TMP_SUFFIX = ".tmp"
+READ_SIZE = 1 << 16  # bytes asked for at a time: most pages come in one read
+
+
+class BatchError(Exception):
+    """A batch that cannot start (bad folders); the CLI shows it as one line."""
+
+
+def sha(data: bytes) -> str:
+    """The hash the manifest keeps of a page's input or output."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def check_dirs(src: Path, dst: Path) -> tuple[Path, Path]:
+    """Resolve IN and OUT; refuse OUT inside IN, IN inside OUT, or the same folder."""
+    src, dst = src.resolve(), dst.resolve()
+    if not src.is_dir():
+        raise BatchError(f"{src}: not a folder")
+    if dst == src or src in dst.parents or dst in src.parents:
+        raise BatchError(
+            f"OUT ({dst}) and IN ({src}) must not contain each other: IN is never written to; pick an OUT outside IN"
+        )
+    return src, dst
+
+
+def walk(src: Path, glob: str) -> list[str]:
+    """Relative paths (posix) of the files under src matching glob, sorted: what
+    `src.rglob(glob)` finds that is a file."""
+    if "/" in glob or "**" in glob:  # a pattern over folders: pathlib's own matcher
+        return sorted(p.relative_to(src).as_posix() for p in src.rglob(glob) if p.is_file())
+    return sorted(_named(src, glob))
+
+
+def _named(src: Path, glob: str) -> Iterator[str]:
+    """The files under src whose name matches glob (relative posix paths), found in one
+    os.scandir() walk, ~20 times as fast as rglob for a large tree: like rglob, it goes into
+    hidden folders but not into links to folders, and skips folders it cannot read."""
+    match = re.compile(fnmatch.translate(glob)).fullmatch
+    todo = [("", str(src))]
+    while todo:
+        rel, folder = todo.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except PermissionError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((f"{rel}{entry.name}/", entry.path))
+            elif match(entry.name) and _is_file(entry):
+                yield rel + entry.name
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """A file or a link to one. A link that loops is not; one whose target may not be looked at
+    is taken, and reading it will say why it failed."""
+    try:
+        return entry.is_file()
+    except OSError as e:
+        return e.errno != errno.ELOOP
+
+
+def read(path: str) -> bytes:
+    """A file's bytes, by plain os-level calls: a batch reads every file twice, and pathlib's
+    read_bytes() takes twice as long (a file object adds a stat and buffering)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        parts = []
+        while part := os.read(fd, READ_SIZE):
+            parts.append(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+_TMP_NAMES = itertools.count()
+
+
+def create_beside(path: str | Path) -> tuple[int, str]:
+    """A new temporary file in path's folder (made if missing): its descriptor and its name. It
+    gets the permissions any new file gets (the umask's), as a file the shell writes would."""
+    folder = os.path.dirname(path)
+    made = False
+    while True:
+        tmp = os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{next(_TMP_NAMES)}{TMP_SUFFIX}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:  # left by an earlier process of the same id: take another name
+            continue
+        except FileNotFoundError:
+            if made:
+                raise
+            os.makedirs(folder, exist_ok=True)
+            made = True
+
+
+def write(path: str | Path, data: bytes) -> None:
+    """Write data to a temporary file beside path, then rename it into place. Plain os-level
+    calls: a file object and pathlib would triple the cost of writing a page."""
+    fd, tmp = create_beside(path)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_hash(path: str) -> str | None:
+    try:
+        return sha(read(path))
+    except OSError:
+        return None
+
+
+def load_manifest(dst: Path) -> dict:
+    try:
+        data = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("version") == 1 else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_manifest(dst: Path, rules: str, counts: str, files: dict) -> None:
+    body = {"version": 1, "rules": rules, "counts": counts, "files": dict(sorted(files.items()))}
+    # compact: json's C encoder (an indented dump is written in Python, at twice the cost)
+    write(dst / MANIFEST, (json.dumps(body, separators=(",", ":")) + "\n").encode())
+
+
+def sweep(dst: Path) -> None:
+    """Remove temporary files a killed run left behind."""
+    if dst.is_dir():
+        for tmp in list(_named(dst, f"{TMP_PREFIX}*{TMP_SUFFIX}")):
+            (dst / tmp).unlink(missing_ok=True)
+
+
+class JsonLines:
+    """OUT/clean-articles.jsonl, one page per line in path order, renamed into place at the end."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        fd, self.tmp = create_beside(path)
+        self.f = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, line: str) -> None:
+        self.f.write(line + "\n")
+
+    def close(self, ok: bool) -> None:
+        self.f.close()
+        if ok:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
