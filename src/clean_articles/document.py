@@ -17,12 +17,13 @@ removed, the prefilter's candidates, a batch's counts) travels in the pipeline's
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable
 from functools import cached_property
-from itertools import compress
+from itertools import accumulate, compress
 from typing import NamedTuple
 
-from clean_articles.text import fold, is_prose, split_lines, strip_line
+from clean_articles.text import fold, is_prose, split_lines, strip_line, words
 
 
 class Mark(NamedTuple):
@@ -96,6 +97,36 @@ class Document:
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (`text.fold`)."""
         return fold.many(self.stripped)
+
+    @cached_property
+    def folded_text(self) -> str:
+        """The folded lines joined by line breaks: the page, for scans of all its lines at once."""
+        return "\n".join(self.folded)
+
+    @cached_property
+    def folded_words(self) -> frozenset[str]:
+        """Every word (\\w+) of the folded page."""
+        return words(self.folded_text)
+
+    def lines_with(self, needles: Iterable[str]) -> set[int]:
+        """The lines whose folded text holds one of `needles`, found by scans of the folded page
+        (each line found once per needle, however often it holds it)."""
+        text, found = self.folded_text, set()
+        if not needles:
+            return found
+        starts = self._folded_starts
+        for needle in needles:
+            at = text.find(needle)
+            while at >= 0:
+                i = bisect_right(starts, at) - 1
+                found.add(i)
+                at = text.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
+        return found
+
+    @cached_property
+    def _folded_starts(self) -> list[int]:
+        """Where each line starts in `folded_text`."""
+        return list(accumulate((len(s) + 1 for s in self.folded[:-1]), initial=0))
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:

@@ -84,11 +84,18 @@ class PhraseMatcher(Matcher):
             yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
     def _lines(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
-        """(i, i + 1, phrase) of each line a phrase covers."""
+        """(i, i + 1, phrase) of each line a phrase covers. Only the lines that may be covered
+        are judged: those holding a keyword the page holds at all (found by scans of the whole
+        page's folded text), and short ones holding a word of a bare phrase."""
+        folded = doc.folded
+        candidates = doc.lines_with(self.vocabulary & doc.folded_words)
+        if self.bare_word is not None:
+            most, bare = self.bare_len, self.bare_word
+            candidates.update(i for i, text in enumerate(folded) if 0 < len(text) <= most and bare(text))
         found = []
-        for i, text in enumerate(doc.folded):
+        for i in sorted(candidates):
             if not removed[i]:
-                hit = self._line(text)
+                hit = self._line(folded[i])
                 if hit is not None:
                     found.append((i, i + 1, hit))
         return found
@@ -103,6 +110,8 @@ class PhraseMatcher(Matcher):
         it is short enough to be covered enough."""
         folded, most = doc.folded, self.max_len
         found = []
+        if self.vocabulary.isdisjoint(doc.folded_words) and self.bare_word is None:
+            return found  # no block holds a keyword
         for a, b in doc.blocks:
             if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most and not all(removed[a:b]):
                 hit = self._verdict(" ".join(folded[a:b]), folded[a:b])
