@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean_articles.document import UNREAD, Document
-from clean_articles.text import ends_sentence, is_prose
+from clean_articles.text import prose_flags
 
 PROSE = "A first line of the article, which is long enough to count as one."
 TRICKY = [
@@ -47,7 +46,7 @@ def plain_block_of(doc: Document) -> list[int]:
 
 
 def plain_body(doc: Document) -> tuple[int, int] | None:
-    prose = [i for i, s in enumerate(doc.stripped) if is_prose(s)]
+    prose = [i for i, s in enumerate(doc.stripped) if prose_flags([s])[0]]
     return (prose[0], prose[-1] + 1) if prose else None
 
 
@@ -82,15 +81,3 @@ def test_a_subset_carries_its_views_over_as_they_would_be_worked_out(text):
     assert sub.notes("mine") == [UNREAD] * len(sub)  # the subset was made before they were written
     assert doc.subset(keep).notes("mine") == [len(line) for line in fresh.lines]
     assert (sub.stripped, sub.folded, sub.prose, sub.body) == (fresh.stripped, fresh.folded, fresh.prose, fresh.body)
-
-
-# what ends_sentence() reads from the end of a line: the sentence end as a pattern would say it
-SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»)]$")
-ENDINGS = list(".!?…:;。！？\"'”’»)]") + ["a", " ", "(", "[", "“", "🙂"]
-
-
-@settings(max_examples=500)
-@given(st.text(), st.lists(st.sampled_from(ENDINGS), max_size=8))
-def test_a_sentence_end_is_read_from_the_end_as_the_pattern_would_find_it(text, ending):
-    line = (text + "".join(ending)).strip()
-    assert ends_sentence(line) == (SENTENCE_END.search(line) is not None)

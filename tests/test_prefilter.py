@@ -30,7 +30,7 @@ LINES = sorted(
     [
         (r"^\w+$", r"^[\p{L}\p{N}\p{M}\p{Pc}]+$"),
         (r"(?i)\bread more\b", r"(?i)read more"),
-        (r"[^\w\s]", r"[^\w\s]"),  # negated class: ASCII classes exclude less, so match more
+        (r"[^\w\s]", r"[^\w\s\n]"),  # negated class: ASCII classes exclude less, so match more; never \n
         (r"[\w.-]+@", r"[\p{L}\p{N}\p{M}\p{Pc}.-]+@"),
         (r"\d{4}", r"\p{N}{4}"),
         (r"^(a)\1$", r"^(a).*$"),  # a back-reference matches some text
@@ -38,9 +38,10 @@ LINES = sorted(
         (r"^(?=(?:\S+\s+){0,4}\S+$)[A-Z]", r"^[A-Z]"),
         (r"(?>ab|a)c", r"(?:ab|a)c"),  # atomic group
         (r"a++b", r"a+b"),  # possessive
-        (r"^[^©]{0,300}©.{1,80}$", r"^[^©]{0,}©.{1,}$"),  # counted repeats lose their upper bound
+        (r"^[^©]{0,300}©.{1,80}$", r"^[^©\n]{0,}©.{1,}$"),  # counted repeats lose their upper bound
+        (r"\A\W\D\z", r"^[^\n0-9A-Za-z_][^\n0-9]$"),  # a line's start and end; nothing crosses lines
         (r"\d{1,4}[/.]\d{1,2}", r"\p{N}{1,}[/.]\p{N}{1,}"),
-        (r"(?:\s\w+){0,4}", r"(?:[\s\x{0b}\p{Z}\x{85}\x{1c}-\x{1f}][\p{L}\p{N}\p{M}\p{Pc}]+){0,}"),
+        (r"(?:\s\w+){0,4}", r"(?:[\t\f\r \x{0b}\p{Z}\x{85}\x{1c}-\x{1f}][\p{L}\p{N}\p{M}\p{Pc}]+){0,}"),
         (r"[a{0,300}]x", r"[a{0,300}]x"),  # braces in a class are characters
         (r"x(?i)y", r"(?i)xy"),  # regex applies a mid-pattern flag to the whole pattern
         (r"[^\W]", None),  # cannot be widened soundly

@@ -17,13 +17,16 @@ removed, the prefilter's candidates, a batch's counts) travels in the pipeline's
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from functools import cached_property
 from itertools import accumulate, compress
 from typing import NamedTuple
 
-from clean_articles.text import fold, is_prose, split_lines, strip_line, words
+import re2
+
+from clean_articles.text import fold_lines, prose_flags, split_lines, strip_lines
 
 
 class Mark(NamedTuple):
@@ -41,6 +44,8 @@ LEFT = b"\1" + bytes(255)
 
 _CARRIED = ("stripped", "folded", "prose")  # cached views with one value per line
 UNREAD = object()  # a note not written yet (`Document.notes`)
+_NEWLINE = re.compile(b"\n")
+_SPACED = re.compile(r"  |[^\S \n]")
 
 
 class Document:
@@ -85,8 +90,8 @@ class Document:
 
     @cached_property
     def stripped(self) -> list[str]:
-        """Each line as patterns see it (`text.strip_line`)."""
-        return strip_line.many(self.lines)
+        """Each line as patterns see it (`text.strip_lines`)."""
+        return strip_lines(self.lines)
 
     @cached_property
     def size(self) -> int:
@@ -95,38 +100,29 @@ class Document:
 
     @cached_property
     def folded(self) -> list[str]:
-        """Each stripped line case-folded, its spacing collapsed (`text.fold`)."""
-        return fold.many(self.stripped)
+        """Each stripped line case-folded, its spacing collapsed (`text.fold_lines`)."""
+        return fold_lines(self.stripped)
 
     @cached_property
-    def folded_text(self) -> str:
-        """The folded lines joined by line breaks: the page, for scans of all its lines at once."""
-        return "\n".join(self.folded)
+    def _casefolded(self) -> tuple[bytes, list[int]]:
+        """The stripped lines case-folded and joined by line breaks, as UTF-8 (undecodable bytes
+        kept as they came), with where each line starts: what `scan` reads."""
+        page = "\n".join(self.stripped).casefold().encode("utf-8", "surrogateescape")
+        return page, [0, *(m.end() for m in _NEWLINE.finditer(page))]
 
     @cached_property
-    def folded_words(self) -> frozenset[str]:
-        """Every word (\\w+) of the folded page."""
-        return words(self.folded_text)
+    def spaced(self) -> set[int]:
+        """The lines whose spacing folding changes: a run of spaces, or another space than
+        " " (a tab, a line separator...). Only these fold shorter than they are."""
+        text = "\n".join(self.stripped)
+        starts = list(accumulate((len(s) + 1 for s in self.stripped[:-1]), initial=0))
+        return {bisect_right(starts, m.start()) - 1 for m in _SPACED.finditer(text)}
 
-    def lines_with(self, needles: Iterable[str]) -> set[int]:
-        """The lines whose folded text holds one of `needles`, found by scans of the folded page
-        (each line found once per needle, however often it holds it)."""
-        text, found = self.folded_text, set()
-        if not needles:
-            return found
-        starts = self._folded_starts
-        for needle in needles:
-            at = text.find(needle)
-            while at >= 0:
-                i = bisect_right(starts, at) - 1
-                found.add(i)
-                at = text.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
-        return found
-
-    @cached_property
-    def _folded_starts(self) -> list[int]:
-        """Where each line starts in `folded_text`."""
-        return list(accumulate((len(s) + 1 for s in self.folded[:-1]), initial=0))
+    def scan(self, rx: re2._Regexp) -> set[int]:
+        """The lines whose stripped text, case-folded, holds a match of `rx` (an RE2 pattern on
+        UTF-8 bytes), found in one pass over the whole page."""
+        page, starts = self._casefolded
+        return {bisect_right(starts, m.start()) - 1 for m in rx.finditer(page)}
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:
@@ -153,8 +149,8 @@ class Document:
 
     @cached_property
     def prose(self) -> list[bool]:
-        """Whether each line reads like a sentence (`text.is_prose`)."""
-        return is_prose.many(self.stripped)
+        """Whether each line reads like a sentence (`text.prose_flags`)."""
+        return prose_flags(self.stripped)
 
     @cached_property
     def body(self) -> tuple[int, int] | None:

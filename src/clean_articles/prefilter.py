@@ -1,17 +1,18 @@
-"""One linear-time pass over a page's lines for all rule regexes at once.
+"""Linear-time passes over a page for all rule regexes at once.
 
 Running every rule regex over every line with the backtracking `regex` engine costs tens of
 milliseconds a page once a few dozen rules carry large alternations. Instead, each rule pattern is
 rewritten into a *wider* RE2 pattern (one that matches at least every line the original matches)
-and all of them go into one RE2 set, which tells in a single automaton pass per line which
-patterns may match it. Only those (line, pattern) pairs are then confirmed with `regex`, under the
-pattern's time budget. What RE2 cannot express (look-arounds, back-references) is widened away; a
+and all of them go into RE2 sets, which tell in one automaton pass over the page which patterns
+may match it, and then where (`Prefilter`). Only those (line, pattern) pairs are then confirmed
+with `regex`, under the pattern's time budget. What RE2 cannot express (look-arounds, back-references) is widened away; a
 pattern that still does not fit is left out of the set and tried on every line, so nothing
 changes but the speed.
 
 Widening: RE2's ``\\w \\d \\s`` are ASCII-only where `regex`'s are Unicode, so they become Unicode
 classes; ``\\b`` and ``\\B`` are dropped (dropping an assertion can only widen). Inside a negated
-class the ASCII forms are kept, since a smaller excluded set is a larger class.
+class the ASCII forms are kept, since a smaller excluded set is a larger class. No class matches
+a line break: a line holds none, and a page is scanned as its lines joined by line breaks.
 
 >>> print(widen(r'(?i)^\\w+ comments?\\b'))
 (?i)^[\\p{L}\\p{N}\\p{M}\\p{Pc}]+ comments?
@@ -24,15 +25,16 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import compress
 
 import re2
 
 from clean_articles.patterns import Pattern
 
 _WORD = r"\p{L}\p{N}\p{M}\p{Pc}"
-_SPACE = r"\s\x{0b}\p{Z}\x{85}\x{1c}-\x{1f}"
+_SPACE = r"\t\f\r \x{0b}\p{Z}\x{85}\x{1c}-\x{1f}"  # \s but \n: a line holds none, and a page's
+# lines are scanned joined by \n, where a class that matches it would run across lines
 _DIGIT = r"\p{N}"
 _FLAGS = set("imsu")
 
@@ -102,13 +104,17 @@ def widen(source: str) -> str | None:
             elif e in "bB":
                 continue
             else:
-                out.append({"w": f"[{_WORD}]", "d": _DIGIT, "s": f"[{_SPACE}]"}.get(e, "\\" + e))
+                # \A and \z mean a line's start and end: on a page of lines, ^ and $ (multi-line)
+                wider = {"w": f"[{_WORD}]", "d": _DIGIT, "s": f"[{_SPACE}]", "W": r"[^\n0-9A-Za-z_]", "D": r"[^\n0-9]"}
+                out.append(wider.get(e) or {"A": "^", "z": "$"}.get(e, "\\" + e))
             continue
         if in_class:
             if c == "[" and source.startswith("[:", i):
                 return None
             if c == "]" and i > class_start:
                 in_class = False
+                if negated:  # a negated class does not match \n (see _SPACE)
+                    out.append("\\n")
             out.append(c)
             i += 1
             continue
@@ -174,62 +180,67 @@ def widen(source: str) -> str | None:
 
 
 class Prefilter:
-    """RE2 sets of the widened patterns; `scan` finds each pattern's candidate lines.
+    """RE2 sets of the widened patterns; `scan` finds each pattern's candidate lines in a page.
 
-    Patterns go into sets of `GROUP` so that each set's automaton stays small enough for RE2's
-    DFA cache. With counted repeats unbounded (see `widen`) a set of 32 stays small: on the dev
-    pages the shipped packs' sets scan a line in ~2 µs (sets of 8 with the counters: ~23 µs).
+    The page's stripped lines are joined by line breaks and each set is run over the whole page
+    once (multi-line: ``^`` and ``$`` are a line's start and end), which says which patterns may
+    match somewhere; each of those then finds its lines with a pass of its own widened pattern.
+    A match that runs across a line break (``\\s`` or ``[^x]`` may) makes every line it touches
+    a candidate, and a line that holds undecodable bytes (which RE2 cannot read as `regex`
+    does) is a candidate for every pattern: the candidates are a superset, confirmed by `regex`.
+    Sets hold `GROUP` patterns: small sets keep each automaton small enough for RE2's cache.
     """
 
-    GROUP = 32
+    GROUP = 8
 
     def __init__(self, patterns: Iterable[Pattern]):
         self.groups: list[tuple[re2.Set, list[Pattern]]] = []
+        self.single: dict[Pattern, re2._Regexp] = {}
         for p in patterns:
             wide = widen(p.source)
-            if wide is None:
+            if wide is None or p in self.single:
+                continue
+            try:
+                single = re2.compile("(?m)" + wide, _OPTIONS)
+            except re2.error:
                 continue
             if not self.groups or len(self.groups[-1][1]) == self.GROUP:
                 self.groups.append((re2.Set.SearchSet(_OPTIONS), []))
             rset, members = self.groups[-1]
-            try:
-                rset.Add(wide)
-            except re2.error:
-                continue
+            rset.Add("(?m)" + wide)
             members.append(p)
-        compiled = []
-        for rset, members in self.groups:
-            try:
-                rset.Compile()
-            except re2.error:
-                continue
-            compiled.append((rset, members))
-        self.groups = compiled
-        self._all = tuple(p for _, members in self.groups for p in members)
-        self._none = dict.fromkeys(self._all, ())
+            self.single[p] = single
+        for rset, _ in self.groups:
+            rset.Compile()
+        self._none = dict.fromkeys(self.single, ())
 
     def scan(self, lines: list[str]) -> dict:
         """For each pattern in the sets: the lines it may match (a superset, to be confirmed);
         an empty tuple when there are none."""
         hits = self._none.copy()  # () for each: no line
-        found = list(map(self._found, lines))
-        for i in compress(range(len(found)), found):  # only lines some pattern may match
-            for p in found[i]:
-                if hits[p]:
-                    hits[p].append(i)
-                else:
-                    hits[p] = [i]
+        if not lines or not self.single:
+            return hits
+        page = "\n".join(lines)
+        unread: list[int] = []  # lines with undecodable bytes
+        if not page.isascii() and _SURROGATE.search(page):
+            unread = [i for i, line in enumerate(lines) if _SURROGATE.search(line)]
+        data = page.encode("utf-8", "surrogateescape")
+        starts = [0, *(m.end() for m in _NEWLINE.finditer(data))]
+        for rset, members in self.groups:
+            for k in rset.Match(data) or ():
+                p = members[k]
+                found = set(unread)
+                for m in self.single[p].finditer(data):
+                    first = bisect_right(starts, m.start()) - 1
+                    last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+                    found.update(range(first, last + 1))
+                hits[p] = sorted(found)
+        if unread:
+            for p, found in hits.items():
+                if not found:
+                    hits[p] = unread
         return hits
 
-    def _found(self, line: str) -> tuple:
-        """The patterns that may match line."""
-        try:
-            data = line.encode()
-        except UnicodeEncodeError:  # undecodable bytes kept as surrogates: confirm everything
-            return self._all
-        found: tuple = ()
-        for rset, members in self.groups:
-            hits = rset.Match(data)  # None for most lines
-            if hits:
-                found += tuple(map(members.__getitem__, hits))
-        return found
+
+_NEWLINE = re.compile(b"\n")
+_SURROGATE = re.compile("[\udc80-\udcff]")

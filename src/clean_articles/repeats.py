@@ -17,7 +17,7 @@ page's sentences inside its body, and the few lines right before the body (headl
 The same agency story syndicated on several pages of a batch keeps its text that way.
 
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
->>> counts.pages, counts.get(line_keys(Document.from_text("Menu"))[0][0][0])
+>>> counts.pages, counts.get(line_keys(Document.from_text("Menu"), [0])[0][0][0])
 (3, 3)
 """
 
@@ -27,17 +27,21 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, compress
 from operator import itemgetter
+from zlib import adler32, crc32
 
-from clean_articles.document import Document
-from clean_articles.text import fold_counters, is_sentence
+from clean_articles.document import LEFT, Document
+from clean_articles.text import fold_counters, sentence_flags
 
 NEAR_WORDS = 7  # lines with this many folded words also get a near key
 TITLE_LINES = 4  # the blocks right before the body, up to this many lines, are protected
 
 
 def _hash(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    """A stable 64-bit hash (the same in every process and run): two CRCs of different kinds,
+    which C computes at a quarter of the cost of a cryptographic digest."""
+    return crc32(data) << 32 | adler32(data)
 
 
 def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
@@ -52,16 +56,13 @@ def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
     return keys
 
 
-def line_keys(doc: Document) -> list[tuple[tuple[int, ...], int]]:
-    """For each line of the page: its keys in its block (alone, or inside a larger one) and the
-    length of its folded text; blank lines have no key."""
-    folded = fold_counters("\n".join(doc.stripped))
-    out: list[tuple[tuple[int, ...], int]] = [((), 0)] * len(doc)
-    for start, end in doc.blocks:
-        ctx = b"A\0" if end - start == 1 else b"L\0"
-        for i in range(start, end):
-            out[i] = (_keys(ctx, folded[i]), len(folded[i]))
-    return out
+def line_keys(doc: Document, lines: list[int]) -> list[tuple[tuple[int, ...], int]]:
+    """For each of `lines` (indices of non-blank lines, in order): its keys in its block (alone,
+    or inside a larger one) and the length of its folded text."""
+    stripped, blocks, owner = doc.stripped, doc.blocks, doc.block_of
+    folded = fold_counters([stripped[i] for i in lines])
+    alone = [blocks[owner[i]][1] - blocks[owner[i]][0] == 1 for i in lines]
+    return [(_keys(b"A\0" if a else b"L\0", f), len(f)) for a, f in zip(alone, folded)]
 
 
 def protected(doc: Document) -> bytes:
@@ -71,7 +72,7 @@ def protected(doc: Document) -> bytes:
     list) ends the stretch."""
     guard = bytearray(len(doc))
     lo, hi = doc.body or (0, len(doc))
-    guard[lo:hi] = bytes(is_sentence.many(doc.stripped[lo:hi]))
+    guard[lo:hi] = bytes(sentence_flags(doc.stripped[lo:hi]))
     first = guard.find(1)
     if first < 0:
         return bytes(guard)
@@ -90,11 +91,8 @@ def protected(doc: Document) -> bytes:
 def page_keys(doc: Document) -> set[int]:
     """Every key of the page's unprotected lines, once: what the page adds to a batch's counts."""
     guard = protected(doc)
-    found: set[int] = set()
-    for (keys, _), safe in zip(line_keys(doc), guard):
-        if not safe:
-            found.update(keys)
-    return found
+    free = [i for i in compress(range(len(doc)), guard.translate(LEFT)) if doc.stripped[i]]
+    return set(chain.from_iterable(keys for keys, _ in line_keys(doc, free)))
 
 
 @dataclass

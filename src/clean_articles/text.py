@@ -5,30 +5,31 @@ Every matcher speaks these words, so a line reads the same to all of them:
 
 >>> split_lines("Menu\\r\\n\\u00a0Rates rise again.\\n")
 (['Menu', '\\xa0Rates rise again.'], ['\\r\\n', '\\n'])
->>> strip_line("\\u00a0Rates\\u2009rise again. ")
-'Rates rise again.'
->>> fold("Rates  RISE again.")
-'rates rise again.'
->>> fold_item("  • Big News: Fire!  Big News: Fire!")  # a bullet, a title printed twice
-'big news fire'
->>> fold_counters("• 12 comments · Updated March 3, 2024 10:41 am")
+>>> strip_lines(["\\u00a0Rates\\u2009rise again. "])
+['Rates rise again.']
+>>> fold_lines(["Rates  RISE again."])
+['rates rise again.']
+>>> fold_items(["• Big News: Fire!  Big News: Fire!"])  # a bullet, a title printed twice
+['big news fire']
+>>> fold_counters(["• 12 comments · Updated March 3, 2024 10:41 am"])
 ['0 comments updated D 0 0 0 0 D']
->>> is_prose("The council voted on Tuesday to close the old library for good."), is_sentence("Read on.")
-(True, False)
+>>> prose_flags(["The council voted on Tuesday to close the old library for good.", "Read on."])
+[True, False]
 
-The functions of one line's text are remembered per text (shortcuts.py); those of a whole page
-(`fold_counters`) work on the page's lines joined by line breaks, one call per page.
+Each function takes a page's lines (or some of them) and answers for each: a page is one call,
+and the work per line is done by C-level loops (`map`) or by one scan of the lines joined by
+line breaks, not by a step of Python per line.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from itertools import compress, repeat
+from operator import or_
 from pathlib import Path
 
 import regex
-
-from clean_articles.shortcuts import per_line
 
 LEXICON = Path(__file__).resolve().parent / "lexicon"
 
@@ -60,19 +61,20 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     return lines, endings
 
 
-@per_line
-def strip_line(line: str) -> str:
-    """A line as patterns see it: without leading and trailing whitespace, and with every other
-    Unicode space (no-break, thin, ideographic...) read as a plain space, so a rule's literal
-    space also matches the no-break spaces pages are full of."""
-    line = line.strip()
-    return line if line.isascii() else _SPACES.sub(" ", line)
+def strip_lines(lines: list[str]) -> list[str]:
+    """Each line as patterns see it: without leading and trailing whitespace, and with every
+    other Unicode space (no-break, thin, ideographic...) read as a plain space, so a rule's
+    literal space also matches the no-break spaces pages are full of."""
+    joined = "\n".join(lines)  # a line holds no \n
+    if not joined.isascii():
+        joined = _SPACES.sub(" ", joined)
+    return list(map(str.strip, joined.split("\n"))) if lines else []
 
 
-@per_line
-def fold(stripped: str) -> str:
-    """A stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-    return " ".join(stripped.casefold().split())
+def fold_lines(stripped: list[str]) -> list[str]:
+    """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
+    folded = "\n".join(stripped).casefold().split("\n") if stripped else []
+    return list(map(" ".join, map(str.split, folded)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,18 +104,33 @@ def ends_sentence(stripped: str) -> bool:
     return stripped.endswith(_CLOSED) or stripped.rstrip(_CLOSERS).endswith(_STOPS)
 
 
-@per_line
-def is_prose(stripped: str) -> bool:
-    """A line that reads like a sentence: enough words and sentence punctuation at the end."""
-    if not ends_sentence(stripped):
-        return False
-    return len(_WORD.findall(stripped, concurrent=False)[:PROSE_MIN_WORDS]) >= PROSE_MIN_WORDS
+def sentence_ends(stripped: list[str]) -> list[bool]:
+    """ends_sentence() of each line."""
+    closed = map(str.endswith, stripped, repeat(_CLOSED))
+    stops = map(str.endswith, map(str.rstrip, stripped, repeat(_CLOSERS)), repeat(_STOPS))
+    return list(map(or_, closed, stops))
 
 
-@per_line
-def is_sentence(stripped: str) -> bool:
-    """A shorter sentence: SENTENCE_WORDS words or more and sentence punctuation at the end."""
-    return ends_sentence(stripped) and len(stripped.split()) >= SENTENCE_WORDS
+# PROSE_MIN_WORDS words, each begun at a word's start and taken whole (no backtracking: linear)
+_TEN_WORDS = regex.compile(rf"(?<!\w)\w++(?:\W++\w++){{{PROSE_MIN_WORDS - 1}}}")
+
+
+def prose_flags(stripped: list[str]) -> list[bool]:
+    """Whether each line reads like a sentence: PROSE_MIN_WORDS words (\\w+) or more and
+    sentence punctuation at the end."""
+    out = sentence_ends(stripped)
+    for i in compress(range(len(out)), out):
+        out[i] = _TEN_WORDS.search(stripped[i]) is not None
+    return out
+
+
+def sentence_flags(stripped: list[str]) -> list[bool]:
+    """Whether each line is a sentence, maybe shorter than prose: SENTENCE_WORDS words
+    (whitespace-separated) or more and sentence punctuation at the end."""
+    out = sentence_ends(stripped)
+    for i in compress(range(len(out)), out):
+        out[i] = len(stripped[i].split(None, SENTENCE_WORDS)) >= SENTENCE_WORDS
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,27 +170,31 @@ DATE_WORDS = _lexicon(LEXICON / "dates.txt")
 _NON_WORD = regex.compile(r"[\W_]+")
 
 
-@per_line
-def fold_item(stripped: str) -> str:
-    """A line as it compares with the other lines of its page: its bullet or number, case,
+def fold_items(stripped: list[str]) -> list[str]:
+    """Lines as they compare with the other lines of their page: bullet or number, case,
     punctuation and spacing dropped; a text printed twice in a row counts once."""
-    text = _NON_WORD.sub(" ", _ITEM_LEAD.sub("", stripped.strip()).casefold(), concurrent=False).strip()
-    half, rest = divmod(len(text), 2)
-    if rest and text[:half] == text[half + 1 :] and text[half] == " ":
-        return text[:half]
-    return text
+    out = []
+    for line in stripped:
+        text = _NON_WORD.sub(" ", _ITEM_LEAD.sub("", line).casefold(), concurrent=False).strip()
+        half, rest = divmod(len(text), 2)
+        if rest and text[:half] == text[half + 1 :] and text[half] == " ":
+            text = text[:half]
+        out.append(text)
+    return out
 
 
 _DIGITS = regex.compile(r"\d+")
 _TOKEN = regex.compile(r"[^\W_]+|\n")
 
 
-def fold_counters(joined: str) -> list[str]:
-    """Stripped lines (joined by \\n) as they compare with the lines of other pages: bullets,
-    case and punctuation dropped, numbers read as 0 and date words (DATE_WORDS) as D, so that
-    chrome differing only in its counters and dates folds the same. One pass over a page."""
+def fold_counters(stripped: list[str]) -> list[str]:
+    """Stripped lines as they compare with the lines of other pages: bullets, case and
+    punctuation dropped, numbers read as 0 and date words (DATE_WORDS) as D, so that chrome
+    differing only in its counters and dates folds the same. One scan of the lines joined."""
+    if not stripped:
+        return []
     # concurrent=False on the calls with many matches: ~40% fewer instructions
-    text = _DIGITS.sub("0", _PAGE_LEAD.sub("", joined).casefold(), concurrent=False)
+    text = _DIGITS.sub("0", _PAGE_LEAD.sub("", "\n".join(stripped)).casefold(), concurrent=False)
     out: list[str] = []
     folded: list[str] = []
     for token in _TOKEN.findall(text, concurrent=False):  # one scan beats a regex per line

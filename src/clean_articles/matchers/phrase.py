@@ -13,15 +13,18 @@ cover (checked before the unit's text is even built, so a 20 MB line costs nothi
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
+import re2
 import regex
 from rapidfuzz import fuzz
 
-from clean_articles.document import Document, Mark
+from clean_articles.document import UNREAD, Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.text import stopwords, words
+from clean_articles.text import fold_lines, stopwords, words
 
 LONGEST = 50_000
 
@@ -32,6 +35,19 @@ def _keywords(phrase: str) -> frozenset[str]:
     nothing)."""
     found = words(phrase).difference(_stopwords())
     return frozenset(w for w in found if len(w) >= 4 or not w.isascii())
+
+
+def _any_of(words: Iterable[str]) -> re2._Regexp | None:
+    """An RE2 pattern (on UTF-8 bytes) matching any of `words` as a whole word, or None when
+    there are none. RE2's word boundary is ASCII's: it is asserted at a word's ASCII ends only,
+    which every whole-word occurrence has (a non-word character in Unicode is one in ASCII)."""
+
+    def edge(c: str) -> str:
+        return r"\b" if c.isascii() and (c.isalnum() or c == "_") else ""
+
+    words = sorted(words)
+    alternatives = (edge(w[0]) + re.escape(w) + edge(w[-1]) for w in words)
+    return re2.compile("|".join(alternatives).encode()) if words else None
 
 
 def _unit_words(lines: Sequence[str]) -> frozenset[str]:
@@ -75,6 +91,8 @@ class PhraseMatcher(Matcher):
         )
         bare_words = sorted({w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3})
         self.bare_word = regex.compile("|".join(map(regex.escape, bare_words))).search if bare_words else None
+        # What finds, in one pass over a page, the lines that hold a keyword
+        self.keywords = _any_of(self.vocabulary)
         # A unit longer than this cannot be covered enough, whatever matches inside it.
         self.max_len = int(4 * longest / max(params["coverage"], 0.05)) + 1
 
@@ -84,21 +102,31 @@ class PhraseMatcher(Matcher):
             yield Mark(start, end, self.rule, f"phrase {hit!r}")
 
     def _lines(self, doc: Document, removed: bytearray) -> list[tuple[int, int, str]]:
-        """(i, i + 1, phrase) of each line a phrase covers. Only the lines that may be covered
-        are judged: those holding a keyword the page holds at all (found by scans of the whole
-        page's folded text), and short ones holding a word of a bare phrase."""
-        folded = doc.folded
-        candidates = doc.lines_with(self.vocabulary & doc.folded_words)
-        if self.bare_word is not None:
-            most, bare = self.bare_len, self.bare_word
-            candidates.update(i for i, text in enumerate(folded) if 0 < len(text) <= most and bare(text))
-        found = []
-        for i in sorted(candidates):
+        """(i, i + 1, phrase) of each line a phrase covers. A line is judged by its own text, so
+        the verdicts are noted on the page (`Document.notes`): the pipeline's later rounds read
+        them."""
+        verdicts = doc.notes(self)
+        if verdicts and verdicts[0] is UNREAD:
+            verdicts[:] = self._judge_page(doc, removed)
+        return [(i, i + 1, verdicts[i]) for i in compress(range(len(verdicts)), verdicts) if not removed[i]]
+
+    def _judge_page(self, doc: Document, removed: bytearray) -> list[str | None]:
+        """The phrase that covers each line (None for most). Only the lines that may be covered
+        are judged: those holding a keyword or a word of a bare phrase, found by scans of the
+        whole page (`Document.scan`); a line earlier rules removed is not."""
+        candidates = doc.scan(self.keywords) if self.keywords else set()
+        if self.bare_word is not None:  # a short line (once folded) with a bare word
+            stripped, most, bare = doc.stripped, self.bare_len, self.bare_word
+            short = {i for i, s in enumerate(stripped) if len(s) <= most} | doc.spaced
+            for i in short:
+                text = stripped[i].casefold()  # holds a bare word as its fold does (no space in one)
+                if bare(text) and len(" ".join(text.split())) <= most:
+                    candidates.add(i)
+        verdicts: list[str | None] = [None] * len(doc)
+        for i in candidates:
             if not removed[i]:
-                hit = self._line(folded[i])
-                if hit is not None:
-                    found.append((i, i + 1, hit))
-        return found
+                verdicts[i] = self._line(fold_lines([doc.stripped[i]])[0])
+        return verdicts
 
     def _line(self, text: str) -> str | None:
         """The phrase that covers a line unit (its folded text); none for an empty line or one
@@ -110,7 +138,7 @@ class PhraseMatcher(Matcher):
         it is short enough to be covered enough."""
         folded, most = doc.folded, self.max_len
         found = []
-        if self.vocabulary.isdisjoint(doc.folded_words) and self.bare_word is None:
+        if not (self.keywords and doc.scan(self.keywords)) and self.bare_word is None:
             return found  # no block holds a keyword
         for a, b in doc.blocks:
             if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most and not all(removed[a:b]):

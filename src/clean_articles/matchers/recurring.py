@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from itertools import compress
 
-from clean_articles.document import Document, Mark
+from clean_articles.document import LEFT, Document, Mark
 from clean_articles.matchers import Matcher, Param, between
 from clean_articles.repeats import Counts, line_keys, protected
 
@@ -40,13 +41,13 @@ class RecurringMatcher(Matcher):
         if not counts or not counts.pages:
             return
         excluded = _either(protected(doc), ctx.removed)
-        keys = None
+        free = [i for i in compress(range(len(doc)), excluded.translate(LEFT)) if doc.stripped[i]]
+        keys = dict(zip(free, line_keys(doc, free)))
         for start, end in doc.blocks:
             if excluded.find(0, start, end) < 0:
                 continue  # nothing in the block may go
-            if keys is None:
-                keys = line_keys(doc)
-            for a, b, reason in self._block(keys[start:end], excluded[start:end], counts):
+            block = [keys.get(i, _NONE) for i in range(start, end)]
+            for a, b, reason in self._block(block, excluded[start:end], counts):
                 yield Mark(start + a, start + b, self.rule, reason)
 
     def _block(
@@ -80,6 +81,9 @@ class RecurringMatcher(Matcher):
             out.append((run[k], run[j] + 1, f"recurs on {most} of {counts.pages} pages of the batch"))
             k = j + 1
         return out
+
+
+_NONE = ((), 0)  # what an excluded line's keys are taken to be (it may not go)
 
 
 def _either(a: bytes, b: bytes) -> bytes:

@@ -1,6 +1,6 @@
 """Kind `repeated`: lines that occur again in the same page, exactly or nearly.
 
-Lines are folded (`text.fold_item`: case and spacing folded, bullets and list numbers dropped; a
+Lines are folded (`text.fold_items`: case and spacing folded, bullets and list numbers dropped; a
 line that is the same text twice counts once), grouped exactly by text and nearly by rapidfuzz inside buckets
 that share a prefix or suffix (never all pairs). In a group, list lines (bullets, or lines of a
 block that mostly recurs) go in every copy: a sidebar printed twice. Other lines keep one copy, the
@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.text import BULLET, fold_item
+from clean_articles.text import BULLET, fold_items
 
 BUCKET_KEY = 12
 BUCKET_CAP = 64
@@ -66,7 +66,7 @@ class RepeatedMatcher(Matcher):
         suffixes: dict[str, list[int]] = {}
         norms: dict[int, str] = {}
         long = [i for i, s in enumerate(doc.stripped) if len(s) >= min_chars and not removed[i]]
-        for i, norm in zip(long, fold_item.many(doc.stripped[i] for i in long)):
+        for i, norm in zip(long, fold_items([doc.stripped[i] for i in long])):
             if len(norm) < min_chars:
                 continue
             parent[i] = i
