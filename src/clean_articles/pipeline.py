@@ -10,10 +10,9 @@ once their neighbours are gone, so cleaning clean text could remove more. The pi
 runs again on what it keeps, exactly as the clean text will read, until a round finds nothing:
 the marks are a fixed point, and cleaning is idempotent by construction. A later round reads a
 subset of the page: what was read of its lines carries over (`Document.subset`), and so do the
-prefilter's candidates.
-
-The prefilter (prefilter.py) finds, in one pass over the page, the lines each rule pattern may
-match, so that a rule whose pattern matches no line costs a lookup.
+prefilter's candidates. The prefilter (prefilter.py) finds, in passes over the whole page, the
+lines each rule pattern may match, so that a rule whose pattern matches no line costs a lookup.
+Both are shortcuts (shortcuts.py): the output is the same without them.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from clean_articles import shortcuts
 from clean_articles.document import Document, Mark
 from clean_articles.packs import Pack, RuleSet
 from clean_articles.patterns import Pattern, matching_lines
@@ -85,8 +85,11 @@ class Pipeline:
         found = bool(marks)
         while found and rounds < ROUNDS:
             rounds += 1
-            sub = doc.subset(keep)
-            more, _, candidates = self._round(sub, counts, _narrowed(candidates, keep, len(doc)))
+            if shortcuts.enabled:
+                sub, candidates = doc.subset(keep), _narrowed(candidates, keep, len(doc))
+            else:  # read afresh
+                sub, candidates = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep]), None
+            more, _, candidates = self._round(sub, counts, candidates)
             for m in more:
                 for lifted in _lift(m, keep):
                     marks.append(lifted)
@@ -101,7 +104,7 @@ class Pipeline:
     ) -> tuple[list[Mark], bytearray, dict]:
         """One round: each rule over doc; its marks, their mask, and the prefilter's candidates."""
         if candidates is None:
-            candidates = self.prefilter.scan(doc.stripped)
+            candidates = self.prefilter.scan(doc.stripped) if shortcuts.enabled else {}
         ctx = Context(doc, bytearray(len(doc)), counts, candidates)
         removed = ctx.removed
         marks: list[Mark] = []
@@ -110,7 +113,7 @@ class Pipeline:
             if pack.when is not None:
                 if pack.name not in gates:
                     gates[pack.name] = bool(ctx.lines(pack.when))
-                    if gates[pack.name]:
+                    if gates[pack.name] and shortcuts.enabled:
                         candidates.update(self.gated(pack).scan(doc.stripped))
                 if not gates[pack.name]:
                     continue
