@@ -21,7 +21,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Hashable
 from functools import cached_property
-from itertools import accumulate, compress
+from itertools import compress, repeat
+from operator import not_, or_
 from typing import NamedTuple
 
 import re2
@@ -45,7 +46,6 @@ LEFT = b"\1" + bytes(255)
 _CARRIED = ("stripped", "folded", "prose")  # cached views with one value per line
 UNREAD = object()  # a note not written yet (`Document.notes`)
 _NEWLINE = re.compile(b"\n")
-_SPACED = re.compile(r"  |[^\S \n]")
 
 
 class Document:
@@ -112,17 +112,21 @@ class Document:
 
     @cached_property
     def spaced(self) -> set[int]:
-        """The lines whose spacing folding changes: a run of spaces, or another space than
-        " " (a tab, a line separator...). Only these fold shorter than they are."""
-        text = "\n".join(self.stripped)
-        starts = list(accumulate((len(s) + 1 for s in self.stripped[:-1]), initial=0))
-        return {bisect_right(starts, m.start()) - 1 for m in _SPACED.finditer(text)}
+        """The lines whose spacing folding may change: a run of spaces, or another space than
+        " " (a tab, a line separator: no such character is printable). Only these can fold
+        shorter than they are."""
+        double = map(str.__contains__, self.stripped, repeat("  "))
+        odd = map(not_, map(str.isprintable, self.stripped))
+        return set(compress(range(len(self.stripped)), map(or_, double, odd)))
 
-    def scan(self, rx: re2._Regexp) -> set[int]:
+    def scan(self, rx: re2._Regexp) -> dict[int, set[bytes]]:
         """The lines whose stripped text, case-folded, holds a match of `rx` (an RE2 pattern on
-        UTF-8 bytes), found in one pass over the whole page."""
+        UTF-8 bytes), each with the texts matched, found in one pass over the whole page."""
         page, starts = self._casefolded
-        return {bisect_right(starts, m.start()) - 1 for m in rx.finditer(page)}
+        found: dict[int, set[bytes]] = {}
+        for m in rx.finditer(page):
+            found.setdefault(bisect_right(starts, m.start()) - 1, set()).add(m.group())
+        return found
 
     @cached_property
     def blocks(self) -> list[tuple[int, int]]:

@@ -39,13 +39,16 @@ def _keywords(phrase: str) -> frozenset[str]:
 
 def _any_of(words: Iterable[str]) -> re2._Regexp | None:
     """An RE2 pattern (on UTF-8 bytes) matching any of `words` as a whole word, or None when
-    there are none. RE2's word boundary is ASCII's: it is asserted at a word's ASCII ends only,
-    which every whole-word occurrence has (a non-word character in Unicode is one in ASCII)."""
+    there are none; every whole-word occurrence of each of them is a match of its own. RE2's word
+    boundary is ASCII's: it is asserted at a word's ASCII ends only, which every whole-word
+    occurrence has (a non-word character in Unicode is one in ASCII)."""
 
     def edge(c: str) -> str:
         return r"\b" if c.isascii() and (c.isalnum() or c == "_") else ""
 
-    words = sorted(words)
+    # longest first: where a word and a longer one that starts with it both match, the longer
+    # one is the word there (a whole word cannot be a longer word's start)
+    words = sorted(words, key=lambda w: (-len(w), w))
     alternatives = (edge(w[0]) + re.escape(w) + edge(w[-1]) for w in words)
     return re2.compile("|".join(alternatives).encode()) if words else None
 
@@ -114,7 +117,13 @@ class PhraseMatcher(Matcher):
         """The phrase that covers each line (None for most). Only the lines that may be covered
         are judged: those holding a keyword or a word of a bare phrase, found by scans of the
         whole page (`Document.scan`); a line earlier rules removed is not."""
-        candidates = doc.scan(self.keywords) if self.keywords else set()
+        candidates = set()
+        if self.keywords:  # enough keywords of one phrase (a superset: not yet words of the line)
+            index, need = self.index, self.need
+            for i, held in doc.scan(self.keywords).items():
+                shared = Counter(k for w in held for k in index[w.decode()])
+                if any(n >= need[k] for k, n in shared.items()):
+                    candidates.add(i)
         if self.bare_word is not None:  # a short line (once folded) with a bare word
             stripped, most, bare = doc.stripped, self.bare_len, self.bare_word
             short = {i for i, s in enumerate(stripped) if len(s) <= most} | doc.spaced
