@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
 from itertools import compress, repeat
 from operator import not_, or_
@@ -87,6 +87,17 @@ class Document:
         if found is None:
             found = self._notes[key] = [UNREAD] * len(self.lines)
         return found
+
+    def each(self, fn: Callable[[list[str]], list], lines: Iterable[int]) -> list:
+        """fn's answer for each of `lines` (fn answers for a list of stripped lines, one value
+        each: a text.py function), noted on the page: a line is read once, in later rounds too."""
+        lines = list(lines)
+        notes = self.notes(fn)
+        missing = [i for i in lines if notes[i] is UNREAD]
+        if missing:
+            for i, value in zip(missing, fn([self.stripped[i] for i in missing])):
+                notes[i] = value
+        return [notes[i] for i in lines]
 
     @cached_property
     def stripped(self) -> list[str]:

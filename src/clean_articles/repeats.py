@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain, compress
 from operator import itemgetter
-from zlib import adler32, crc32
 
+from clean_articles._core import keys
 from clean_articles.document import LEFT, Document
 from clean_articles.text import fold_counters, sentence_flags
 
@@ -38,31 +38,13 @@ NEAR_WORDS = 7  # lines with this many folded words also get a near key
 TITLE_LINES = 4  # the blocks right before the body, up to this many lines, are protected
 
 
-def _hash(data: bytes) -> int:
-    """A stable 64-bit hash (the same in every process and run): two CRCs of different kinds,
-    which C computes at a quarter of the cost of a cryptographic digest."""
-    return crc32(data) << 32 | adler32(data)
-
-
-def _keys(ctx: bytes, norm: str) -> tuple[int, ...]:
-    """A folded line's key in a block context (`ctx`), and its near key if it is long enough."""
-    if not norm:
-        return ()
-    keys = (_hash(ctx + norm.encode("utf-8", "surrogatepass")),)
-    words = norm.split()
-    if len(words) >= NEAR_WORDS:
-        ends = " ".join(words[:3] + ["~"] + words[-3:]).encode("utf-8", "surrogatepass")
-        keys += (_hash(ctx + b"~" + ends),)
-    return keys
-
-
 def line_keys(doc: Document, lines: list[int]) -> list[tuple[tuple[int, ...], int]]:
     """For each of `lines` (indices of non-blank lines, in order): its keys in its block (alone,
     or inside a larger one) and the length of its folded text."""
-    stripped, blocks, owner = doc.stripped, doc.blocks, doc.block_of
-    folded = fold_counters([stripped[i] for i in lines])
-    alone = [blocks[owner[i]][1] - blocks[owner[i]][0] == 1 for i in lines]
-    return [(_keys(b"A\0" if a else b"L\0", f), len(f)) for a, f in zip(alone, folded)]
+    blocks, owner = doc.blocks, doc.block_of
+    folded = doc.each(fold_counters, lines)
+    contexts = bytes(b"L"[0] if blocks[owner[i]][1] - blocks[owner[i]][0] > 1 else b"A"[0] for i in lines)
+    return list(zip(keys(folded, contexts, NEAR_WORDS), map(len, folded)))
 
 
 def protected(doc: Document) -> bytes:
@@ -72,7 +54,7 @@ def protected(doc: Document) -> bytes:
     list) ends the stretch."""
     guard = bytearray(len(doc))
     lo, hi = doc.body or (0, len(doc))
-    guard[lo:hi] = bytes(sentence_flags(doc.stripped[lo:hi]))
+    guard[lo:hi] = bytes(doc.each(sentence_flags, range(lo, hi)))
     first = guard.find(1)
     if first < 0:
         return bytes(guard)
@@ -92,7 +74,7 @@ def page_keys(doc: Document) -> set[int]:
     """Every key of the page's unprotected lines, once: what the page adds to a batch's counts."""
     guard = protected(doc)
     free = [i for i in compress(range(len(doc)), guard.translate(LEFT)) if doc.stripped[i]]
-    return set(chain.from_iterable(keys for keys, _ in line_keys(doc, free)))
+    return set(chain.from_iterable(line for line, _ in line_keys(doc, free)))
 
 
 @dataclass

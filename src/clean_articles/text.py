@@ -31,6 +31,8 @@ from pathlib import Path
 
 import regex
 
+from clean_articles._core import join_lines
+
 LEXICON = Path(__file__).resolve().parent / "lexicon"
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +164,7 @@ def stopwords() -> tuple[dict[str, int], tuple[frozenset[str], ...]]:
 
 
 DATE_WORDS = _lexicon(LEXICON / "dates.txt")
+_DATES = dict.fromkeys(DATE_WORDS, "D")
 
 # ---------------------------------------------------------------------------------------------
 # Folds: a line reduced to what two copies of it share
@@ -195,13 +198,4 @@ def fold_counters(stripped: list[str]) -> list[str]:
         return []
     # concurrent=False on the calls with many matches: ~40% fewer instructions
     text = _DIGITS.sub("0", _PAGE_LEAD.sub("", "\n".join(stripped)).casefold(), concurrent=False)
-    out: list[str] = []
-    folded: list[str] = []
-    for token in _TOKEN.findall(text, concurrent=False):  # one scan beats a regex per line
-        if token == "\n":
-            out.append(" ".join(folded))
-            folded = []
-        else:
-            folded.append("D" if token in DATE_WORDS else token)
-    out.append(" ".join(folded))
-    return out
+    return join_lines(_TOKEN.findall(text, concurrent=False), _DATES)

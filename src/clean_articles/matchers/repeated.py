@@ -66,7 +66,7 @@ class RepeatedMatcher(Matcher):
         suffixes: dict[str, list[int]] = {}
         norms: dict[int, str] = {}
         long = [i for i, s in enumerate(doc.stripped) if len(s) >= min_chars and not removed[i]]
-        for i, norm in zip(long, fold_items([doc.stripped[i] for i in long])):
+        for i, norm in zip(long, doc.each(fold_items, long)):
             if len(norm) < min_chars:
                 continue
             parent[i] = i
