@@ -226,33 +226,56 @@ import gc, json, sys, tracemalloc
 from pathlib import Path
 try:
     from clean_articles.document import Document
-    from clean_articles.repeats import Counts, page_keys
+    from clean_articles.repeats import Counts, Tally, page_keys
     keys = lambda text: page_keys(Document.from_text(text))
 except ImportError:
-    try:  # before the redesign
+    try:  # before the redesign: one Counts of every key, pruned at the end
         from clean_articles.repeats import Counts, text_keys as keys
+        Tally = None
     except Exception as e:
         print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
         sys.exit()
+def tag(k):  # a word of letters only (digits fold to 0): the page's own
+    out = ""
+    while True:
+        out, k = chr(97 + k % 26) + out, k // 26
+        if not k:
+            return "q" + out
+
+def series(texts, total):  # the pages, then copies whose every line starts with a word of their own
+    for k in range(total):
+        text = texts[k % len(texts)]
+        yield text if k < len(texts) else "\n".join(f"{tag(k)} {line}" if line.strip() else line
+                                                     for line in text.split("\n"))
+
 out = {}
 for corpus, listing in json.loads(sys.argv[1]).items():
-    paths, mark, rows = Path(listing).read_text().splitlines(), 100, []
+    paths = Path(listing).read_text().splitlines()
     texts = [Path(p).read_text(encoding="utf-8", errors="surrogateescape") for p in paths]
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    counts = Counts()
-    for k, text in enumerate(texts, 1):
-        counts.add_page(keys(text))
-        if k == mark or k == len(paths):
-            gc.collect()
-            held = tracemalloc.get_traced_memory()[0] - base
-            pruned = Counts(counts.pages, dict(counts.counts)).prune()
-            rows.append(dict(pages=k, keys=len(counts.counts), bytes=held, pruned_keys=len(pruned.counts)))
-            del pruned
-            mark *= 2 if k == mark else 1
-    tracemalloc.stop()
-    out[corpus] = rows
+    runs = [(corpus, texts, len(texts))]
+    if corpus == "unique":
+        runs.append((f"{corpus}, then pages sharing nothing", series(texts, 4096), 4096))
+    for name, pages, total in runs:
+        mark, rows = 100, []
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        held = Counts() if Tally is None else Tally()
+        chunk = Counts()
+        for k, text in enumerate(pages, 1):
+            (held if Tally is None else chunk).add_page(keys(text))
+            if Tally is not None and (k % 64 == 0 or k == total or k == mark):  # a batch's chunks
+                held.add(chunk)
+                chunk = Counts()
+            if k == mark or k == total:
+                gc.collect()
+                size = tracemalloc.get_traced_memory()[0] - base
+                recur = held.recur if Tally is not None else {k: n for k, n in held.counts.items() if n > 1}
+                rows.append(dict(pages=k, keys=len(recur) + len(getattr(held, "once", held.counts)), bytes=size,
+                                 pruned_keys=len(recur)))
+                mark *= 2 if k == mark else 1
+        tracemalloc.stop()
+        out[name] = rows
 print(json.dumps(out))
 """
 

@@ -11,7 +11,7 @@ from synthetic_site import TOPICS, page
 
 from clean_articles import Cleaner, clean_text, load_rules
 from clean_articles.document import Document
-from clean_articles.repeats import Counts, count_texts, line_keys, page_keys, protected
+from clean_articles.repeats import Counts, Tally, count_texts, line_keys, page_keys, protected
 
 RULES = load_rules([ROOT / "rules" / "generic" / "recurring.toml"], builtin=False, strict=True)
 STORY = (
@@ -57,13 +57,27 @@ def test_pipe_mode_removes_nothing():
 def test_counts_depend_neither_on_order_nor_on_how_pages_are_split():
     pages = [page(k) for k in range(10)] + [STORY, QUOTE]
     whole = count_texts(pages)
-    shuffled = pages[:]
-    random.Random(3).shuffle(shuffled)
-    left, right = Counts(), Counts()
-    for k, text in enumerate(shuffled):
-        (left if k % 3 else right).add_page(page_keys(Document.from_text(text)))
-    right.merge(left)
-    assert right.prune().digest() == whole.digest() and whole.pages == 12
+    for seed in range(3):
+        shuffled = pages[:]
+        random.Random(seed).shuffle(shuffled)
+        tally = Tally()
+        for k in range(0, len(shuffled), 1 + seed):  # chunks of 1, 2 and 3 pages
+            chunk = Counts()
+            for text in shuffled[k : k + 1 + seed]:
+                chunk.add_page(page_keys(Document.from_text(text)))
+            tally.add(chunk)
+        assert tally.counts().digest() == whole.digest() and whole.pages == 12
+
+
+def test_a_tally_forgets_the_oldest_keys_seen_once_and_keeps_those_that_recur():
+    tally = Tally(window=100)
+    for k in range(50):  # pages that share nothing but one line
+        tally.add(Counts(1, {1_000 + 10 * k + j: 1 for j in range(10)} | {7: 1}))
+        assert len(tally.once) <= 100 + 11
+    assert tally.counts().counts == {7: 50} and tally.pages == 50
+    tally.add(Counts(1, {1_000: 1, 1_490: 1}))  # seen long ago (forgotten), and just now
+    assert tally.counts().counts == {7: 50, 1_490: 2}
+    assert tally.counts(least=3).counts == {7: 50}
 
 
 def test_counts_keep_integers_not_texts_and_only_keys_on_two_pages_or_more():

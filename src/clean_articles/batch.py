@@ -42,13 +42,12 @@ from clean_articles.files import (
 from clean_articles.packs import RuleSet, load_rules
 from clean_articles.render import diff as unified_diff
 from clean_articles.render import dumps
-from clean_articles.repeats import Counts, page_keys
+from clean_articles.repeats import Counts, Tally, page_keys
 
 __all__ = ["JSONL", "BatchError", "Options", "Outcome", "Summary", "run"]
 
 CHUNK = 32
-COUNT_CHUNKS = 8  # pass 1 gives each worker about this many chunks: a chunk's counts travel back
-# to the driver whole, so a few large chunks cost it far less than many small
+COUNT_CHUNK = 64  # pages a pass-1 task counts: the same chunks whatever the workers (repeats.Tally)
 SAVE_EVERY = 5.0  # seconds between manifest saves, at least ...
 SAVE_SHARE = 0.05  # ... and saving takes at most this share of a run (a save grows with the batch)
 
@@ -235,17 +234,17 @@ def run(
     cleaner = Cleaner(rules)
     summary = Summary(files=len(files))
     counts = None
-    if any(r.kind == "recurring" for r in rules.rules):
+    if any(r.kind == "recurring" for r in rules.rules):  # pass 1
         counter = _Runner(options.jobs, (options, src, dst, None, {}), None)
-        counts, ok = Counts(), False
+        tally, ok = Tally(), False
         try:
-            size = max(CHUNK, -(-len(files) // (COUNT_CHUNKS * options.jobs)))
-            for part in counter.map(_count_chunk, _chunks(files, size), 1):
-                counts.merge(part)
+            for part in counter.map(_count_chunk, _chunks(files, COUNT_CHUNK), 1):
+                tally.add(part)
             ok = True
         finally:
             counter.close(ok)
-        counts.prune()
+        recurring = [r.matcher for r in rules.rules if r.kind == "recurring"]
+        counts = tally.counts(min(m.threshold(tally.pages) for m in recurring))
         summary.count_seconds = time.monotonic() - start
     digest = counts.digest() if counts is not None else ""
     old = load_manifest(dst)

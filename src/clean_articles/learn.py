@@ -25,7 +25,7 @@ from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.files import walk
 from clean_articles.matchers.recurring import RecurringMatcher
 from clean_articles.pipeline import Context
-from clean_articles.repeats import Counts, page_keys
+from clean_articles.repeats import count_texts
 
 FILLER = "The council voted on Tuesday to close the old library and move its books to the new school."
 GATE_SHARE = 0.9  # a line on this share of the pages becomes the pack's `when` gate
@@ -69,10 +69,7 @@ def learn(
     """The text of a rule pack (TOML) for the chrome that recurs across the pages under folder.
     The pages are read twice, once to count and once to learn, so memory holds the counts, not
     the pages."""
-    counts = Counts()
-    for text in _pages(folder, glob):
-        counts.add_page(page_keys(Document.from_text(text)))
-    counts.prune()
+    counts = count_texts(_pages(folder, glob))
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
     lines: Counter[str] = Counter()  # pattern -> pages it was removed on
     seen: dict[str, str] = {}  # pattern -> the first line it was learned from

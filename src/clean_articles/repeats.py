@@ -8,7 +8,8 @@ words, so a line whose middle changes (an author, a title in a teaser) still mee
 cost is linear in the number of lines: one hash per key, no comparison between pages, and only
 keys (never texts) are kept.
 
-A key is counted once per page. Lines alone in their block and lines inside a larger block are
+A key is counted once per page, and a batch keeps the keys that recur (`Tally`, in bounded
+memory). Lines alone in their block and lines inside a larger block are
 keyed apart, so an article's headline (alone on its own page) is not confused with the same title
 as an item of other pages' "Most read" lists.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain, compress
@@ -79,8 +81,8 @@ def page_keys(doc: Document) -> set[int]:
 
 @dataclass
 class Counts:
-    """How many pages of a batch hold each key. Merging is a sum, so the result depends neither
-    on the order of the pages nor on how they were split among workers."""
+    """How many pages hold each key: of a chunk of pages (every key), or of a whole batch (the
+    keys that recur, from `Tally`)."""
 
     pages: int = 0
     counts: dict[int, int] = field(default_factory=dict)
@@ -90,17 +92,6 @@ class Counts:
         c = self.counts
         for k in keys:
             c[k] = c.get(k, 0) + 1
-
-    def merge(self, other: Counts) -> None:
-        self.pages += other.pages
-        c = self.counts
-        for k, n in other.counts.items():
-            c[k] = c.get(k, 0) + n
-
-    def prune(self) -> Counts:
-        """Drop keys seen on one page only: they can never pass a threshold of two pages or more."""
-        self.counts = {k: n for k, n in self.counts.items() if n > 1}
-        return self
 
     def get(self, key: int) -> int:
         return self.counts.get(key, 0)
@@ -113,9 +104,56 @@ class Counts:
         return h.hexdigest()[:16]
 
 
+WINDOW = 1 << 18  # keys seen on one page only that a batch's tally remembers (the newest)
+
+
+class Tally:
+    """A batch's counts, summed from the counts of its chunks in their order, in bounded memory.
+
+    A key on two pages or more is counted from then on. A key seen on one page only is kept among
+    the last `window` such keys (those of the oldest chunks are forgotten first), so memory stops
+    growing with pages that share nothing: it holds at most `window` keys seen once (plus a
+    chunk's), and the keys that recur. A key is counted exactly unless two of its pages lie so far
+    apart that more than `window` other keys seen once came between them; then it counts from the
+    later page on. Chunks are the same whatever the number of workers and are added in order, so
+    the counts are too.
+    """
+
+    def __init__(self, window: int = WINDOW):
+        self.window = window
+        self.pages = 0
+        self.recur: dict[int, int] = {}
+        self.once: set[int] = set()
+        self._chunks: deque[list[int]] = deque()  # the keys each chunk added to `once`, oldest first
+
+    def add(self, chunk: Counts) -> None:
+        self.pages += chunk.pages
+        recur, once, fresh = self.recur, self.once, []
+        for k, n in chunk.counts.items():
+            if k in recur:
+                recur[k] += n
+            elif k in once:
+                once.discard(k)
+                recur[k] = n + 1
+            elif n > 1:
+                recur[k] = n
+            else:
+                fresh.append(k)
+        once.update(fresh)
+        self._chunks.append(fresh)
+        while len(once) > self.window and len(self._chunks) > 1:
+            once.difference_update(self._chunks.popleft())
+
+    def counts(self, least: int = 2) -> Counts:
+        """The counts of the keys on at least `least` pages (what can recur enough to matter)."""
+        return Counts(self.pages, {k: n for k, n in self.recur.items() if n >= least})
+
+
 def count_texts(texts: Iterable[str]) -> Counts:
     """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
-    counts = Counts()
+    chunk = Counts()
     for text in texts:
-        counts.add_page(page_keys(Document.from_text(text)))
-    return counts.prune()
+        chunk.add_page(page_keys(Document.from_text(text)))
+    tally = Tally()
+    tally.add(chunk)
+    return tally.counts()
