@@ -155,14 +155,14 @@ keys(PyObject *self, PyObject *args)
         }
         char c = ((const char *)ctx.buf)[i];
         uint64_t key = mix(fnv_add(fnv_add(fnv_start(), &c, 1), s, len));
-        /* words are runs between single spaces: the first three end at the third space, the
-         * last three start after the third space from the end */
-        Py_ssize_t spaces = 0, head = -1, tail = -1;
+        /* words are runs between single spaces: the first three end at the third space (or the
+         * line's end), the last three start after the third space from the end (or at 0) */
+        Py_ssize_t spaces = 0;
         for (Py_ssize_t j = 0; j < len; j++)
             if (s[j] == ' ')
                 spaces++;
-        if (spaces + 1 >= near && near > 0) {
-            Py_ssize_t seen = 0;
+        if (near > 0 && spaces + 1 >= near) {
+            Py_ssize_t head = len, tail = 0, seen = 0;
             for (Py_ssize_t j = 0; j < len; j++)
                 if (s[j] == ' ' && ++seen == 3) {
                     head = j;
@@ -174,8 +174,6 @@ keys(PyObject *self, PyObject *args)
                     tail = j + 1;
                     break;
                 }
-        }
-        if (head >= 0 && tail >= 0) {
             uint64_t h = fnv_add(fnv_add(fnv_start(), &c, 1), "~", 1);
             h = fnv_add(h, s, head);
             h = fnv_add(h, " ~ ", 3);
