@@ -185,6 +185,7 @@ def test_jsonl_explain_and_diff_come_from_the_same_marks_as_the_text(runner, sit
     )
 
 
+@pytest.mark.slow
 def test_pipe_and_batch_agree_when_pages_share_no_chrome(runner, tmp_path):
     src = tmp_path / "in"
     shutil.copytree(SAMPLES / "raw", src)

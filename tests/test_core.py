@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,12 +48,14 @@ def keys(lines: list[str], contexts: bytes, near: int) -> list[tuple[int, ...]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDS, max_size=30), st.booleans())
 def test_join_lines(words, replace):
     assert _core.join_lines(words, REPLACE if replace else None) == join_lines(words, REPLACE if replace else None)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(WORDS.filter(lambda w: w != "\n"), max_size=12).map(" ".join), max_size=10), st.integers(1, 8))
 def test_keys(lines, near):
@@ -61,8 +64,6 @@ def test_keys(lines, near):
 
 
 def test_wrong_arguments_raise_clear_errors():
-    import pytest
-
     with pytest.raises(ValueError, match="one context byte per line"):
         _core.keys(["a"], b"", 7)
     with pytest.raises(TypeError):

@@ -139,6 +139,7 @@ def test_a_removed_line_after_a_form_feed_is_explained_with_its_own_text(tmp_pat
     assert "-Skip to content\n" in result.diff() and "@@ -1,3 +1,2 @@" in result.diff()
 
 
+@pytest.mark.slow
 def test_a_big_page_loses_no_article_line():
     # ~0.5 MB: chrome lines between article paragraphs, no two paragraphs alike.
     rng = random.Random(5)
@@ -153,6 +154,7 @@ def test_a_big_page_loses_no_article_line():
     assert set(paragraphs) <= set(result.text.splitlines())
 
 
+@pytest.mark.slow
 def test_a_single_long_line_is_kept_whole():
     line = " ".join([PROSE] * 25_000)  # ~2 MB, no line break
     text = f"Skip to content\n\n{line}\n"

@@ -649,6 +649,7 @@ def test_stopwords_shipped_for_all_languages():
         assert all(w == w.lower() for w in words), lang
 
 
+@pytest.mark.slow
 def test_huge_single_line_is_cheap():
     line = "word " * 4_000_000  # 20 MB
     start = time.perf_counter()
@@ -656,6 +657,7 @@ def test_huge_single_line_is_cheap():
     assert time.perf_counter() - start < 2.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [100_000])
 def test_many_lines_are_linear(n):
     """No quadratic pass: 100,000 lines take seconds (a quadratic one would take hours)."""
@@ -668,6 +670,7 @@ def test_many_lines_are_linear(n):
     assert all(a < b for a, b, _ in out)
 
 
+@pytest.mark.slow
 def test_many_about_headings_are_linear():
     """40,000 "About <Name>" lines whose names appear nowhere before: seconds (each heading
     searching all earlier lines took minutes)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import write_pack
 
 from clean_articles import clean_text, load_rules
@@ -46,6 +47,7 @@ def test_catastrophic_search_gives_up_and_is_reported_once(capsys):
     assert err.count("\n") == 1 and "rule 'demo.evil'" in err and "(a|a)+$" in err
 
 
+@pytest.mark.slow
 def test_the_budget_covers_the_whole_page_not_each_line(capsys):
     # Each line fails in a few milliseconds, well inside the per-page allowance on its own;
     # a per-match (or per-line) timeout would never fire. The page as a whole runs out.
@@ -90,6 +92,7 @@ def test_until_searches_each_line_at_most_once(monkeypatch):
     assert len([t for t in calls if t == "x"]) <= 300
 
 
+@pytest.mark.slow
 def test_library_run_goes_on_after_a_catastrophic_rule(tmp_path, capsys):
     rules = load_rules([write_pack(tmp_path, PACK)], builtin=False)
     result = clean_text(PAGE, rules)
@@ -99,6 +102,7 @@ def test_library_run_goes_on_after_a_catastrophic_rule(tmp_path, capsys):
     assert capsys.readouterr().err.count("rule 'mine.evil'") == 1
 
 
+@pytest.mark.slow
 def test_cli_warns_once_and_still_cleans(runner, tmp_path):
     pack = write_pack(tmp_path, PACK)
     result = runner.invoke(main, ["--no-builtin-rules", "--rules", str(pack)], input=PAGE * 3)
@@ -108,6 +112,7 @@ def test_cli_warns_once_and_still_cleans(runner, tmp_path):
     assert len(warnings) == 1 and "rule 'mine.evil'" in warnings[0]
 
 
+@pytest.mark.slow
 def test_pack_gate_goes_through_the_time_bound(tmp_path, capsys):
     gated = PACK.replace(
         'why = "A pack with one catastrophic rule."',

@@ -4,6 +4,7 @@ whatever made it."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,7 @@ def plain_removals(doc: Document, marks: list[Mark]) -> list[Removal]:
     return [Removal(a + 1, b + 1, m.rule, m.reason) for m, a, b in runs if m is not None]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(page_and_marks())
 def test_removals(case):
@@ -57,6 +59,7 @@ def plain_kept(doc: Document, mask: bytearray) -> list[int]:
     return keep
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(page_and_marks())
 def test_kept(case):

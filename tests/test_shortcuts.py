@@ -3,6 +3,7 @@ pages of a batch."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ def test_the_samples_clean_the_same_with_shortcuts_off():
         assert cleaned(PAGES) == fast
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(PARTS, max_size=60).map("\n".join), min_size=1, max_size=4))
 def test_any_pages_clean_the_same_with_shortcuts_off(pages):

@@ -3,6 +3,7 @@ lines); on any lines it answers what the plain definition of each word says line
 
 from __future__ import annotations
 
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,18 +24,21 @@ def plain_strip(s: str) -> str:
     return s if s.isascii() else regex.sub(f"[{SPACES}\u2001-\u2009]", " ", s)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(lines)
 def test_strip_lines(page):
     assert text.strip_lines(page) == [plain_strip(s) for s in page]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(stripped)
 def test_fold_lines(page):
     assert text.fold_lines(page) == [" ".join(s.casefold().split()) for s in page]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(stripped)
 def test_sentence_ends_prose_and_sentences(page):
@@ -44,6 +48,7 @@ def test_sentence_ends_prose_and_sentences(page):
     assert text.sentence_flags(page) == [text.ends_sentence(s) and len(s.split()) >= text.SENTENCE_WORDS for s in page]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(stripped)
 def test_fold_counters_folds_each_line_as_it_would_alone(page):
@@ -59,6 +64,7 @@ SENTENCE_END = regex.compile(r"[.!?…:;。！？][\"'”’»)\]]*$|[\"”’»
 ENDINGS = list(".!?…:;。！？\"'”’»)]") + ["a", " ", "(", "[", "“", "🙂"]
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(st.text(), st.lists(st.sampled_from(ENDINGS), max_size=8))
 def test_a_sentence_end_is_read_from_the_end_as_the_pattern_would_find_it(start, ending):
