@@ -10,7 +10,8 @@ from setuptools.command.build_py import build_py
 class BuildWithRules(build_py):
     def run(self):
         super().run()
-        self.copy_tree("rules", str(Path(self.build_lib) / "clean_articles" / "rules"))
+        if not self.editable_mode:  # an editable install reads the source tree's rules/
+            self.copy_tree("rules", str(Path(self.build_lib) / "clean_articles" / "rules"))
 
 
 setup(cmdclass={"build_py": BuildWithRules})

@@ -6,6 +6,7 @@ batch, `--check` found changes); 2 a usage error.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -59,8 +60,17 @@ def main() -> None:
     """
 
 
+_RULE_OPTIONS = ("rule_paths", "no_builtin_rules", "disable", "favor", "model")
+
+
 def rule_options(f):
-    """Options every command that loads rules shares."""
+    """Options every command that loads rules shares; the command gets them as one dict,
+    `rule_opts` (what `get_rules` takes)."""
+    f = click.option(
+        "--model",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A main-text model (from `clean-articles train`) instead of the shipped one.",
+    )(f)
     f = click.option(
         "--favor",
         type=click.Choice(FAVORS),
@@ -84,13 +94,24 @@ def rule_options(f):
         type=click.Path(exists=True, dir_okay=True, path_type=Path),
         help="A rule pack (.toml) or a folder of packs to add. Repeatable.",
     )(f)
-    return f
+
+    @functools.wraps(f)
+    def gathered(**kwargs):
+        return f(rule_opts={k: kwargs.pop(k) for k in _RULE_OPTIONS}, **kwargs)
+
+    return gathered
 
 
-def get_rules(rule_paths, no_builtin_rules, disable, favor, strict: bool = False, prefix: str = "Error: ") -> RuleSet:
+def load_options(rule_opts: dict) -> dict:
+    """The keyword arguments of load_rules() for the rule options of a command."""
+    return dict(paths=rule_opts["rule_paths"], builtin=not rule_opts["no_builtin_rules"],
+                disable=rule_opts["disable"], favor=rule_opts["favor"], model=rule_opts["model"])  # fmt: skip
+
+
+def get_rules(rule_opts: dict, strict: bool = False, prefix: str = "Error: ") -> RuleSet:
     """Load rules or exit 1 with one line per problem (on stderr)."""
     try:
-        return load_rules(rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor, strict=strict)
+        return load_rules(**load_options(rule_opts), strict=strict)
     except RuleError as e:
         for problem in e.problems:
             click.echo(f"{prefix}{problem}", err=True)
@@ -126,9 +147,9 @@ def read_input(name: str, allow_binary: bool) -> tuple[str, bool]:
     help="json: one object per page with the text, the removals and counts.",
 )
 @click.option("--allow-binary", is_flag=True, help="Clean input with NUL bytes instead of refusing it.")
-def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_diff, fmt, allow_binary) -> None:
+def clean(files, rule_opts, explain, show_diff, fmt, allow_binary) -> None:
     """Clean FILEs (default: stdin) and write the article text to stdout."""
-    cleaner = Cleaner(get_rules(rule_paths, no_builtin_rules, disable, favor))
+    cleaner = Cleaner(get_rules(rule_opts))
     out = sys.stdout.buffer
     for name in files or ("-",):
         text, bom = read_input(name, allow_binary)
@@ -167,18 +188,16 @@ def clean(files, rule_paths, no_builtin_rules, disable, favor, explain, show_dif
     show_default=True,
     help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.",
 )
-def batch(
-    src, dst, rule_paths, no_builtin_rules, disable, favor, glob, jobs, force, check, show_diff, explain, fmt
-) -> None:
+def batch(src, dst, rule_opts, glob, jobs, force, check, show_diff, explain, fmt) -> None:
     """Clean every page under IN_DIR into the same relative path under OUT_DIR.
 
     Blocks that recur across many pages of the batch (site chrome) are removed too. A second run
     skips pages whose output is up to date; Ctrl-C loses nothing. Exit 1 if any page failed (or,
     with --check, would change).
     """
-    ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
+    ruleset = get_rules(rule_opts)
     options = Options(
-        rules=dict(paths=rule_paths, builtin=not no_builtin_rules, disable=disable, favor=favor),
+        rules=load_options(rule_opts),
         glob=glob,
         jobs=jobs or os.cpu_count() or 1,
         force=force,
@@ -245,6 +264,48 @@ def learn(src, glob, min_pages, min_share, name) -> None:
     click.echo(learn_pack(src, glob=glob, min_pages=min_pages, min_share=min_share, name=name), nl=False)
 
 
+@main.command()
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the model (a TOML file).")  # fmt: skip
+@click.option(
+    "--folds", type=click.IntRange(2), default=5, show_default=True, help="Folds of sites for the cross-validation."
+)
+@click.option("--no-cv", is_flag=True, help="Train only: skip the cross-validated score.")
+@rule_options
+def train(data, output, folds, no_cv, rule_opts) -> None:
+    """Learn a main-text model from pages and their clean text; print its score on held-out sites.
+
+    Each DATA folder holds raw/ (pages as scraped) and clean/ or gold/ (the article alone, same
+    file names), and maybe a pages.jsonl of {"id", "site"} lines (without one, each page is a site
+    of its own). Pages are cleaned by the other rules first, as in use. Needs numpy.
+
+    \b
+      clean-articles train my-pages/ -o my-model.toml
+      clean-articles --model my-model.toml < page.txt
+    """
+    from clean_articles.files import write
+    from clean_articles.main_text import dump
+    from clean_articles.main_text import train as learning
+
+    try:
+        pages, rules = learning.read_pages(data), get_rules(rule_opts)
+        learning.prepare(pages, rules)
+        click.echo(f"{len(pages)} pages of {len({p.site for p in pages})} sites", err=True)
+        model = learning.train_model(pages, folds)
+        model.trained = {"command": " ".join(["clean-articles train", *sys.argv[2:]]), "pages": len(pages),
+                         "sites": len({p.site for p in pages}), "data": learning.fingerprint(pages)}  # fmt: skip
+        if not no_cv:
+            for name, scored in sorted(learning.cross_validate(pages, rules, folds).items()):
+                got = learning.report(name, scored)
+                click.echo(f"cross-validated by site: {got.line()}")
+                model.trained[f"cv_f1_{name}"] = round(got.f1, 4)
+    except learning.TrainError as e:
+        raise click.ClickException(str(e)) from None
+    write(output, dump(model).encode())
+    click.echo(f"wrote {output}", err=True)
+
+
 @main.group()
 def rules() -> None:
     """List, validate and test rule packs."""
@@ -253,9 +314,9 @@ def rules() -> None:
 @rules.command("list")
 @rule_options
 @click.option("--pack", "pack_name", metavar="NAME", help="Only the rules of this pack.")
-def rules_list(rule_paths, no_builtin_rules, disable, favor, pack_name) -> None:
+def rules_list(rule_opts, pack_name) -> None:
     """Print each rule: full id, kind, pack, where it applies, and why."""
-    ruleset = get_rules(rule_paths, no_builtin_rules, disable, favor)
+    ruleset = get_rules(rule_opts)
     names = [p.name for p in ruleset.packs]
     if pack_name and pack_name not in names:
         raise click.UsageError(f"no pack named '{pack_name}'. {suggest(pack_name, names)}".strip())
@@ -271,11 +332,16 @@ def rules_list(rule_paths, no_builtin_rules, disable, favor, pack_name) -> None:
         click.echo(f"{rid:<{width}}  {kind:<9}  {pack:<{pack_width}}  {where:<8}  {why}")
 
 
+def _only(paths) -> dict:
+    """The rule options for these packs alone (the shipped ones when none is given)."""
+    return dict(rule_paths=paths, no_builtin_rules=bool(paths), disable=(), favor="balanced", model=None)
+
+
 @rules.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def rules_check(paths) -> None:
     """Validate packs (default: the shipped ones): every problem, one line each; exit 1 on any."""
-    ruleset = get_rules(paths, bool(paths), (), "balanced", strict=True, prefix="")
+    ruleset = get_rules(_only(paths), strict=True, prefix="")
     count = sum(len(p.rules) for p in ruleset.packs)
     click.echo(f"{len(ruleset.packs)} packs, {count} rules: no problems")
 
@@ -286,7 +352,7 @@ def rules_test(paths) -> None:
     """Run every rule's examples with only that rule enabled; report each failure; exit 1 on any."""
     from clean_articles.examples import check
 
-    ruleset = get_rules(paths, bool(paths), (), "balanced")
+    ruleset = get_rules(_only(paths))
     failures = check(ruleset)
     for failure in failures:
         click.echo(str(failure))

@@ -13,6 +13,10 @@ subset of the page: what was read of its lines carries over (`Document.subset`),
 prefilter's candidates. The prefilter (prefilter.py) finds, in passes over the whole page, the
 lines each rule pattern may match, so that a rule whose pattern matches no line costs a lookup.
 Both are shortcuts (shortcuts.py): the output is the same without them.
+
+Rules of the last stage (`LAST`: the recurring chrome of a batch) act once, after the rounds,
+on the lines they left, and what they remove changes no other rule's verdict: a page cleaned in a
+batch is the page cleaned alone, less the lines that recur across the batch.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from clean_articles.prefilter import Prefilter
 from clean_articles.repeats import Counts
 
 ROUNDS = 4
+LAST = 3  # rules of this stage or later act once, on the page the rounds left (Matcher.STAGE)
 
 
 @dataclass
@@ -56,7 +61,10 @@ class Pipeline:
     def __init__(self, rules: RuleSet):
         self.rules = rules
         packs = {p.name: p for p in reversed(rules.packs)}  # by name (the first, should two share one)
-        self.steps: list[tuple] = [(rule, packs[rule.pack]) for rule in rules.rules]
+        steps = [(rule, packs[rule.pack]) for rule in rules.rules]
+        self.steps: list[tuple] = [s for s in steps if s[0].matcher.STAGE < LAST]
+        #: rules that act once on what the rounds kept (a batch's recurring chrome)
+        self.last: list[tuple] = [s for s in steps if s[0].matcher.STAGE >= LAST]
         self._gated: dict[str, Prefilter] = {}
 
     @cached_property
@@ -80,6 +88,7 @@ class Pipeline:
         """All marks for doc, each round's in pipeline order; the mask they make (1 for each
         removed line); and the lines the clean text is made of (`Document.kept`)."""
         marks, removed, candidates = self._round(doc, counts, None)
+        first_candidates = candidates
         keep = doc.kept(removed)
         rounds = 1
         found = bool(marks)
@@ -97,19 +106,31 @@ class Pipeline:
             found = bool(more)
             if found:
                 keep = doc.kept(removed)
+        if self.last:
+            more, removed, _ = self._round(doc, counts, first_candidates, self.last, removed)
+            if more:
+                marks += more
+                keep = doc.kept(removed)
         return marks, removed, keep
 
     def _round(
-        self, doc: Document, counts: Counts | None, candidates: dict | None
+        self,
+        doc: Document,
+        counts: Counts | None,
+        candidates: dict | None,
+        steps: list | None = None,
+        removed: bytearray | None = None,
     ) -> tuple[list[Mark], bytearray, dict]:
-        """One round: each rule over doc; its marks, their mask, and the prefilter's candidates."""
+        """One round: each rule of `steps` (default: those before the last stage) over doc,
+        where `removed` (default: nothing) is gone already; its marks, the mask, and the
+        prefilter's candidates."""
         if candidates is None:
             candidates = self.prefilter.scan(doc.stripped) if shortcuts.enabled else {}
-        ctx = Context(doc, bytearray(len(doc)), counts, candidates)
+        ctx = Context(doc, bytearray(len(doc)) if removed is None else removed, counts, candidates)
         removed = ctx.removed
         marks: list[Mark] = []
         gates: dict[str, bool] = {}
-        for rule, pack in self.steps:
+        for rule, pack in self.steps if steps is None else steps:
             if pack.when is not None:
                 if pack.name not in gates:
                     gates[pack.name] = bool(ctx.lines(pack.when))

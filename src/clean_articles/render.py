@@ -96,11 +96,11 @@ def removals(stripped: list[str], marks: list[Mark]) -> list[Removal]:
         m = owner[i]
         if m is not current:
             if current is not None:
-                out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+                out.append(Removal(first + 1, last + 1, current.rule, str(current.reason)))
             current, first = m, i
         last = i
     if current is not None:
-        out.append(Removal(first + 1, last + 1, current.rule, current.reason))
+        out.append(Removal(first + 1, last + 1, current.rule, str(current.reason)))
     return out
 
 

@@ -1,109 +1,136 @@
-"""Generic main-text detection for pages from sites nobody wrote rules for.
+"""Main-text detection for pages from sites nobody wrote rules for: a learned line scorer.
 
-The page is the visible text of a web page as a text browser dumps it. The article is the
-densest run of long, sentence-like lines (many function words, terminal punctuation, few
-capitalised words); menus, link lists, bylines, dates, counters and teaser lists sit around it.
-`classify` goes through these phases, one module each:
+The page is the visible text of a web page as a text browser dumps it; the article is a mostly
+contiguous run of its lines. `classify` goes through these steps, one module each:
 
-1. features.py: what every live line (not blank, not removed by an earlier rule, with a word
-   character) says on its own: length, bullet, capitals, date or counter, byline, how it ends;
-2. language.py: the page's language, from its longest lines, for the stopword share;
-3. signals.py: each line's class on the page (*good* prose, *near*, *short*, *bad*) and what the
-   page says beyond single lines: a prose line printed twice is no anchor, teaser runs are bad,
-   rows of a table w3m lays out in columns are neutral, "About Jane Doe" with the name in the
-   byline heads an author box;
-4. span.py: the main span, the run of lines with the highest total score, cut, trimmed and
-   extended;
-5. headline.py: the headline just above the span;
-6. labels.py: what goes, each removal with the signal that names it.
+1. features.py: a row of numbers for each live line (not blank, not removed by an earlier rule,
+   with a word character): what it says on its own and what the lines around it say;
+2. model.py: two logistic regressions, whose weights are data (rules/models/main-text.toml),
+   score each line: the log-odds that it is article text;
+3. decode.py: the best path through the states before / in / gap / after the article, with
+   costs for entering, interrupting and leaving it, turns the scores into the article.
 
-Every threshold comes from the rule's parameters (rules/generic/main-text.toml); params.py
-describes each one. Every pass is linear in the number of lines.
+A line is removed as `before the article`, `after the article` or `left out of the article` (a
+gap); its reason then names the features that pushed the scores of its run of lines down most,
+worked out only when a removal is explained. train.py makes a model from pages and their clean
+text (``clean-articles train``); docs/main-text.md has the features, the labels and the figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import heapq
+from collections.abc import Sequence
+from operator import mul, sub
 
-from clean_articles.document import UNREAD, Document
-from clean_articles.main_text.features import NO_WORD, Line, Reader
-from clean_articles.main_text.headline import headline
-from clean_articles.main_text.labels import label
-from clean_articles.main_text.language import page_language
-from clean_articles.main_text.params import SCHEMA
-from clean_articles.main_text.signals import demote_repeats, describe, mark_author_boxes, mark_tables, mark_teasers
-from clean_articles.main_text.span import announced_list_end, cut_at_dates, main_span, trailing_sentences, trim_indent
+from clean_articles.document import Document
+from clean_articles.main_text.decode import decode
+from clean_articles.main_text.features import DESCRIPTIONS, page_features
+from clean_articles.main_text.model import STAGE2_NAMES, Model, ModelError, Stage, dump, load, stage2_features
 
-__all__ = ["SCHEMA", "Reader", "classify"]
+__all__ = ["Model", "ModelError", "classify", "dump", "load"]
+
+PLACES = {"before": "before the article", "gap": "left out of the article", "after": "after the article"}
 
 
-def classify(
-    doc: Document, removed: Sequence[bool], params: Mapping[str, Any], reader: Reader | None = None
-) -> list[tuple[int, int, str]]:
-    """The [start, end) line ranges of `doc` to remove, each with a short reason naming the
-    signal. `removed` flags the lines earlier rules took; `reader` reads lines for `params`
-    (made from them when not given)."""
-    p = params
-    reader = reader or Reader(p)
-    live, empty = _live(doc, removed, reader)
-    if not live:
+def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float = 0.0) -> list[tuple[int, int, object]]:
+    """The [start, end) line ranges of `doc` to remove, each with its reason (str() gives it).
+    `removed` flags the lines earlier rules took; `bias` is added to every score (above 0 keeps
+    more, below 0 less)."""
+    feats = page_features(doc, removed)
+    if not feats.live:
         return []
-    lines = doc.lines
-    mark_author_boxes(live, lines, p)
-    mark_tables(live, p)
-    language = page_language(live, p)
-    describe(live, reader, language)
-    demote_repeats(live)
-    mark_teasers(live, p)
-    lo, hi = main_span(live, p)
-    if lo < 0:
-        return []  # no prose at all: leave the page alone rather than empty it
-    lo, hi = cut_at_dates(live, lo, hi, p)
-    lo, hi = trim_indent(live, lo, hi, p)
-    hi = announced_list_end(live, hi)
-    hi = trailing_sentences(live, hi, p)
-    head = headline(live, lo, language[0], p) if p["keep_headline"] else -1
-    return label(live, empty, lo, hi, head, lines, removed, p)
+    z1 = [model.stage1.score(row) for row in feats.rows]
+    stage, rows = model.stage1, feats.rows
+    if model.stage2 is not None:
+        stage, rows = model.stage2, [row + s for row, s in zip(feats.rows, stage2_features(z1, feats))]
+    z = z1 if stage is model.stage1 else [stage.score(row) for row in rows]
+    shift = model.decoder["bias"] + bias
+    states = decode([v + shift for v in z], model.decoder)
+    kept = [i for i, s in zip(feats.live, states) if s == "in"]
+    first, last = (kept[0], kept[-1]) if kept else (len(doc), -1)
+    out: list[tuple[int, int, object]] = []
+    run: list[int] = []  # live lines (their index in feats.live) of the current run of one state
+    for k, state in enumerate(states + ["in"]):
+        if run and (state != states[run[-1]] or state == "in"):
+            out.append(
+                (feats.live[run[0]], feats.live[run[-1]] + 1, _Reason(states[run[0]], stage, [rows[q] for q in run]))
+            )
+            run = []
+        if state != "in":
+            run.append(k)
+    # lines without a word (rules, ornaments, icon bullets) go outside the article, stay inside it
+    live = set(feats.live)
+    for i, line in enumerate(doc.lines):
+        if (i < first or i > last) and i not in live and line.strip() and not (i < len(removed) and removed[i]):
+            out.append((i, i + 1, PLACES["before" if i < first else "after"] + ": no word"))
+    out.sort(key=lambda r: r[0])
+    return out
 
 
-def _live(doc: Document, removed: Sequence[bool], reader: Reader) -> tuple[list[Line], list[int]]:
-    """The page's live lines in order, as Lines, and the index of each line without a word
-    (icon bullets, rules, ornaments).
-    A Line knows how many lines earlier rules removed just above it (`gone`), whether one of
-    them, or itself, is a heading that ends articles (`end`), and whether it shares its block
-    with a removed line (`stuck`: 1 below it, 2 above it). What each line says on its own is
-    read once per page: the pipeline's later rounds find it in the page's notes."""
-    lines = doc.lines
-    notes = doc.notes(reader)
-    nrem = len(removed)
-    live: list[Line] = []
-    empty: list[int] = []
-    gone = 0  # lines an earlier rule removed since the last live line
-    ended = False  # one of them was a heading that ends an article
-    for i, raw in enumerate(lines):
-        if i < nrem and removed[i]:
-            if raw and not raw.isspace():
-                gone += 1
-                ended = ended or reader.ends(raw)
-            continue
-        fixed = notes[i]
-        if fixed is UNREAD:
-            fixed = notes[i] = reader.read(raw)
-        if fixed is None:  # a blank line
-            continue
-        if fixed is NO_WORD:
-            empty.append(i)
-            continue
-        ln = Line(i, fixed)
-        ln.gone = gone
-        ln.end = ended or ln.heading
-        gone = 0
-        ended = False
-        # in the same block as a line an earlier rule removed: 1 below it, 2 above it (a
-        # caption above its credit); a blank line a section rule took along parts blocks
-        ln.stuck = (0 < i <= nrem and removed[i - 1] and lines[i - 1].strip() != "") | (
-            i + 1 < nrem and removed[i + 1] and lines[i + 1].strip() != ""
-        ) << 1
-        live.append(ln)
-    return live, empty
+class _Reason:
+    """Why a run of lines goes: its place, and (worked out when asked, since most removals are
+    never explained) the two features that pushed the run's scores down most against the
+    training means."""
+
+    __slots__ = ("place", "stage", "rows")
+
+    def __init__(self, place: str, stage: Stage, rows: list[list[float]]):
+        self.place, self.stage, self.rows = place, stage, rows
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Reason):
+            return (self.place, self.stage, self.rows) == (other.place, other.stage, other.rows)
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(self.place)
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __str__(self) -> str:
+        names = (
+            DESCRIPTIONS + [DESCRIPTIONS_2[n] for n in STAGE2_NAMES]
+            if len(self.stage.weights) > len(DESCRIPTIONS)
+            else DESCRIPTIONS
+        )
+        push = [0.0] * len(self.stage.weights)
+        for row in self.rows:
+            push = list(map(sum, zip(push, map(mul, self.stage.weights, map(sub, row, self.stage.means)))))
+        low = self.rows[0]
+        strongest = heapq.nsmallest(2, range(len(push)), key=push.__getitem__)
+        said = [_said(names[f], low[f] > self.stage.means[f]) for f in strongest if push[f] < 0]
+        return PLACES[self.place] + (": " + ", ".join(said) if said else "")
+
+
+def _said(description: tuple[str, str], high: bool) -> str:
+    return description[1] if high else description[0]
+
+
+DESCRIPTIONS_2 = {
+    "z": ("scored low", "scored high"),
+    "zm1": ("low scores around", "high scores around"),
+    "zm2": ("low scores around", "high scores around"),
+    "zm5": ("low scores nearby", "high scores nearby"),
+    "zm10": ("low scores nearby", "high scores nearby"),
+    "zup3": ("low scores above", "high scores above"),
+    "zdn3": ("low scores below", "high scores below"),
+    "zmaxup": ("nothing scored high above", "a high score above"),
+    "zmaxdn": ("nothing scored high below", "a high score below"),
+    "zblk": ("", ""),
+    "inspan": ("outside the best span", "inside the best span"),
+    "span_d_lo": ("near the span's start", "far from the span's start"),
+    "span_d_hi": ("near the span's end", "far from the span's end"),
+    "span_rel": ("early in the span", "late in the span"),
+    "after_span": ("not after the span", "after the best span"),
+    "before_span": ("not before the span", "before the best span"),
+    "zrank": ("ranks high", "ranks low"),
+    "z_minus_spanmean": ("below the span's scores", "above the span's scores"),
+    "pz_before": ("little article before", "much article before"),
+    "pz_after": ("little article after", "much article after"),
+    "pz_min": ("at an end of the article", "amid the article"),
+    "page_pos_share": ("few article lines on the page", "many article lines on the page"),
+    "z_minus_top": ("far below the best lines", "near the best lines"),
+    "coh_core": ("shares few words with the article", "shares words with the article"),
+    "coh_core2": ("shares few words with the article", "shares words with the article"),
+}

@@ -40,7 +40,8 @@ class Matcher:
     """A rule kind: subclasses declare PARAMS (and STAGE) and implement mark()."""
 
     PARAMS: ClassVar[dict[str, Param]] = {}
-    #: Rules run in stages: plain rules first, then the ones that judge by context.
+    #: Rules run in stages: plain rules first (0), then the ones that judge by context (1), then
+    #: the main text (2), to a fixed point; rules of the last stage (3) act once on what is left.
     STAGE: ClassVar[int] = 0
 
     def __init__(self, rule_id: str, params: dict[str, Any], why: str = ""):

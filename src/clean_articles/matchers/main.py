@@ -1,43 +1,30 @@
 """Kind `main`: generic main-text detection, for pages from sites that have no rules.
 
-The detector itself is the `main_text` package; this wraps it as a matcher. Its thresholds come
-from the rule (rules/generic/main-text.toml), with `favor` tables that --favor merges over them.
-It runs last, so it sees the lines earlier rules removed as absent. Parameters named
-`*_pattern` are regexes: the loader checks them, and they must compile with `re` too (the
-detector's engine), so a bad one is a rule-file error, not a crash on the first page.
+The detector is the `main_text` package: a learned line scorer whose weights live in a model
+file (`model`, a path relative to the rule file; rules/models/main-text.toml ships one). `bias`
+is added to every line's score: above 0 keeps more, below 0 less; the shipped rule's favor
+tables set it for --favor precision and recall. It runs last, so it sees the lines earlier
+rules removed as absent.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-import regex
-
 from clean_articles.document import Document, Mark
-from clean_articles.main_text import SCHEMA, Reader, classify
+from clean_articles.main_text import classify, load
 from clean_articles.matchers import Matcher, Param
-
-_TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
 
 
 class MainMatcher(Matcher):
-    PARAMS = {
-        name: Param("regex" if name.endswith("_pattern") else _TYPES[p.type], required=True)
-        for name, p in SCHEMA.items()
-    }
+    PARAMS = {"model": Param("path", required=True), "bias": Param("float", 0.0)}
     STAGE = 2
 
     def __init__(self, rule_id, params, why=""):
         super().__init__(rule_id, params, why)
-        for name, value in params.items():
-            if name.endswith("_pattern"):
-                try:
-                    re.compile(value)
-                except re.error as e:  # the loader reports regex.error with the rule's position
-                    raise regex.error(f"'{name}': {e}") from None
-        self.reader = Reader(params)
+        self.model = load(params["model"])  # a ModelError is the rule file's problem (the loader says so)
 
     def mark(self, doc: Document, ctx) -> Iterable[Mark]:
-        for start, end, reason in classify(doc, list(map(bool, ctx.removed)), self.params, self.reader):
+        removed = list(map(bool, ctx.removed))
+        for start, end, reason in classify(doc, removed, self.model, self.params["bias"]):
             yield Mark(start, end, self.rule, reason)

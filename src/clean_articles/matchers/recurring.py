@@ -30,7 +30,7 @@ class RecurringMatcher(Matcher):
         "min_share": Param("float", 0.01, between(0, 1)),
         "min_chars": Param("int", 3, between(1, 10**6)),
     }
-    STAGE = 1
+    STAGE = 3  # last: what it removes changes no other rule's verdict (pipeline.LAST)
 
     def threshold(self, pages: int) -> int:
         """Pages a key must be on to count as recurring, in a batch of `pages` pages."""

@@ -1,7 +1,8 @@
 """Kind `section`: an anchor line and what follows it, with a stated reach.
 
 Reaches: `end` (to the end of the page), `until` (to a closing line), `paragraph` (the next
-block), `list` (the list under the anchor). See docs/rule-format.md for the exact definitions.
+block), `list` (the list under the anchor), `above` (the short lines above the anchor in its
+block: a caption above its credit). See docs/rule-format.md for the exact definitions.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from clean_articles.matchers import Matcher, Param, between, one_of
 from clean_articles.patterns import Pattern
 from clean_articles.text import BULLET
 
-REACHES = ("list", "paragraph", "until", "end")
+REACHES = ("list", "paragraph", "until", "end", "above")
 
 
 class SectionMatcher(Matcher):
@@ -43,13 +44,15 @@ class SectionMatcher(Matcher):
                 continue
             end = min(end, a + self.params["max_lines"])
             start = a + 1 if self.params["keep_anchor"] else a
+            if self.reach == "above":
+                start, end = self._above(doc, a), a if self.params["keep_anchor"] else a + 1
             if end > start:
                 yield Mark(start, end, self.rule, self.why or f"a section ({self.reach}) after its anchor line")
             after = end
 
     def _end(self, doc: Document, a: int, closing: _Closing | None) -> int | None:
         n = len(doc)
-        if self.reach == "end":
+        if self.reach in ("end", "above"):
             return n
         if self.reach == "until":
             j = closing.after(a) if closing is not None else None
@@ -60,6 +63,15 @@ class SectionMatcher(Matcher):
         if self.reach == "paragraph":
             return first[1]
         return self._list_end(doc, first)
+
+    def _above(self, doc: Document, a: int) -> int:
+        """The first of the lines above the anchor in its block, when each has at most max_words
+        words (a caption above its credit); the anchor itself when they do not."""
+        start = doc.blocks[doc.block_of[a]][0]
+        limit = self.params["max_words"]
+        if all(len(doc.stripped[i].split()) <= limit for i in range(start, a)):
+            return start
+        return a
 
     def _list_end(self, doc: Document, first: tuple[int, int]) -> int:
         start, end = first

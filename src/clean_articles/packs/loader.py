@@ -16,6 +16,7 @@ from typing import Any
 
 import regex
 
+from clean_articles.main_text.model import ModelError
 from clean_articles.matchers import MATCHERS, Matcher, Param
 from clean_articles.packs.model import Example, Pack, Rule, RuleSet
 from clean_articles.packs.problems import QUOTE_HINT, Problem, RuleError, suggest
@@ -27,7 +28,7 @@ WHERES = ("anywhere", "head", "tail", "edges")
 FAVORS = ("precision", "balanced", "recall")
 _ID = regex.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TOML_POS = regex.compile(r"\(at line (\d+), column (\d+)\)")
-_TYPES = {"str": str, "int": int, "bool": bool, "regex": str}
+_TYPES = {"str": str, "int": int, "bool": bool, "regex": str, "path": str}
 
 
 def builtin_rules_dir() -> Path:
@@ -66,23 +67,28 @@ def load_rules(
     disable: Iterable[str] = (),
     favor: str = "balanced",
     strict: bool = False,
+    model: str | Path | None = None,
 ) -> RuleSet:
     """Load, validate and compile rule packs: the shipped ones (unless builtin=False), then paths.
 
     `disable` takes full rule ids or pack names. `strict` also requires every rule to carry
-    must-remove and must-keep examples (what `rules check` demands). Raises RuleError.
+    must-remove and must-keep examples (what `rules check` demands). `model` is a main-text
+    model file that replaces the one each rule of kind `main` names. Raises RuleError.
     """
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {list(FAVORS)}")
-    return Loader(favor, strict).load(pack_files(paths), builtin, set(disable))
+    chosen = {"model": str(Path(model).resolve())} if model is not None else {}
+    return Loader(favor, strict, chosen).load(pack_files(paths), builtin, set(disable))
 
 
 class Loader:
     """Loads packs for one `favor`, gathering every problem of every file before it raises."""
 
-    def __init__(self, favor: str = "balanced", strict: bool = False):
+    def __init__(self, favor: str = "balanced", strict: bool = False, paths: dict[str, str] | None = None):
         self.favor = favor
         self.strict = strict
+        self.paths = paths or {}  # a path parameter -> the file to use wherever a rule has it (--model)
+        self.read: set[str] = set()  # the files path parameters name (their bytes are in the fingerprint)
         self.problems: list[Problem] = []
         self.first_seen: dict[str, str] = {}  # full rule id -> where it was first defined
 
@@ -112,6 +118,8 @@ class Loader:
             )
         if self.problems:
             raise RuleError(self.problems)
+        for used in sorted(self.read):
+            digest.update(Path(used).name.encode() + b"\0" + Path(used).read_bytes() + b"\0")
         if disabled:
             digest.update(("disable=" + ",".join(sorted(disabled))).encode())
             for p in packs:
@@ -247,6 +255,9 @@ class _RuleReader:
         except regex.error as e:
             self.fault(None, f"regex does not compile: {e}", QUOTE_HINT)
             return None
+        except ModelError as e:
+            self.fault("model", str(e), "Train a model with `clean-articles train`, or pass one with --model.")
+            return None
         return Rule(
             self.pack.name, rid, kind, why.strip(), where_to, params, examples, self.where, self.pos.rule(k), matcher
         )
@@ -279,6 +290,12 @@ class _RuleReader:
             if fault:
                 self.fault(None, f"'{key}' {fault}", line=line)
                 continue
+            if spec.type == "path":  # relative to the rule file, or the --model given
+                value = str(Path(self.where).parent / value) if key not in self.loader.paths else self.loader.paths[key]
+                if not Path(value).is_file():
+                    self.fault(None, f"'{key}': no file {value}", line=line)
+                    continue
+                self.loader.read.add(value)
             params[key] = float(value) if spec.type == "float" else value
         if not partial:
             for key, spec in schema.items():

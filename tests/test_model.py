@@ -1,0 +1,215 @@
+"""The learned main text: its model file (checked field by field), its decoder, its features
+(content, never layout), its reasons, and `train` end to end on a small set it makes itself."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_pack
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clean_articles import Cleaner, RuleError, load_rules
+from clean_articles.cli import main
+from clean_articles.document import Document
+from clean_articles.main_text import ModelError, classify, dump, load
+from clean_articles.main_text.decode import STATES, decode
+from clean_articles.main_text.features import names, page_features
+from clean_articles.packs import builtin_rules_dir
+
+SHIPPED = builtin_rules_dir() / "models" / "main-text.toml"
+COSTS = {"start": 2.0, "gap_open": 2.0, "gap_close": 2.0, "end": 0.0, "reenter": 5.0}
+ARTICLE = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, after engineers warned that its frame had weakened.",
+    "The decision follows two years of debate in which residents, shop owners and commuters argued over whether the bridge could be repaired.",
+    "According to the report, repairs would cost about a third of a new bridge but would only keep the structure safe for fifteen years.",
+    "Buses and bicycles will still be allowed to use the bridge, and the council said it would add more ferry trips in the morning.",
+]
+CHROME = [
+    "Home",
+    "World",
+    "Sport",
+    "Sign in",
+    "Subscribe to our newsletter",
+    "Share on Facebook",
+    "© 2024 Example Media",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The model file
+
+
+def test_the_shipped_model_loads_and_names_its_training():
+    model = load(SHIPPED)
+    assert len(model.stage1.weights) == len(names()) and model.stage2 is not None
+    assert model.trained["command"].startswith("clean-articles train ") and model.trained["pages"] > 200
+
+
+def test_a_model_survives_a_round_trip_through_its_file(tmp_path):
+    model = load(SHIPPED)
+    path = tmp_path / "m.toml"
+    path.write_text(dump(model), encoding="utf-8")
+    again = load(path)
+    assert again.stage1.weights == pytest.approx(model.stage1.weights, abs=1e-6)
+    assert again.decoder == model.decoder and again.trained == model.trained
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "fault"),
+    [
+        (lambda t: t.replace("version = 1", "version = 7"), "version", "must be 1"),
+        (lambda t: t.replace('"lnw", ', "", 1), "features", "trained on other features (missing: lnw"),
+        (
+            lambda t: t.replace("[stage1.weights]\n", "[stage1.weights]\nfancy = 1.0\n"),
+            "stage1.weights.fancy",
+            "not a feature",
+        ),
+        (lambda t: _set(t, "stage1.weights", "lnw", '"high"'), "stage1.weights.lnw", "must be a number"),
+        (lambda t: _set(t, "decoder", "start", "nan"), "decoder.start", "must be a number"),
+        (lambda t: t.replace("reenter = ", "re_enter = "), "decoder.reenter", "missing"),
+    ],
+)
+def test_a_broken_model_is_refused_naming_its_file_and_field(tmp_path, edit, field, fault):
+    path = tmp_path / "broken.toml"
+    path.write_text(edit(SHIPPED.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        load(path)
+    assert str(err.value).startswith(f"{path}: field '{field}': ") and fault in str(err.value)
+
+
+def _set(text: str, table: str, key: str, value: str) -> str:
+    head = text.index(f"[{table}]")
+    at = text.index(f"\n{key} = ", head) + 1
+    return text[:at] + f"{key} = {value}" + text[text.index("\n", at) :]
+
+
+def test_a_rule_whose_model_is_broken_or_missing_is_a_rule_file_problem(tmp_path):
+    (tmp_path / "bad.toml").write_text("version = 1\n", encoding="utf-8")
+    for model, says in (("bad.toml", "field 'features': missing"), ("none.toml", "no file")):
+        pack = write_pack(
+            tmp_path, f'[pack]\nwhy = "x"\n[[rule]]\nid = "m"\nkind = "main"\nwhy = "x"\nmodel = "{model}"\n'
+        )
+        with pytest.raises(RuleError) as err:
+            load_rules([pack], builtin=False)
+        assert str(err.value).startswith(f"{pack}:7: rule 'm': ") and says in str(err.value)
+
+
+def test_the_cli_takes_a_model_and_says_when_it_is_broken(tmp_path):
+    broken = tmp_path / "m.toml"
+    broken.write_text("not toml [", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--model", str(broken)], input="Hello.\n")
+    assert result.exit_code == 1 and f"{broken}: not a TOML file" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-20, 20), max_size=40))
+def test_decoding_keeps_a_line_and_follows_the_states_order(scores):
+    states = decode(scores, COSTS)
+    assert len(states) == len(scores) and set(states) <= set(STATES)
+    if scores:
+        assert "in" in states and states[0] in ("before", "in") and states[-1] != "before"
+        order = {"before": 0, "in": 1, "gap": 1, "after": 2}
+        ranks = [order[s] for s in states]
+        assert ranks == sorted(ranks) or "after" in states  # re-entering after the end costs, but may happen
+
+
+def test_decoding_bridges_a_short_dip_and_leaves_a_long_one():
+    assert decode([5, -1, 5], COSTS) == ["in", "in", "in"]
+    assert (
+        decode([5, -3, -3, -3, -3, 5], COSTS)[1:5] == ["gap"] * 4
+        or decode([5, -3, -3, -3, -3, 5], COSTS)[-1] == "after"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Features and classification
+
+
+def page_of(lines: list[str]) -> Document:
+    return Document(lines, ["\n"] * len(lines))
+
+
+def test_features_read_content_not_layout():
+    lines = CHROME[:3] + [""] + ARTICLE + [""] + CHROME[3:]
+    flat = page_features(page_of(lines), [False] * len(lines))
+    indented = page_features(
+        page_of([("    " if k % 2 else "") + s for k, s in enumerate(lines)]), [False] * len(lines)
+    )
+    assert flat.rows == indented.rows and flat.live == indented.live
+
+
+def test_a_page_keeps_its_article_and_explains_each_removal():
+    lines = CHROME[:3] + [""] + ARTICLE + [""] + CHROME[3:]
+    result = Cleaner().clean("\n".join(lines) + "\n")
+    assert result.text == "\n".join(ARTICLE) + "\n"
+    reasons = {r.first: r.reason for r in result.removals if r.rule == "main-text.blocks"}
+    assert reasons and all(
+        r.startswith(("before the article", "after the article", "left out")) for r in reasons.values()
+    )
+    assert any(": " in r for r in reasons.values())  # the strongest features are named
+
+
+def test_a_clean_article_stays_whole():
+    text = "\n\n".join(ARTICLE) + "\n"
+    assert Cleaner().clean(text).text == text
+
+
+def test_favor_moves_the_threshold():
+    lines = CHROME[:3] + [""] + ARTICLE + ["", "Read the full report here."] + CHROME[3:]
+    text = "\n".join(lines)
+    kept = {favor: len(Cleaner(favor=favor).clean(text).text) for favor in ("precision", "balanced", "recall")}
+    assert kept["precision"] <= kept["balanced"] <= kept["recall"]
+
+
+def test_no_line_at_all_is_no_removal():
+    assert classify(page_of([]), [], load(SHIPPED)) == []
+    assert classify(page_of(["", "   "]), [False, False], load(SHIPPED)) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Training end to end
+
+
+def tiny_set(folder: Path, pages: int = 12) -> Path:
+    """Pages of a few made-up sites: chrome around an article, and the article alone."""
+    rnd = random.Random(5)
+    (folder / "raw").mkdir(parents=True)
+    (folder / "clean").mkdir()
+    with open(folder / "pages.jsonl", "w", encoding="utf-8") as listing:
+        for k in range(pages):
+            body = rnd.sample(ARTICLE, 3)
+            chrome = rnd.sample(CHROME, 5)
+            raw = chrome[:3] + [""] + body + [""] + chrome[3:]
+            (folder / "raw" / f"p{k}.txt").write_text("\n".join(raw) + "\n", encoding="utf-8")
+            (folder / "clean" / f"p{k}.txt").write_text("\n".join(body) + "\n", encoding="utf-8")
+            listing.write(json.dumps({"id": f"p{k}", "site": f"site{k % 4}"}) + "\n")
+    return folder
+
+
+@pytest.mark.slow
+def test_train_learns_a_model_that_cleans_its_pages_and_scores_it_by_site(tmp_path):
+    pytest.importorskip("numpy")
+    data, model = tiny_set(tmp_path / "data"), tmp_path / "model.toml"
+    result = CliRunner().invoke(main, ["train", str(data), "-o", str(model), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "12 pages of 4 sites" in result.output and "cross-validated by site: all" in result.output
+    learned = load(model)
+    assert learned.trained["pages"] == 12 and learned.trained["sites"] == 4
+    raw = (data / "raw" / "p0.txt").read_text(encoding="utf-8")
+    out = CliRunner().invoke(main, ["--model", str(model)], input=raw)
+    assert out.output == (data / "clean" / "p0.txt").read_text(encoding="utf-8")
+
+
+def test_train_says_what_its_data_lacks(tmp_path):
+    (tmp_path / "raw").mkdir()
+    result = CliRunner().invoke(main, ["train", str(tmp_path), "-o", str(tmp_path / "m.toml")])
+    assert result.exit_code == 1 and "needs raw/ and clean/ (or gold/)" in result.output
