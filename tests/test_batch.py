@@ -17,6 +17,7 @@ from clean_articles import Cleaner, batch, clean_text, files, load_rules
 from clean_articles.batch import Options
 from clean_articles.cli import main
 from clean_articles.files import JSONL, MANIFEST
+from clean_articles.repeats import count_texts
 
 RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
 ONLY_RECURRING = ["--no-builtin-rules", "--rules", RECURRING]
@@ -183,6 +184,29 @@ def test_jsonl_explain_and_diff_come_from_the_same_marks_as_the_text(runner, sit
         for n, line in enumerate((site / p["path"]).read_text().split("\n"), 1)
         if line.strip() and any(r["first"] <= n <= r["last"] for r in p["removals"])
     )
+
+
+def test_a_page_in_a_batch_is_the_page_alone_less_the_lines_that_recur():
+    """Pages of different sites whose articles share a subheading: in a batch, each loses
+    exactly what it loses alone, and the recurring subheading, nothing else."""
+    samples = [p.read_text(encoding="utf-8") for p in sorted((SAMPLES / "raw").glob("keep-*.txt"))]
+    pages = []
+    for text in samples:
+        paragraphs = text.strip().split("\n\n")
+        pages.append("\n\n".join(paragraphs[:2] + ["What happens next"] + paragraphs[2:]) + "\n")
+    counts = count_texts(pages)
+    cleaner = Cleaner()
+    recurring = 0
+    for text in pages:
+        alone, batched = cleaner.clean(text), cleaner.clean(text, counts)
+        extra = {n for r in batched.removals if r.rule == "recurring.site-chrome" for n in range(r.first, r.last + 1)}
+        assert _gone(batched) == _gone(alone) | extra and not _gone(alone) & extra
+        recurring += len(extra)
+    assert recurring >= 3  # the subheading did recur, and went
+
+
+def _gone(result) -> set[int]:
+    return {n for r in result.removals for n in range(r.first, r.last + 1)}
 
 
 @pytest.mark.slow

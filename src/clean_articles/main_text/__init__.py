@@ -25,7 +25,7 @@ from operator import mul, sub
 from clean_articles.document import Document
 from clean_articles.main_text.decode import decode
 from clean_articles.main_text.features import DESCRIPTIONS, page_features
-from clean_articles.main_text.model import STAGE2_NAMES, Model, ModelError, Stage, dump, load, stage2_features
+from clean_articles.main_text.model import STAGE2_NAMES, Model, ModelError, Stage, dump, load
 
 __all__ = ["Model", "ModelError", "classify", "dump", "load"]
 
@@ -39,11 +39,7 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
     feats = page_features(doc, removed)
     if not feats.live:
         return []
-    z1 = [model.stage1.score(row) for row in feats.rows]
-    stage, rows = model.stage1, feats.rows
-    if model.stage2 is not None:
-        stage, rows = model.stage2, [row + s for row, s in zip(feats.rows, stage2_features(z1, feats))]
-    z = z1 if stage is model.stage1 else [stage.score(row) for row in rows]
+    stage, rows, z = model.scored(feats)
     shift = model.decoder["bias"] + bias
     states = decode([v + shift for v in z], model.decoder)
     kept = [i for i, s in zip(feats.live, states) if s == "in"]
@@ -52,9 +48,7 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
     run: list[int] = []  # live lines (their index in feats.live) of the current run of one state
     for k, state in enumerate(states + ["in"]):
         if run and (state != states[run[-1]] or state == "in"):
-            out.append(
-                (feats.live[run[0]], feats.live[run[-1]] + 1, _Reason(states[run[0]], stage, [rows[q] for q in run]))
-            )
+            out.append((feats.live[run[0]], feats.live[run[-1]] + 1, _Reason(states[run[0]], stage, rows, run)))
             run = []
         if state != "in":
             run.append(k)
@@ -70,12 +64,21 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
 class _Reason:
     """Why a run of lines goes: its place, and (worked out when asked, since most removals are
     never explained) the two features that pushed the run's scores down most against the
-    training means."""
+    training means. `rows` are the feature rows of the run's lines, made when first read."""
 
-    __slots__ = ("place", "stage", "rows")
+    __slots__ = ("place", "stage", "_page_rows", "_run", "_rows")
 
-    def __init__(self, place: str, stage: Stage, rows: list[list[float]]):
-        self.place, self.stage, self.rows = place, stage, rows
+    def __init__(self, place: str, stage: Stage, page_rows: Sequence[Sequence[float]], run: list[int]):
+        self.place, self.stage = place, stage
+        self._page_rows, self._run = page_rows, run  # the page's rows, the run's indices in them
+        self._rows: list | None = None
+
+    @property
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = [self._page_rows[q] for q in self._run]
+            self._page_rows = None  # the page's rows are no longer needed
+        return self._rows
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, _Reason):

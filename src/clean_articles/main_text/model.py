@@ -4,7 +4,8 @@ Stage 1 scores each line from its features (features.py); stage 2 scores it agai
 features and from what stage 1 said around it (`stage2_features`: smoothed scores, the best-scoring
 span, the line's rank, the article mass before and after it, words shared with the confident
 core). A score is the log-odds that the line is article text; decode.py turns the scores into
-the article.
+the article. The scores and stage 2's features are computed in C (`_features.c`), with the sums
+Python's code makes.
 
 A model is a TOML file (rules/models/main-text.toml ships one): its format version, the feature
 names it was trained on, each feature's weight and training mean in both stages, the decoder's
@@ -17,13 +18,16 @@ from __future__ import annotations
 
 import math
 import tomllib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import mul
 from pathlib import Path
 from typing import Any
 
-from clean_articles.main_text.features import Features, names
+from clean_articles.main_text import _features
+from clean_articles.main_text.features import Features, Rows, names
 
 VERSION = 1
 STAGE2_NAMES = [
@@ -55,6 +59,10 @@ class Stage:
     def score(self, row: Sequence[float]) -> float:
         return self.bias + sum(map(mul, self.weights, row))
 
+    def scores(self, rows: Rows) -> array:
+        """`score` of every row, in C (the same sums, in the same order)."""
+        return _features.scores(self.weights, self.bias, rows.flat, rows.width, rows.flat2, rows.width2)
+
 
 @dataclass
 class Model:
@@ -66,98 +74,32 @@ class Model:
 
     def scores(self, feats: Features) -> list[float]:
         """Each live line's log-odds of being article text (stage 2 when the model has one)."""
-        z1 = [self.stage1.score(row) for row in feats.rows]
+        return self.scored(feats)[2].tolist()
+
+    def scored(self, feats: Features) -> tuple[Stage, Rows, array]:
+        """The stage that scores the live lines last, the rows it reads (stage 2's go on with
+        `stage2_features`) and its scores."""
+        rows = _rows(feats)
+        z1 = self.stage1.scores(rows)
         if self.stage2 is None:
-            return z1
-        return [self.stage2.score(row + s) for row, s in zip(feats.rows, stage2_features(z1, feats))]
+            return self.stage1, rows, z1
+        rows = Rows(rows.flat, rows.width, _features.stage2(z1, feats.words, feats.content), len(STAGE2_NAMES))
+        return self.stage2, rows, self.stage2.scores(rows)
 
 
-def _kadane(z: Sequence[float]) -> tuple[int, int]:
-    best, lo, hi = -1e18, 0, -1
-    cur, start = 0.0, 0
-    for k, v in enumerate(z):
-        if cur <= 0:
-            cur, start = v, k
-        else:
-            cur += v
-        if cur > best:
-            best, lo, hi = cur, start, k
-    return lo, hi
+def _rows(feats: Features) -> Rows:
+    """The rows of `feats` as the C reads them (made from a list of lists if need be)."""
+    if isinstance(feats.rows, Rows) and feats.rows.flat2 is None:
+        return feats.rows
+    return Rows(array("d", chain.from_iterable(feats.rows)), len(names()))
 
 
-def stage2_features(z: list[float], feats: Features) -> list[list[float]]:
-    """What stage 1's scores `z` say around each line (`STAGE2_NAMES`)."""
-    n, nw, content = len(z), feats.words, feats.content
-    pz = [0.0]
-    acc = 0.0
-    for v in z:
-        acc += v
-        pz.append(acc)
-    lo, hi = _kadane([v * min(1.0, w / 10 + 0.2) for v, w in zip(z, nw)])
-    spanlen = max(1, hi - lo + 1)
-    smean = (pz[hi + 1] - pz[lo]) / spanlen if hi >= lo else 0.0
-    # rank and the top tenth's score from a histogram of z (linear time): bins of 0.25 over [-15, 15]
-    bins = [int((min(15.0, max(-15.0, v)) + 15.0) * 4) for v in z]
-    hist = [0] * 121
-    for b in bins:
-        hist[b] += 1
-    above = [0] * 121
-    acc = 0
-    for b in range(120, -1, -1):
-        above[b] = acc
-        acc += hist[b]
-    rank = [above[b] / max(1, n - 1) for b in bins]
-    want = max(0, min(n - 1, n // 10)) + 1
-    acc, top_bin = 0, 0
-    for b in range(120, -1, -1):
-        acc += hist[b]
-        if acc >= want:
-            top_bin = b
-            break
-    top = top_bin / 4.0 - 15.0
-    pr = [1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, v)))) for v in z]
-    cwm = [0.0]
-    acc = 0.0
-    for p, w in zip(pr, nw):
-        acc += p * w
-        cwm.append(acc)
-    tot = acc or 1.0
-    pos_share = sum(1 for v in z if v > 0) / max(1, n)
-    mass: dict[str, float] = {}  # a word -> the probability mass of the confident lines holding it
-    for k in range(n):
-        if pr[k] > 0.5:
-            for w in content[k]:
-                mass[w] = mass.get(w, 0.0) + pr[k]
-    rows = []
-    for k in range(n):
-        a1, b1 = max(0, k - 1), min(n, k + 2)
-        a2, b2 = max(0, k - 2), min(n, k + 3)
-        a5, b5 = max(0, k - 5), min(n, k + 6)
-        a10, b10 = max(0, k - 10), min(n, k + 11)
-        au, bd = max(0, k - 3), min(n, k + 4)
-        up, dn = z[au:k], z[k + 1 : bd]
-        inside = lo <= k <= hi
-        row = [z[k], (pz[b1] - pz[a1]) / (b1 - a1), (pz[b2] - pz[a2]) / (b2 - a2), (pz[b5] - pz[a5]) / (b5 - a5),
-               (pz[b10] - pz[a10]) / (b10 - a10), (pz[k] - pz[au]) / (k - au) if k > au else 0.0,
-               (pz[bd] - pz[k + 1]) / (bd - k - 1) if bd > k + 1 else 0.0,
-               max(up) if up else -5.0, max(dn) if dn else -5.0, 0.0, 1.0 if inside else 0.0,
-               min(abs(k - lo), 30) / 30, min(abs(k - hi), 30) / 30, (k - lo) / spanlen if inside else 0.0,
-               1.0 if k > hi else 0.0, 1.0 if k < lo else 0.0, rank[k], z[k] - smean, cwm[k] / tot,
-               (tot - cwm[k + 1]) / tot, min(cwm[k], tot - cwm[k + 1]) / tot, pos_share, z[k] - top]  # fmt: skip
-        ws = content[k]
-        if ws:
-            own = pr[k] if pr[k] > 0.5 else 0.0
-            s3 = c1 = 0.0
-            for w in ws:
-                v = mass.get(w, 0.0) - own
-                s3 += v if v < 3.0 else 3.0
-                if v >= 1.0:
-                    c1 += 1
-            row += [s3 / (3.0 * len(ws)), c1 / len(ws)]
-        else:
-            row += [0.0, 0.0]
-        rows.append(row)
-    return rows
+def stage2_features(z: Sequence[float], feats: Features) -> list[list[float]]:
+    """What stage 1's scores `z` say around each line (`STAGE2_NAMES`): smoothed scores, the
+    best-scoring span (Kadane's, over scores weighted by the line's length), the line's rank (a
+    histogram of the scores), the article mass before and after it, words shared with the
+    confident core. Computed in C (`_features.stage2`)."""
+    return list(Rows(_features.stage2(z, feats.words, feats.content), len(STAGE2_NAMES)))
 
 
 # ---------------------------------------------------------------------------------------------

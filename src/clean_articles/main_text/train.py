@@ -265,11 +265,19 @@ def report(name: str, scored: list[tuple[float | None, float | None]]) -> Report
     return Report(name, len(scored), p, r, under)
 
 
-def cross_validate(pages: list[Page], rules: RuleSet, folds: int = 5, c: float = 1.0) -> dict[str, list]:
+def cross_validate(
+    pages: list[Page], rules: RuleSet, folds: int = 5, c: float = 1.0, held: Sequence[Page] = ()
+) -> dict[str, list]:
     """Each page's (precision, recall) as cleaned by `rules` whose main-text model was trained
-    on the other folds' sites, by the page's set (and 'all')."""
+    on the other folds' sites, by the page's set (and 'all', of `pages`). The `held` pages (the
+    same pages rendered otherwise, say) are only scored, in the fold of their site: a page whose
+    id is a training page's takes that page's site."""
     by_set: dict[str, list] = {}
+    sites = {p.id: p.site for p in pages}
+    for p in held:
+        p.site = sites.get(p.id, p.site)
     of = [fold_of(p.site, folds) for p in pages]
+    held_of = [fold_of(p.site, folds) for p in held]
     mains = [r.matcher for r in rules.rules if r.kind == "main"]
     shipped = [m.model for m in mains]
     try:
@@ -286,6 +294,9 @@ def cross_validate(pages: list[Page], rules: RuleSet, folds: int = 5, c: float =
                     got = score(cleaner.clean(p.doc.text).text, p.clean)
                     by_set.setdefault(p.set, []).append(got)
                     by_set.setdefault("all", []).append(got)
+            for p, g in zip(held, held_of):
+                if g == f:
+                    by_set.setdefault(p.set, []).append(score(cleaner.clean(p.doc.text).text, p.clean))
     finally:
         for m, model in zip(mains, shipped):
             m.model = model
