@@ -1,4 +1,7 @@
-"""README.md's two opening commands are exactly what .ci/run executes."""
+"""README.md's two opening commands are exactly what .ci/run executes, and the `pip install .`
+they start with ships every file the package reads."""
+
+import tomllib
 
 from conftest import ROOT
 
@@ -9,3 +12,13 @@ def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     for command in blocks:
         assert command in ci, command
+
+
+def test_package_data_covers_every_data_file():
+    package = ROOT / "src" / "clean_articles"
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["clean_articles"]
+    shipped = {p for g in globs for p in package.glob(g)}
+    code = {".py", ".c", ".so", ".pyc"}
+    data = {p for p in package.rglob("*") if p.is_file() and p.suffix not in code and p.name != "README.md"}
+    assert data <= shipped, sorted(str(p.relative_to(package)) for p in data - shipped)
