@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from operator import mul, sub
+from itertools import chain, compress, groupby
+from operator import itemgetter, mul, sub
 
 from clean_articles.document import Document
-from clean_articles.main_text.decode import decode
+from clean_articles.main_text.decode import STATES, path
 from clean_articles.main_text.features import DESCRIPTIONS, page_features
 from clean_articles.main_text.model import STAGE2_NAMES, Model, ModelError, Stage, dump, load
 
@@ -40,24 +41,30 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
     if not feats.live:
         return []
     stage, rows, z = model.scored(feats)
-    shift = model.decoder["bias"] + bias
-    states = decode([v + shift for v in z], model.decoder)
-    kept = [i for i, s in zip(feats.live, states) if s == "in"]
+    costs = model.decoder
+    states = path(z, costs["bias"] + bias, costs)  # 0 before, 1 in, 2 gap, 3 after (decode.STATES)
+    live = feats.live
+    kept = [i for i, s in zip(live, states) if s == 1]
     first, last = (kept[0], kept[-1]) if kept else (len(doc), -1)
     out: list[tuple[int, int, object]] = []
-    run: list[int] = []  # live lines (their index in feats.live) of the current run of one state
-    for k, state in enumerate(states + ["in"]):
-        if run and (state != states[run[-1]] or state == "in"):
-            out.append((feats.live[run[0]], feats.live[run[-1]] + 1, _Reason(states[run[0]], stage, rows, run)))
-            run = []
-        if state != "in":
-            run.append(k)
+    k = 0
+    for state, run in groupby(states):  # each run of lines of one state
+        size = len(list(run))
+        if state != 1:
+            run_of = list(range(k, k + size))
+            out.append((live[k], live[k + size - 1] + 1, _Reason(STATES[state], stage, rows, run_of)))
+        k += size
     # lines without a word (rules, ornaments, icon bullets) go outside the article, stay inside it
-    live = set(feats.live)
-    for i, line in enumerate(doc.lines):
-        if (i < first or i > last) and i not in live and line.strip() and not (i < len(removed) and removed[i]):
+    taken = bytearray(len(doc))
+    for i in live:
+        taken[i] = 1
+    for i in compress(range(len(removed)), removed):
+        taken[i] = 1
+    stripped = doc.stripped
+    for i in chain(range(first), range(last + 1, len(doc))):
+        if stripped[i] and not taken[i]:
             out.append((i, i + 1, PLACES["before" if i < first else "after"] + ": no word"))
-    out.sort(key=lambda r: r[0])
+    out.sort(key=itemgetter(0))
     return out
 
 

@@ -2135,8 +2135,73 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* decode: decode.py's Viterbi path                                                           */
+
+PyDoc_STRVAR(decode_doc,
+"decode(scores, shift, start, gap_open, gap_close, end, reenter) -> bytes\n\n"
+"The state of each line on the best path (0 before the article, 1 in it, 2 a gap, 3 after), for\n"
+"`scores` (an array('d') or a sequence of numbers) each plus `shift`: decode.decode's path.");
+
+static PyObject *
+decode_path(PyObject *self, PyObject *args)
+{
+    PyObject *zobj, *result = NULL;
+    double shift, a, b, c, d, e;
+    if (!PyArg_ParseTuple(args, "Odddddd", &zobj, &shift, &a, &b, &c, &d, &e))
+        return NULL;
+    Doubles zd = {0};
+    unsigned char *back = NULL;
+    if (doubles(zobj, &zd, "decode: scores") < 0)
+        return NULL;
+    Py_ssize_t n = zd.n;
+    const double *z = zd.v, NEG = -1e18;
+    if (n == 0) {
+        result = PyBytes_FromStringAndSize(NULL, 0);
+        goto done;
+    }
+    /* back[3k..3k+2]: where states 1, 2 and 3 came from at line k (line 0 has none) */
+    if (!(back = zeroed(3 * n, 1)))
+        goto done;
+    double p0 = 0.0, p1 = (z[0] + shift) - a, p2 = NEG, p3 = NEG;
+    for (Py_ssize_t k = 1; k < n; k++) {
+        double best = p0 - a, n1, n2;
+        unsigned char came = 0, b1, b2;
+        if (p1 > best) { best = p1; came = 1; }
+        if (p2 - c > best) { best = p2 - c; came = 2; }
+        if (p3 - e > best) { best = p3 - e; came = 3; }
+        n1 = best + (z[k] + shift);
+        b1 = came;
+        if (p1 - b >= p2) { n2 = p1 - b; b2 = 1; } else { n2 = p2; b2 = 2; }
+        best = p1 - d;
+        came = 1;
+        if (p2 - d > best) { best = p2 - d; came = 2; }
+        if (p3 > best) { best = p3; came = 3; }
+        p1 = n1; p2 = n2; p3 = best;
+        back[3 * k] = b1; back[3 * k + 1] = b2; back[3 * k + 2] = came;
+    }
+    unsigned char s = 1; /* the path ends in the article, a gap or after it */
+    if (p2 > p1)
+        s = 2;
+    if (p3 > (p1 > p2 ? p1 : p2))
+        s = 3;
+    if (!(result = PyBytes_FromStringAndSize(NULL, n)))
+        goto done;
+    char *path = PyBytes_AS_STRING(result);
+    for (Py_ssize_t k = n - 1; k >= 0; k--) {
+        path[k] = (char)s;
+        if (k > 0 && s != 0)
+            s = back[3 * k + s - 1];
+    }
+done:
+    doubles_release(&zd);
+    PyMem_Free(back);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
+    {"decode", decode_path, METH_VARARGS, decode_doc},
     {"tables", tables, METH_VARARGS, tables_doc},
     {"page", page, METH_VARARGS, page_doc},
     {"content_sets", content_sets, METH_O, content_sets_doc},
