@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from itertools import groupby
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,17 +12,44 @@ from hypothesis import strategies as st
 from clean_articles import _core
 
 WORDS = st.sampled_from(["a", "D", "jan", "0", "käse", "今日", "\n", "x\udce9", "word", "mon"])
+PIECES = st.sampled_from(
+    [
+        "a",
+        "jan",
+        "mon",
+        "12",
+        "1234",
+        "٣",
+        "½",
+        "käse",
+        "今日",
+        "x\udce9",
+        "\n",
+        " ",
+        "\t",
+        ".",
+        ")",
+        "•",
+        "_",
+        "-",
+        "ß",
+    ]
+)
 REPLACE = {"jan": "D", "mon": "D"}
 
 
-def join_lines(words: list[str], replace: dict | None) -> list[str]:
-    out, line = [], []
-    for w in words + ["\n"]:
-        if w == "\n":
-            out.append(" ".join(line))
-            line = []
-        else:
-            line.append((replace or {}).get(w, w))
+def fold(page: str, digits: bool, replace: dict | None, once: bool) -> list[str]:
+    out = []
+    for line in page.split("\n"):
+        line = re.sub(r"^\d{1,3}[.)]?\s", " ", line)  # re's \d is str.isdecimal, its \s str.isspace
+        words = ["".join(run) for alnum, run in groupby(line, str.isalnum) if alnum]
+        if digits:
+            words = [re.sub(r"\d+", "0", w) for w in words]
+        words = [(replace or {}).get(w, w) for w in words]
+        half = len(words) // 2
+        if once and words and words[:half] == words[half:]:
+            words = words[:half]
+        out.append(" ".join(words))
     return out
 
 
@@ -49,10 +79,22 @@ def keys(lines: list[str], contexts: bytes, near: int) -> list[tuple[int, ...]]:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
-@given(st.lists(WORDS, max_size=30), st.booleans())
-def test_join_lines(words, replace):
-    assert _core.join_lines(words, REPLACE if replace else None) == join_lines(words, REPLACE if replace else None)
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(PIECES, max_size=30).map("".join).flatmap(lambda p: st.sampled_from([p, p + " " + p])),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_fold(page, digits, replace, once):
+    table = REPLACE if replace else None
+    assert _core.fold(page, digits, table, once) == fold(page, digits, table, once)
+
+
+def test_fold_drops_list_numbers_and_halves_a_line_printed_twice():
+    page = "12. big news big news\n1234 votes\n3) jan 2024\n•  5 things"
+    assert _core.fold(page, False, None, True) == ["big news", "1234 votes", "jan 2024", "5 things"]
+    assert _core.fold(page, True, REPLACE, False) == ["big news big news", "0 votes", "D 0", "0 things"]
 
 
 @pytest.mark.slow
@@ -67,4 +109,4 @@ def test_wrong_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="one context byte per line"):
         _core.keys(["a"], b"", 7)
     with pytest.raises(TypeError):
-        _core.join_lines(["a", 1], None)
+        _core.fold("a", False, ["a"], False)

@@ -3,6 +3,9 @@ lines); on any lines it answers what the plain definition of each word says line
 
 from __future__ import annotations
 
+import re
+from itertools import groupby
+
 import pytest
 import regex
 from hypothesis import given, settings
@@ -46,6 +49,20 @@ def test_sentence_ends_prose_and_sentences(page):
     words = [len(regex.findall(r"\w+", s)) for s in page]
     assert text.prose_flags(page) == [text.ends_sentence(s) and n >= text.PROSE_MIN_WORDS for s, n in zip(page, words)]
     assert text.sentence_flags(page) == [text.ends_sentence(s) and len(s.split()) >= text.SENTENCE_WORDS for s in page]
+
+
+def plain_fold_item(s: str) -> str:
+    s = re.sub(r"^\d{1,3}[.)]?\s+", "", s).casefold()  # re's \d is str.isdecimal, its \s str.isspace
+    words = ["".join(run) for alnum, run in groupby(s, str.isalnum) if alnum]
+    half = len(words) // 2
+    return " ".join(words[:half] if words and words[:half] == words[half:] else words)
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(stripped.flatmap(lambda page: st.sampled_from([page, [s + " " + s for s in page]])))
+def test_fold_items(page):
+    assert text.fold_items(page) == list(map(plain_fold_item, page))
 
 
 @pytest.mark.slow

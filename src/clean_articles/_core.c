@@ -1,9 +1,9 @@
 /* clean_articles._core: the per-line loops that run for every line of every page, in C.
  *
- * Python decides what a word is (the `regex` module's \w, in text.py); this module only does
- * what would otherwise be a step of Python per word or per line: joining a page's words back
- * into folded lines, and hashing folded lines into the keys pages are compared by. Each
- * function has a plain-Python definition in tests/test_core.py, which the tests hold it to.
+ * What would otherwise be a step of Python (or of a regex engine) for each character, word or
+ * line of a page: folding a page's lines into their words, and hashing folded lines into the
+ * keys pages are compared by. Each function has a plain-Python definition in tests/test_core.py,
+ * which the tests hold it to.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -11,38 +11,97 @@
 #include <string.h>
 
 /* ------------------------------------------------------------------------------------------ */
-/* join_lines(words, replace) -> list[str]                                                    */
+/* fold(page, digits, replace, once) -> list[str]                                             */
 
-PyDoc_STRVAR(join_lines_doc,
-"join_lines(words, replace) -> list of str\n\n"
-"The lines a page's words make: `words` is a list of words where \"\\n\" ends a line (the last\n"
-"line needs none); each line is its words joined by single spaces, a word found in the dict\n"
-"`replace` (or None) written as its value.");
+PyDoc_STRVAR(fold_doc,
+"fold(page, digits, replace, once) -> list of str\n\n"
+"Each line of `page` (lines joined by \"\\n\") as its words: runs of the characters str.isalnum()\n"
+"accepts, joined by single spaces, after a list number at the line's start (one to three\n"
+"decimal digits, maybe '.' or ')', then a space) is dropped. With `digits`, each run of decimal\n"
+"digits in a word reads \"0\"; a word found in the dict `replace` (or None) is written as its\n"
+"value; with `once`, a line whose words are the same words twice over is its first half.");
+
+/* Whether the n words of `line` are the same n/2 words twice (n even and above 0); -1 on error. */
+static int
+doubled(PyObject *line)
+{
+    Py_ssize_t n = PyList_GET_SIZE(line);
+    if (n == 0 || n % 2)
+        return 0;
+    for (Py_ssize_t k = 0; k < n / 2; k++) {
+        int same = PyUnicode_Compare(PyList_GET_ITEM(line, k), PyList_GET_ITEM(line, k + n / 2));
+        if (same == -1 && PyErr_Occurred())
+            return -1;
+        if (same)
+            return 0;
+    }
+    return 1;
+}
+
+/* The word page[a:b], each run of decimal digits as "0" when `digits`. */
+static PyObject *
+word(PyObject *page, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int digits, Py_UCS4 *buf)
+{
+    int any = 0;
+    for (Py_ssize_t i = a; digits && i < b && !any; i++)
+        any = Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i));
+    if (!any)
+        return PyUnicode_Substring(page, a, b);
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (!Py_UNICODE_ISDECIMAL(c))
+            buf[n++] = c;
+        else if (i == a || !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i - 1)))
+            buf[n++] = '0';
+    }
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n);
+}
+
+/* Where the text of the line starting at `i` begins once a list number is dropped. */
+static Py_ssize_t
+after_number(int kind, const void *data, Py_ssize_t i, Py_ssize_t end)
+{
+    Py_ssize_t j = i;
+    while (j < end && j - i <= 3 && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, j)))
+        j++;
+    if (j == i || j - i > 3)
+        return i;
+    if (j < end && (PyUnicode_READ(kind, data, j) == '.' || PyUnicode_READ(kind, data, j) == ')'))
+        j++;
+    if (j < end && PyUnicode_READ(kind, data, j) != '\n' && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
+        return j;
+    return i;
+}
 
 static PyObject *
-join_lines(PyObject *self, PyObject *args)
+fold(PyObject *self, PyObject *args)
 {
-    PyObject *words, *replace, *space = NULL, *newline = NULL, *out = NULL, *line = NULL;
-    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &words, &replace))
+    PyObject *page, *replace, *space = NULL, *out = NULL, *line = NULL;
+    int digits, once;
+    Py_UCS4 *buf = NULL;
+    if (!PyArg_ParseTuple(args, "UpOp", &page, &digits, &replace, &once))
         return NULL;
     if (replace != Py_None && !PyDict_Check(replace)) {
         PyErr_SetString(PyExc_TypeError, "replace must be a dict or None");
         return NULL;
     }
+    int kind = PyUnicode_KIND(page);
+    const void *data = PyUnicode_DATA(page);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(page);
     space = PyUnicode_FromString(" ");
-    newline = PyUnicode_FromString("\n");
     out = PyList_New(0);
     line = PyList_New(0);
-    if (!space || !newline || !out || !line)
+    buf = PyMem_New(Py_UCS4, n + 1);
+    if (!space || !out || !line || !buf)
         goto fail;
-    Py_ssize_t n = PyList_GET_SIZE(words);
-    for (Py_ssize_t k = 0; k <= n; k++) {
-        PyObject *w = k < n ? PyList_GET_ITEM(words, k) : newline;
-        if (!PyUnicode_Check(w)) {
-            PyErr_SetString(PyExc_TypeError, "words must be str");
-            goto fail;
-        }
-        if (k == n || (PyUnicode_GET_LENGTH(w) == 1 && PyUnicode_READ_CHAR(w, 0) == '\n')) {
+    Py_ssize_t i = after_number(kind, data, 0, n);
+    for (;;) {
+        Py_UCS4 c = i < n ? PyUnicode_READ(kind, data, i) : '\n';
+        if (c == '\n') { /* the line ends: join its words */
+            int twice = once ? doubled(line) : 0;
+            if (twice < 0 || (twice && PyList_SetSlice(line, PyList_GET_SIZE(line) / 2, PyList_GET_SIZE(line), NULL) < 0))
+                goto fail;
             PyObject *joined = PyUnicode_Join(space, line);
             if (!joined || PyList_Append(out, joined) < 0) {
                 Py_XDECREF(joined);
@@ -51,26 +110,43 @@ join_lines(PyObject *self, PyObject *args)
             Py_DECREF(joined);
             if (PyList_SetSlice(line, 0, PyList_GET_SIZE(line), NULL) < 0)
                 goto fail;
+            if (i >= n)
+                break;
+            i = after_number(kind, data, i + 1, n);
             continue;
         }
+        if (!Py_UNICODE_ISALNUM(c)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, j)))
+            j++;
+        PyObject *w = word(page, kind, data, i, j, digits, buf);
+        if (!w)
+            goto fail;
         PyObject *use = w;
         if (replace != Py_None) {
-            PyObject *r = PyDict_GetItemWithError(replace, w);
-            if (r)
-                use = r;
-            else if (PyErr_Occurred())
+            use = PyDict_GetItemWithError(replace, w);
+            if (!use && PyErr_Occurred()) {
+                Py_DECREF(w);
                 goto fail;
+            }
+            use = use ? use : w;
         }
-        if (PyList_Append(line, use) < 0)
+        int failed = PyList_Append(line, use) < 0;
+        Py_DECREF(w);
+        if (failed)
             goto fail;
+        i = j;
     }
+    PyMem_Free(buf);
     Py_DECREF(space);
-    Py_DECREF(newline);
     Py_DECREF(line);
     return out;
 fail:
+    PyMem_Free(buf);
     Py_XDECREF(space);
-    Py_XDECREF(newline);
     Py_XDECREF(out);
     Py_XDECREF(line);
     return NULL;
@@ -198,7 +274,7 @@ fail:
 /* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
-    {"join_lines", join_lines, METH_VARARGS, join_lines_doc},
+    {"fold", fold, METH_VARARGS, fold_doc},
     {"keys", keys, METH_VARARGS, keys_doc},
     {NULL, NULL, 0, NULL},
 };

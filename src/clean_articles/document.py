@@ -17,16 +17,15 @@ removed, the prefilter's candidates, a batch's counts) travels in the pipeline's
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
-from itertools import compress, repeat
-from operator import not_, or_
+from itertools import compress
 from typing import NamedTuple
 
 import re2
 
+from clean_articles.prefilter import line_starts, spans
 from clean_articles.text import fold_lines, prose_flags, split_lines, strip_lines
 
 
@@ -45,7 +44,6 @@ LEFT = b"\1" + bytes(255)
 
 _CARRIED = ("stripped", "folded", "prose")  # cached views with one value per line
 UNREAD = object()  # a note not written yet (`Document.notes`)
-_NEWLINE = re.compile(b"\n")
 
 
 class Document:
@@ -119,24 +117,15 @@ class Document:
         """The stripped lines case-folded and joined by line breaks, as UTF-8 (undecodable bytes
         kept as they came), with where each line starts: what `scan` reads."""
         page = "\n".join(self.stripped).casefold().encode("utf-8", "surrogateescape")
-        return page, [0, *(m.end() for m in _NEWLINE.finditer(page))]
-
-    @cached_property
-    def spaced(self) -> set[int]:
-        """The lines whose spacing folding may change: a run of spaces, or another space than
-        " " (a tab, a line separator: no such character is printable). Only these can fold
-        shorter than they are."""
-        double = map(str.__contains__, self.stripped, repeat("  "))
-        odd = map(not_, map(str.isprintable, self.stripped))
-        return set(compress(range(len(self.stripped)), map(or_, double, odd)))
+        return page, line_starts(page)
 
     def scan(self, rx: re2._Regexp) -> dict[int, set[bytes]]:
         """The lines whose stripped text, case-folded, holds a match of `rx` (an RE2 pattern on
         UTF-8 bytes), each with the texts matched, found in one pass over the whole page."""
         page, starts = self._casefolded
         found: dict[int, set[bytes]] = {}
-        for m in rx.finditer(page):
-            found.setdefault(bisect_right(starts, m.start()) - 1, set()).add(m.group())
+        for a, b in spans(rx, page):
+            found.setdefault(bisect_right(starts, a) - 1, set()).add(page[a:b])
         return found
 
     @cached_property

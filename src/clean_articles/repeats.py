@@ -43,10 +43,12 @@ TITLE_LINES = 4  # the blocks right before the body, up to this many lines, are 
 def line_keys(doc: Document, lines: list[int]) -> list[tuple[tuple[int, ...], int]]:
     """For each of `lines` (indices of non-blank lines, in order): its keys in its block (alone,
     or inside a larger one) and the length of its folded text."""
-    blocks, owner = doc.blocks, doc.block_of
+    context = bytearray(b"L" * len(doc))  # a line inside a larger block
+    for start, end in doc.blocks:
+        if end - start == 1:
+            context[start] = ord("A")  # alone in its block
     folded = doc.each(fold_counters, lines)
-    contexts = bytes(b"L"[0] if blocks[owner[i]][1] - blocks[owner[i]][0] > 1 else b"A"[0] for i in lines)
-    return list(zip(keys(folded, contexts, NEAR_WORDS), map(len, folded)))
+    return list(zip(keys(folded, bytes(map(context.__getitem__, lines)), NEAR_WORDS), map(len, folded)))
 
 
 def protected(doc: Document) -> bytes:

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import compress
 
 import re2
-import regex
 from rapidfuzz import fuzz
 
 from clean_articles.document import UNREAD, Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.text import fold_lines, stopwords, words
+from clean_articles.prefilter import line_starts, spans
+from clean_articles.text import stopwords, words
 
 LONGEST = 50_000
 
@@ -37,14 +38,14 @@ def _keywords(phrase: str) -> frozenset[str]:
     return frozenset(w for w in found if len(w) >= 4 or not w.isascii())
 
 
-def _any_of(words: Iterable[str]) -> re2._Regexp | None:
-    """An RE2 pattern (on UTF-8 bytes) matching any of `words` as a whole word, or None when
-    there are none; every whole-word occurrence of each of them is a match of its own. RE2's word
-    boundary is ASCII's: it is asserted at a word's ASCII ends only, which every whole-word
-    occurrence has (a non-word character in Unicode is one in ASCII)."""
+def _any_of(words: Iterable[str], whole: bool = True) -> re2._Regexp | None:
+    """An RE2 pattern (on UTF-8 bytes) matching any of `words` as a whole word (anywhere, when
+    not `whole`), or None when there are none; every whole-word occurrence of each of them is a
+    match of its own. RE2's word boundary is ASCII's: it is asserted at a word's ASCII ends only,
+    which every whole-word occurrence has (a non-word character in Unicode is one in ASCII)."""
 
     def edge(c: str) -> str:
-        return r"\b" if c.isascii() and (c.isalnum() or c == "_") else ""
+        return r"\b" if whole and c.isascii() and (c.isalnum() or c == "_") else ""
 
     # longest first: where a word and a longer one that starts with it both match, the longer
     # one is the word there (a whole word cannot be a longer word's start)
@@ -85,6 +86,8 @@ class PhraseMatcher(Matcher):
             for w in keys:
                 self.index.setdefault(w, []).append(k)
         self.vocabulary = frozenset(self.index)
+        #: the keywords enough on their own (of a phrase that needs one), as a page scan finds them
+        self.alone = frozenset(w.encode() for w, ks in self.index.items() if any(self.need[k] == 1 for k in ks))
         longest = max((len(p) for p in self.phrases), default=0)
         # Phrases with no content word ("get the app") can only be most of a unit this short:
         # such units are candidates whatever their words.
@@ -93,7 +96,7 @@ class PhraseMatcher(Matcher):
             int(max((len(self.phrases[k]) for k in self.bare), default=-8) / max(params["coverage"], 0.05)) + 8
         )
         bare_words = sorted({w for k in self.bare for w in self.phrases[k].split() if len(w) >= 3})
-        self.bare_word = regex.compile("|".join(map(regex.escape, bare_words))).search if bare_words else None
+        self.bare_words = _any_of(bare_words, whole=False)
         # What finds, in one pass over a page, the lines that hold a keyword
         self.keywords = _any_of(self.vocabulary)
         # A unit longer than this cannot be covered enough, whatever matches inside it.
@@ -119,22 +122,25 @@ class PhraseMatcher(Matcher):
         whole page (`Document.scan`); a line earlier rules removed is not."""
         candidates = set()
         if self.keywords:  # enough keywords of one phrase (a superset: not yet words of the line)
-            index, need = self.index, self.need
+            index, need, alone = self.index, self.need, self.alone
             for i, held in doc.scan(self.keywords).items():
-                shared = Counter(k for w in held for k in index[w.decode()])
-                if any(n >= need[k] for k, n in shared.items()):
-                    candidates.add(i)
-        if self.bare_word is not None:  # a short line (once folded) with a bare word
-            stripped, most, bare = doc.stripped, self.bare_len, self.bare_word
-            short = {i for i, s in enumerate(stripped) if len(s) <= most} | doc.spaced
-            for i in short:
-                text = stripped[i].casefold()  # holds a bare word as its fold does (no space in one)
-                if bare(text) and len(" ".join(text.split())) <= most:
-                    candidates.add(i)
+                if held.isdisjoint(alone):  # most lines hold one keyword: then none is enough
+                    if len(held) == 1:
+                        continue
+                    shared = Counter(k for w in held for k in index[w.decode()])
+                    if all(n < need[k] for k, n in shared.items()):
+                        continue
+                candidates.add(i)
+        if self.bare_words is not None:  # a short line (once folded) with a bare word
+            folded, most = doc.folded, self.bare_len
+            short = list(compress(range(len(folded)), map(most.__ge__, map(len, folded))))
+            page = "\n".join([folded[i] for i in short]).encode("utf-8", "surrogateescape")
+            starts = line_starts(page)  # one scan of the short lines (no bare word holds a \n)
+            candidates.update(short[bisect_right(starts, a) - 1] for a, _ in spans(self.bare_words, page))
         verdicts: list[str | None] = [None] * len(doc)
         for i in candidates:
             if not removed[i]:
-                verdicts[i] = self._line(fold_lines([doc.stripped[i]])[0])
+                verdicts[i] = self._line(doc.folded[i])
         return verdicts
 
     def _line(self, text: str) -> str | None:
@@ -147,7 +153,7 @@ class PhraseMatcher(Matcher):
         it is short enough to be covered enough."""
         folded, most = doc.folded, self.max_len
         found = []
-        if not (self.keywords and doc.scan(self.keywords)) and self.bare_word is None:
+        if not (self.keywords and doc.scan(self.keywords)) and self.bare_words is None:
             return found  # no block holds a keyword
         for a, b in doc.blocks:
             if sum(len(folded[i]) + 1 for i in range(a, b)) - 1 <= most and not all(removed[a:b]):
@@ -169,7 +175,9 @@ class PhraseMatcher(Matcher):
 
     def _bare(self, text: str) -> bool:
         """Short enough, and holding a word of a phrase that has no content word."""
-        return len(text) <= self.bare_len and self.bare_word is not None and self.bare_word(text) is not None
+        if self.bare_words is None or len(text) > self.bare_len:
+            return False
+        return self.bare_words.search(text.encode("utf-8", "surrogateescape")) is not None
 
     def _match(self, text: str, words: frozenset[str]) -> str | None:
         """The best phrase if the phrases cover enough of text, else None. `words`: its words."""
