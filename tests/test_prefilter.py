@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import re2
 from conftest import SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from clean_articles import load_rules
 from clean_articles.patterns import Pattern
 from clean_articles.pipeline import Pipeline
-from clean_articles.prefilter import Prefilter, widen
+from clean_articles.prefilter import Prefilter, line_starts, spans, widen
 
 SHIPPED = Pipeline(load_rules())
 PREFILTERS = [SHIPPED.prefilter, *(SHIPPED.gated(p) for p in SHIPPED.rules.packs if p.when is not None)]
@@ -110,3 +111,16 @@ def test_a_site_packs_set_is_built_on_the_first_page_its_gate_lets_in(monkeypatc
     cleaner.clean(sputnik)
     assert len(built) == 2  # and sputnik's, once
     assert {p.rule.partition(".")[0] for p in built[1]} == {"sputnik"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([b"a|", b"ab|c", b"(?m)^x", b"\\bthe\\b", b"(a)(b)?", b"", b"\\n", b"[^a]+"]),
+    st.lists(st.sampled_from([b"a", b"b", b"c", b"x", b"the", b" ", b"\n", b"\xc3\xa9", b"\xff"]), max_size=20).map(
+        b"".join
+    ),
+)
+def test_spans_are_finditers_matches(pattern, data):
+    rx = re2.compile(pattern)
+    assert list(spans(rx, data)) == [m.span() for m in rx.finditer(data)]
+    assert line_starts(data) == [0, *(k + 1 for k, c in enumerate(data) if c == 10)]
