@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from clean_articles import Cleaner, RuleError, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
-from clean_articles.main_text import ModelError, classify, dump, load
+from clean_articles.main_text import ModelError, _edges, classify, dump, load
 from clean_articles.main_text.decode import STATES, decode
 from clean_articles.main_text.features import names, page_features
 from clean_articles.packs import builtin_rules_dir
@@ -128,6 +128,23 @@ def test_decoding_bridges_a_short_dip_and_leaves_a_long_one():
         decode([5, -3, -3, -3, -3, 5], COSTS)[1:5] == ["gap"] * 4
         or decode([5, -3, -3, -3, -3, 5], COSTS)[-1] == "after"
     )
+
+
+def test_the_edges_take_a_closing_sentence_and_drop_a_headline():
+    lines = [
+        "Minister launches reading campaign",
+        "The minister urged parents to read more with children.",
+        "She spoke in Leeds on Monday morning.",
+        "Work starts in the spring.",
+    ]
+    _in, after, before = 1, 3, 0
+    got = _edges(bytes([_in, _in, _in, after]), [1.0, 6.0, 6.0, -0.8], 0.0, lines)
+    assert list(got) == [before, _in, _in, _in]
+    # a closing line that scored too low, or is no sentence, stays out; a punctuated first line stays in
+    assert _edges(bytes([_in, _in, after]), [6.0, 6.0, -1.5], 0.0, lines[1:]) == bytes([_in, _in, after])
+    assert _edges(bytes([_in, _in, after]), [6.0, 6.0, 0.5], 0.0, lines[1:3] + ["Share"]) == bytes([_in, _in, after])
+    assert _edges(bytes([_in, after]), [6.0, -0.5], 0.0, lines[1:3])[1] == _in
+    assert _edges(bytes([after, after]), [-9.0, -9.0], 0.0, lines[:2]) == bytes([after, after])
 
 
 # ---------------------------------------------------------------------------------------------

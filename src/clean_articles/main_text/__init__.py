@@ -8,7 +8,9 @@ contiguous run of its lines. `classify` goes through these steps, one module eac
 2. model.py: two logistic regressions, whose weights are data (rules/models/main-text.toml),
    score each line: the log-odds that it is article text;
 3. decode.py: the best path through the states before / in / gap / after the article, with
-   costs for entering, interrupting and leaving it, turns the scores into the article.
+   costs for entering, interrupting and leaving it, turns the scores into the article;
+4. `_edges` settles the article's first and last lines by what they say (a headline atop it
+   leaves it, a closing sentence below it joins it), where the scores are least sure.
 
 A line is removed as `before the article`, `after the article` or `left out of the article` (a
 gap); its reason then names the features that pushed the scores of its run of lines down most,
@@ -27,6 +29,7 @@ from clean_articles.document import Document
 from clean_articles.main_text.decode import STATES, path
 from clean_articles.main_text.features import DESCRIPTIONS, page_features
 from clean_articles.main_text.model import STAGE2_NAMES, Model, ModelError, Stage, dump, load
+from clean_articles.text import ends_sentence, sentence_flags
 
 __all__ = ["Model", "ModelError", "classify", "dump", "load"]
 
@@ -44,6 +47,7 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
     costs = model.decoder
     states = path(z, costs["bias"] + bias, costs)  # 0 before, 1 in, 2 gap, 3 after (decode.STATES)
     live = feats.live
+    states = _edges(states, z, costs["bias"] + bias, [doc.stripped[i] for i in live])
     kept = [i for i, s in zip(live, states) if s == 1]
     first, last = (kept[0], kept[-1]) if kept else (len(doc), -1)
     out: list[tuple[int, int, object]] = []
@@ -66,6 +70,36 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
             out.append((i, i + 1, PLACES["before" if i < first else "after"] + ": no word"))
     out.sort(key=itemgetter(0))
     return out
+
+
+TAIL_MARGIN = 1.0  # a sentence right after the article joins it if it scores above -TAIL_MARGIN
+HEADLINE_WORDS = 20  # a line of at most this many words, unpunctuated, atop the article is its headline
+
+
+def _edges(states: bytes, z: Sequence[float], shift: float, lines: Sequence[str]) -> bytes:
+    """The path with its two ends settled by what the lines say, where the scores are least sure:
+    articles often end on one short sentence, which scores near zero (it looks like a caption
+    or a prompt), and a page that starts with its headline gives it no chrome to stand apart
+    from. So the first line after the article joins it if it is a sentence that scored above
+    -TAIL_MARGIN; the first line of the article leaves it (as before it) if it is a short line
+    without end punctuation right above a sentence."""
+    ins = [q for q, s in enumerate(states) if s == 1]
+    if not ins:
+        return states
+    out = bytearray(states)
+    after = ins[-1] + 1
+    if after < len(out) and out[after] == 3 and z[after] + shift > -TAIL_MARGIN and sentence_flags([lines[after]])[0]:
+        out[after] = 1
+    top = ins[0]
+    if (
+        len(ins) > 1
+        and out[top + 1] == 1
+        and not ends_sentence(lines[top])
+        and len(lines[top].split(None, HEADLINE_WORDS)) <= HEADLINE_WORDS
+        and sentence_flags([lines[top + 1]])[0]
+    ):
+        out[top] = 0
+    return bytes(out)
 
 
 class _Reason:
