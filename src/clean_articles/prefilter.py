@@ -183,16 +183,19 @@ def widen(source: str) -> str | None:
 class Prefilter:
     """RE2 sets of the widened patterns; `scan` finds each pattern's candidate lines in a page.
 
-    The page's stripped lines are joined by line breaks and each set is run over the whole page
-    once (multi-line: ``^`` and ``$`` are a line's start and end), which says which patterns may
-    match somewhere; each of those then finds its lines with a pass of its own widened pattern.
-    A match that runs across a line break (``\\s`` or ``[^x]`` may) makes every line it touches
-    a candidate, and a line that holds undecodable bytes (which RE2 cannot read as `regex`
-    does) is a candidate for every pattern: the candidates are a superset, confirmed by `regex`.
+    The page's stripped lines are joined by line breaks and cut into pieces of whole lines
+    (`PIECE` bytes or so); each set is run over each piece (multi-line: ``^`` and ``$`` are a
+    line's start and end), which says which patterns may match there; each of those then finds
+    its lines with a pass of its own widened pattern over that piece only. A rule's pattern is
+    matched against one line at a time, so each match it can have lies within a piece. A match
+    that runs across a line break (``\\s`` or ``[^x]`` may) makes every line it touches a
+    candidate, and a line that holds undecodable bytes (which RE2 cannot read as `regex` does)
+    is a candidate for every pattern: the candidates are a superset, confirmed by `regex`.
     Sets hold `GROUP` patterns: small sets keep each automaton small enough for RE2's cache.
     """
 
     GROUP = 8
+    PIECE = 2048  # bytes of whole lines the sets read at a time: a pattern is then sought in those only
 
     def __init__(self, patterns: Iterable[Pattern]):
         self.groups: list[tuple[re2.Set, list[Pattern]]] = []
@@ -227,20 +230,39 @@ class Prefilter:
             unread = [i for i, line in enumerate(lines) if _SURROGATE.search(line)]
         data = page.encode("utf-8", "surrogateescape")
         starts = line_starts(data)
-        for rset, members in self.groups:
-            for k in rset.Match(data) or ():
-                p = members[k]
-                found = set(unread)
-                for a, b in spans(self.single[p], data):
-                    first = bisect_right(starts, a) - 1
-                    last = bisect_right(starts, max(a, b - 1)) - 1
-                    found.update(range(first, last + 1))
-                hits[p] = sorted(found)
+        found: dict[Pattern, set[int]] = {}
+        for a, b in _pieces(data, starts, self.PIECE):
+            piece = data[a:b]
+            for rset, members in self.groups:
+                for k in rset.Match(piece) or ():
+                    lines = found.setdefault(members[k], set(unread))
+                    for x, y in spans(self.single[members[k]], data, a, b):
+                        lines.update(range(bisect_right(starts, x) - 1, bisect_right(starts, max(x, y - 1))))
+        for p, lines in found.items():
+            hits[p] = sorted(lines)
         if unread:
             for p, found in hits.items():
                 if not found:
                     hits[p] = unread
         return hits
+
+
+def _pieces(data: bytes, starts: list[int], size: int) -> Iterator[tuple[int, int]]:
+    """[a, b) byte ranges that cut `data` (lines joined by b"\\n", starting at `starts`) into runs
+    of whole lines of about `size` bytes, a longer line being a piece of its own; b is where a
+    line ends, before its break. Empty data is one empty piece.
+
+    >>> list(_pieces(b"ab\\ncd\\nef", [0, 3, 6], 3))
+    [(0, 5), (6, 8)]
+    """
+    a, end = 0, len(data)
+    while True:
+        k = bisect_right(starts, a + size)  # the first line that starts past the piece's size
+        if k == len(starts):
+            yield a, end
+            return
+        yield a, starts[k] - 1
+        a = starts[k]
 
 
 def line_starts(data: bytes) -> list[int]:
@@ -255,15 +277,17 @@ def line_starts(data: bytes) -> list[int]:
 _UNANCHORED = re2._Anchor.UNANCHORED
 
 
-def spans(rx: re2._Regexp, data: bytes) -> Iterator[tuple[int, int]]:
-    """(start, end) of each match of the RE2 pattern `rx` in `data`, as ``rx.finditer(data)``
-    finds them, read from RE2's own matcher: the match objects of google-re2's Python wrapper
-    cost several times the match (tests/test_prefilter.py holds the two to the same answers).
+def spans(rx: re2._Regexp, data: bytes, pos: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each match of the RE2 pattern `rx` in `data[pos:end]` (the text around it
+    is context, for ``^`` and ``\\b``), as ``rx.finditer(data, pos, end)`` finds them, read from
+    RE2's own matcher: the match objects of google-re2's Python wrapper cost several times the
+    match (tests/test_prefilter.py holds the two to the same answers).
 
     >>> list(spans(re2.compile(b"a|"), b"ba"))
     [(0, 0), (1, 2), (2, 2)]
     """
-    match, pos, end = rx._regexp.Match, 0, len(data)
+    match = rx._regexp.Match
+    end = len(data) if end is None else end
     while True:
         a, b = match(_UNANCHORED, data, pos, end)[0]
         if a < 0:
