@@ -105,8 +105,22 @@ def test_keys(lines, near):
     assert _core.keys(lines, contexts, near) == keys(lines, contexts, near)
 
 
+def ends_sentence(line: str, closed: str, closers: str, stops: str) -> bool:
+    return line.endswith(tuple(closed)) or line.rstrip(closers).endswith(tuple(stops))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("a.!?;:)]\"'”’»。 \udce9")), max_size=12))
+def test_sentence_ends(lines):
+    closed, closers, stops = '"”’»)', "\"'”’»)]", ".!?…:;。！？"
+    want = [ends_sentence(s, closed, closers, stops) for s in lines]
+    assert _core.sentence_ends(lines, closed, closers, stops) == want
+
+
 def test_wrong_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="one context byte per line"):
         _core.keys(["a"], b"", 7)
     with pytest.raises(TypeError):
         _core.fold("a", False, ["a"], False)
+    with pytest.raises(TypeError, match="list of str"):
+        _core.sentence_ends(["a", 1], "", "", ".")

@@ -1,8 +1,8 @@
 /* clean_articles._core: the per-line loops that run for every line of every page, in C.
  *
  * What would otherwise be a step of Python (or of a regex engine) for each character, word or
- * line of a page: folding a page's lines into their words, and hashing folded lines into the
- * keys pages are compared by. Each function has a plain-Python definition in tests/test_core.py,
+ * line of a page: folding a page's lines into their words, hashing folded lines into the keys
+ * pages are compared by, and telling which lines end like a sentence. Each function has a plain-Python definition in tests/test_core.py,
  * which the tests hold it to.
  */
 #define PY_SSIZE_T_CLEAN
@@ -272,10 +272,60 @@ fail:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* sentence_ends(lines, closed, closers, stops) -> list[bool]                                 */
+
+PyDoc_STRVAR(sentence_ends_doc,
+"sentence_ends(lines, closed, closers, stops) -> list of bool\n\n"
+"For each str of `lines`: whether it ends with a character of `closed`, or, once the characters\n"
+"of `closers` at its end are taken off, with a character of `stops`.");
+
+static int
+has(PyObject *set, Py_UCS4 c)
+{
+    return PyUnicode_FindChar(set, c, 0, PyUnicode_GET_LENGTH(set), 1) >= 0;
+}
+
+static PyObject *
+sentence_ends(PyObject *self, PyObject *args)
+{
+    PyObject *lines, *closed, *closers, *stops;
+    if (!PyArg_ParseTuple(args, "O!UUU", &PyList_Type, &lines, &closed, &closers, &stops))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(lines);
+    PyObject *out = PyList_New(n);
+    if (!out)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(line)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "sentence_ends() takes a list of str");
+            return NULL;
+        }
+        int kind = PyUnicode_KIND(line);
+        const void *data = PyUnicode_DATA(line);
+        Py_ssize_t j = PyUnicode_GET_LENGTH(line) - 1;
+        int ends = 0;
+        if (j >= 0 && has(closed, PyUnicode_READ(kind, data, j)))
+            ends = 1;
+        else {
+            while (j >= 0 && has(closers, PyUnicode_READ(kind, data, j)))
+                j--;
+            ends = j >= 0 && has(stops, PyUnicode_READ(kind, data, j));
+        }
+        PyObject *b = ends ? Py_True : Py_False;
+        Py_INCREF(b);
+        PyList_SET_ITEM(out, i, b);
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
     {"fold", fold, METH_VARARGS, fold_doc},
     {"keys", keys, METH_VARARGS, keys_doc},
+    {"sentence_ends", sentence_ends, METH_VARARGS, sentence_ends_doc},
     {NULL, NULL, 0, NULL},
 };
 

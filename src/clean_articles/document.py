@@ -26,7 +26,7 @@ from typing import NamedTuple
 import re2
 
 from clean_articles.prefilter import line_starts, spans
-from clean_articles.text import fold_lines, prose_flags, split_lines, strip_lines
+from clean_articles.text import fold_lines, prose_flags, prose_span, split_lines, strip_lines
 
 
 class Mark(NamedTuple):
@@ -159,10 +159,7 @@ class Document:
     @cached_property
     def body(self) -> tuple[int, int] | None:
         """[start, end) from the first to the last prose line, or None when there is none."""
-        prose = self.prose
-        if True not in prose:
-            return None
-        return prose.index(True), len(prose) - prose[::-1].index(True)
+        return prose_span(self.stripped)
 
     def region(self, where: str) -> list[tuple[int, int]]:
         """Line ranges a rule limited to `where` (anywhere, head, tail, edges) may touch."""

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import compress, repeat
-from operator import or_
+from itertools import compress
 from pathlib import Path
 
 import regex
 
 from clean_articles._core import fold
+from clean_articles._core import sentence_ends as _sentence_ends
 
 LEXICON = Path(__file__).resolve().parent / "lexicon"
 
@@ -87,9 +87,11 @@ BULLET = regex.compile(r"^(?:[•·▪◦□■●○▸►‣∙*>\-–—]|\d{
 # ---------------------------------------------------------------------------------------------
 # Sentences
 
-_STOPS = tuple(".!?…:;。！？")
+_STOP_CHARS = ".!?…:;。！？"
+_STOPS = tuple(_STOP_CHARS)
 _CLOSERS = "\"'”’»)]"
-_CLOSED = tuple('"”’»)')
+_CLOSED_CHARS = '"”’»)'
+_CLOSED = tuple(_CLOSED_CHARS)
 PROSE_MIN_WORDS = 10  # a prose line has at least this many words (\w+) ...
 SENTENCE_WORDS = 5  # ... a sentence at least this many (whitespace-separated)
 _WORD = regex.compile(r"\w+")
@@ -103,10 +105,8 @@ def ends_sentence(stripped: str) -> bool:
 
 
 def sentence_ends(stripped: list[str]) -> list[bool]:
-    """ends_sentence() of each line."""
-    closed = map(str.endswith, stripped, repeat(_CLOSED))
-    stops = map(str.endswith, map(str.rstrip, stripped, repeat(_CLOSERS)), repeat(_STOPS))
-    return list(map(or_, closed, stops))
+    """ends_sentence() of each line (a loop in C: _core.sentence_ends)."""
+    return _sentence_ends(stripped, _CLOSED_CHARS, _CLOSERS, _STOP_CHARS)
 
 
 # PROSE_MIN_WORDS words, each begun at a word's start and taken whole (no backtracking: linear)
@@ -120,6 +120,16 @@ def prose_flags(stripped: list[str]) -> list[bool]:
     for i in compress(range(len(out)), out):
         out[i] = _TEN_WORDS.search(stripped[i]) is not None
     return out
+
+
+def prose_span(stripped: list[str]) -> tuple[int, int] | None:
+    """[start, end) from the first to the last line that prose_flags() calls prose, or None;
+    the lines between them are not read."""
+    ends = list(compress(range(len(stripped)), sentence_ends(stripped)))
+    first = next((i for i in ends if _TEN_WORDS.search(stripped[i]) is not None), None)
+    if first is None:
+        return None
+    return first, next(i for i in reversed(ends) if _TEN_WORDS.search(stripped[i]) is not None) + 1
 
 
 def sentence_flags(stripped: list[str]) -> list[bool]:
