@@ -512,7 +512,7 @@ def stage2_features(z: list[float], feats: Features) -> list[list[float]]:
         row = [z[k], (pz[b1] - pz[a1]) / (b1 - a1), (pz[b2] - pz[a2]) / (b2 - a2), (pz[b5] - pz[a5]) / (b5 - a5),
                (pz[b10] - pz[a10]) / (b10 - a10), (pz[k] - pz[au]) / (k - au) if k > au else 0.0,
                (pz[bd] - pz[k + 1]) / (bd - k - 1) if bd > k + 1 else 0.0,
-               max(up) if up else -5.0, max(dn) if dn else -5.0, 0.0, 1.0 if inside else 0.0,
+               max(up) if up else -5.0, max(dn) if dn else -5.0, 1.0 if inside else 0.0,
                min(abs(k - lo), 30) / 30, min(abs(k - hi), 30) / 30, (k - lo) / spanlen if inside else 0.0,
                1.0 if k > hi else 0.0, 1.0 if k < lo else 0.0, rank[k], z[k] - smean, cwm[k] / tot,
                (tot - cwm[k + 1]) / tot, min(cwm[k], tot - cwm[k + 1]) / tot, pos_share, z[k] - top]  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_pack
+from conftest import ROOT, write_pack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,8 @@ from clean_articles.cli import main
 from clean_articles.document import Document
 from clean_articles.main_text import ModelError, _edges, classify, dump, load
 from clean_articles.main_text.decode import STATES, decode
-from clean_articles.main_text.features import names, page_features
+from clean_articles.main_text.features import DESCRIPTIONS, names, page_features
+from clean_articles.main_text.model import STAGE2_NAMES
 from clean_articles.packs import builtin_rules_dir
 
 SHIPPED = builtin_rules_dir() / "models" / "main-text.toml"
@@ -230,3 +231,13 @@ def test_train_says_what_its_data_lacks(tmp_path):
     (tmp_path / "raw").mkdir()
     result = CliRunner().invoke(main, ["train", str(tmp_path), "-o", str(tmp_path / "m.toml")])
     assert result.exit_code == 1 and "needs raw/ and clean/ (or gold/)" in result.output
+
+
+def test_the_docs_list_every_feature_as_explain_says_it():
+    doc = (ROOT / "docs" / "main-text.md").read_text(encoding="utf-8")
+    table = doc.split("## Every feature", 1)[1]
+    for name, (low, high) in zip(names(), DESCRIPTIONS):
+        assert f"| `{name}` |" in table, name
+        assert f"{low or '-'} / {high} |" in table or name == "bias", name
+    for name in STAGE2_NAMES:
+        assert f"| `{name}` |" in table, name

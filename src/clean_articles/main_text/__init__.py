@@ -161,7 +161,6 @@ DESCRIPTIONS_2 = {
     "zdn3": ("low scores below", "high scores below"),
     "zmaxup": ("nothing scored high above", "a high score above"),
     "zmaxdn": ("nothing scored high below", "a high score below"),
-    "zblk": ("", ""),
     "inspan": ("outside the best span", "inside the best span"),
     "span_d_lo": ("near the span's start", "far from the span's start"),
     "span_d_hi": ("near the span's end", "far from the span's end"),

@@ -38,7 +38,7 @@
 
 #define TABLES_CAPSULE "clean_articles.main_text._features.Tables"
 #define CONTENT_CAPSULE "clean_articles.main_text._features.Content"
-#define NSTAGE2 25 /* len(model.STAGE2_NAMES) */
+#define NSTAGE2 24 /* len(model.STAGE2_NAMES) */
 #define NLINE 36   /* the features of features._line_names before the cue groups */
 #define NCONTEXT 48
 #define NWINDOW 14
@@ -2005,7 +2005,7 @@ stage2(PyObject *self, PyObject *args)
             z[k], (pz[b1] - pz[a1]) / (double)(b1 - a1), (pz[b2] - pz[a2]) / (double)(b2 - a2),
             (pz[b5] - pz[a5]) / (double)(b5 - a5), (pz[b10] - pz[a10]) / (double)(b10 - a10),
             k > au ? (pz[k] - pz[au]) / (double)(k - au) : 0.0,
-            bd > k + 1 ? (pz[bd] - pz[k + 1]) / (double)(bd - k - 1) : 0.0, up, dn, 0.0, inside ? 1.0 : 0.0,
+            bd > k + 1 ? (pz[bd] - pz[k + 1]) / (double)(bd - k - 1) : 0.0, up, dn, inside ? 1.0 : 0.0,
             (double)(dlo < 30 ? dlo : 30) / 30, (double)(dhi < 30 ? dhi : 30) / 30,
             inside ? (double)(k - lo) / (double)spanlen : 0.0, k > hi ? 1.0 : 0.0, k < lo ? 1.0 : 0.0,
             (double)above[bins[k]] / (double)(n - 1 > 1 ? n - 1 : 1), z[k] - smean, cwm[k] / tot, after / tot,

@@ -31,7 +31,7 @@ from clean_articles.main_text.features import Features, Rows, names
 
 VERSION = 1
 STAGE2_NAMES = [
-    "z", "zm1", "zm2", "zm5", "zm10", "zup3", "zdn3", "zmaxup", "zmaxdn", "zblk", "inspan", "span_d_lo",
+    "z", "zm1", "zm2", "zm5", "zm10", "zup3", "zdn3", "zmaxup", "zmaxdn", "inspan", "span_d_lo",
     "span_d_hi", "span_rel", "after_span", "before_span", "zrank", "z_minus_spanmean", "pz_before", "pz_after",
     "pz_min", "page_pos_share", "z_minus_top", "coh_core", "coh_core2",
 ]  # fmt: skip
