@@ -6,9 +6,9 @@ pipeline (pipeline.py, the only module that asks this one):
 - **the prefilter** (prefilter.py): RE2 passes over the whole page say which lines a rule
   pattern may match, so the backtracking `regex` engine confirms those lines only, not every
   line (tests: the candidates are a superset of what each pattern matches);
-- **notes carried over**: what a matcher read of each line in a round (`Document.notes`: the
-  main text's features, a phrase rule's verdicts) is carried to the later rounds, which read
-  some of the same lines again (`Document.subset`).
+- **notes carried over**: what a matcher read of each line in a round (`Document.notes` and
+  `Document.each`: a phrase rule's verdicts, the folds `repeated` compares) is carried to the
+  later rounds, which read some of the same lines again (`Document.subset`).
 
 Measured gains are in bench/RESULTS.md. `off()` turns them all off (so does
 `CLEAN_ARTICLES_SHORTCUTS=0` in the environment, for a whole process); a property test cleans
