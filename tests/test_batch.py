@@ -296,3 +296,66 @@ def test_walk_finds_what_rglob_finds_that_is_a_file(tmp_path, glob):
     expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob(glob) if p.is_file())
     assert files.walk(tmp_path, glob) == expected
     assert expected  # every pattern finds something here
+
+
+# ---------------------------------------------------------------------------------------------
+# Never write outside OUT, never read outside IN unless asked, never lose track of the rules
+
+
+def test_a_folder_link_in_out_is_never_written_through(runner, site, tmp_path):
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "news").symlink_to(site / "news")  # OUT/news is IN/news
+    result = batch_cli(runner, site, out)
+    assert result.exit_code == 1
+    assert result.output.count(f": not written: {out / 'news'} is a link") == 5
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before  # IN untouched
+    assert sorted(p.name for p in (out / "local").iterdir()) == [f"page-0{k}.txt" for k in (0, 2, 4, 6, 8)]
+
+
+def test_a_link_to_a_file_outside_in_is_skipped_unless_asked(runner, site, tmp_path):
+    private = tmp_path / "private.txt"
+    private.write_text("A private note that is long enough to be a page of its own.\n")
+    private.chmod(0o600)
+    (site / "secret.txt").symlink_to(private)
+    (site / "inside.txt").symlink_to(site / "news" / "page-01.txt")  # a link within IN is a page
+    result = batch_cli(runner, site, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "secret.txt: not cleaned: a link to a file outside IN (--follow-links cleans it)" in result.output
+    assert "secret.txt" not in outputs(tmp_path / "out") and "inside.txt" in outputs(tmp_path / "out")
+    result = batch_cli(runner, site, tmp_path / "out2", "--follow-links")
+    assert result.exit_code == 0
+    assert (tmp_path / "out2" / "secret.txt").stat().st_mode & 0o777 == 0o600  # never wider than its input
+
+
+def test_a_page_named_like_the_batchs_own_files_is_refused(runner, site, tmp_path):
+    (site / JSONL).write_text('{"a page": "named like the JSONL output"}\n')
+    (site / f"{files.TMP_PREFIX}1-2{files.TMP_SUFFIX}").write_text("named like a temporary file\n")
+    result = batch_cli(runner, site, tmp_path / "out", "--glob", "*", "--format", "jsonl")
+    assert result.exit_code == 1
+    assert f"{JSONL}: not cleaned: the batch keeps this name" in result.output
+    assert f"{files.TMP_PREFIX}1-2{files.TMP_SUFFIX}: not cleaned" in result.output
+    lines = (tmp_path / "out" / JSONL).read_text().splitlines()
+    assert len(lines) == 11 and all(json.loads(line)["path"] != JSONL for line in lines)
+
+
+def test_rules_edited_during_a_batch_leave_no_page_recorded_as_done(runner, site, tmp_path, monkeypatch):
+    pack = tmp_path / "pack.toml"
+    shutil.copy(RECURRING, pack)
+    real_tally, seen = batch._tally, []
+
+    def tally(summary, outcome, *args):  # the pack is edited after the first page
+        if not seen:
+            pack.write_text(pack.read_text() + "\n# edited\n")
+        seen.append(outcome.path)
+        real_tally(summary, outcome, *args)
+
+    monkeypatch.setattr(batch, "_tally", tally)
+    out = tmp_path / "out"
+    result = batch_cli(runner, site, out, "--no-builtin-rules", "--rules", pack, "-j", "1")
+    assert result.exit_code == 1 and "the rule files changed while the batch ran" in result.output
+    assert json.loads((out / MANIFEST).read_text())["files"] == {}
+    monkeypatch.setattr(batch, "_tally", real_tally)
+    again = batch_cli(runner, site, out, "--no-builtin-rules", "--rules", pack, "-j", "1")
+    assert again.exit_code == 0 and " 0 skipped, " in again.output  # every page redone

@@ -30,16 +30,19 @@ from clean_articles.files import (
     BatchError,
     JsonLines,
     check_dirs,
+    linked_folder,
     load_manifest,
     output_hash,
     read,
+    read_page,
+    refusals,
     save_manifest,
     sha,
     sweep,
     walk,
     write,
 )
-from clean_articles.packs import RuleSet, load_rules
+from clean_articles.packs import RuleError, RuleSet, load_rules
 from clean_articles.render import diff as unified_diff
 from clean_articles.render import dumps
 from clean_articles.repeats import Counts, Tally, page_keys
@@ -64,6 +67,7 @@ class Options:
     diff: bool = False
     explain: bool = False
     jsonl: bool = False
+    follow_links: bool = False
 
 
 @dataclass
@@ -90,6 +94,7 @@ class Summary:
     bytes_out: int = 0
     count_seconds: float = 0.0
     seconds: float = 0.0
+    stale: bool = False  # the rule files changed while the batch ran: no page of it is recorded as done
 
     def line(self, check: bool = False) -> str:
         removed = 1 - self.bytes_out / self.bytes_in if self.bytes_in else 0.0
@@ -118,7 +123,8 @@ def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifes
     False for none (counting needs none), or the Cleaner itself (in the driver's own process)."""
     if cleaner is True:
         cleaner = Cleaner(load_rules(**options.rules))
-    _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest, cleaner=cleaner or None)
+    _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest, cleaner=cleaner or None,
+                  real_folders=set())  # fmt: skip
 
 
 def _init_worker(*args) -> None:
@@ -146,7 +152,7 @@ def process(rel: str) -> Outcome:
     opt: Options = _STATE["options"]
     dst = os.path.join(_STATE["dst"], rel)
     try:
-        data = read(os.path.join(_STATE["src"], rel))
+        data, mode = read_page(os.path.join(_STATE["src"], rel))
         text, bom = decode(data)
     except BinaryInputError as e:
         return Outcome(rel, "failed", report=f"{rel}: {e}")
@@ -169,8 +175,13 @@ def process(rel: str) -> Outcome:
         if before != out:
             outcome.report = unified_diff(decode(before or b"", allow_binary=True)[0], result.text, rel)
         return outcome
+    linked = linked_folder(_STATE["dst"], rel, _STATE["real_folders"])
+    if linked is not None:
+        return Outcome(
+            rel, "failed", report=f"{rel}: not written: {linked} is a link (a batch never writes through one)"
+        )
     try:
-        write(dst, out)
+        write(dst, out, mode)
     except OSError as e:
         return Outcome(rel, "failed", report=f"{rel}: cannot write {dst}: {e.strerror or e}")
     if opt.diff:
@@ -230,9 +241,13 @@ def run(
     start = time.monotonic()
     src, dst = check_dirs(src, dst)
     files = walk(src, options.glob) if files is None else sorted(files)
+    refused = refusals(src, files, options.follow_links)
+    files = [f for f in files if f not in refused]
     rules = rules or load_rules(**options.rules)
     cleaner = Cleaner(rules)
-    summary = Summary(files=len(files))
+    summary = Summary(files=len(files) + len(refused), failed=len(refused))
+    for rel, why in refused.items():
+        warn(f"{rel}: {why}")
     counts = None
     if any(r.kind == "recurring" for r in rules.rules):  # pass 1
         counter = _Runner(options.jobs, (options, src, dst, None, {}), None)
@@ -269,6 +284,10 @@ def run(
                 save_manifest(dst, rules.fingerprint, digest, done)
                 saved = time.monotonic()
                 cost = saved - begun
+        if not options.check and _fingerprint(options) != rules.fingerprint:
+            done.clear()  # what this run wrote may come from either version of the rules
+            summary.stale = True
+            warn("the rule files changed while the batch ran: no page of this run is recorded as done; run it again")
         ok = True
     finally:
         runner.close(ok)
@@ -278,6 +297,14 @@ def run(
             jsonl.close(ok)
     summary.seconds = time.monotonic() - start
     return summary
+
+
+def _fingerprint(options: Options) -> str | None:
+    """The fingerprint of the rule files as they are now (None if they no longer load)."""
+    try:
+        return load_rules(**options.rules).fingerprint
+    except (RuleError, OSError):
+        return None
 
 
 def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:

@@ -176,6 +176,9 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary) -> None:
 )
 @click.option("--force", is_flag=True, help="Redo every page, even those whose output is up to date.")
 @click.option(
+    "--follow-links", is_flag=True, help="Also clean links to files outside IN_DIR [default: skip and name each]."
+)
+@click.option(
     "--check", is_flag=True, help="Write nothing; print a diff for each output that would change; exit 1 if any."
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of each page against its output.")
@@ -188,7 +191,7 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary) -> None:
     show_default=True,
     help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.",
 )
-def batch(src, dst, rule_opts, glob, jobs, force, check, show_diff, explain, fmt) -> None:
+def batch(src, dst, rule_opts, glob, jobs, force, follow_links, check, show_diff, explain, fmt) -> None:
     """Clean every page under IN_DIR into the same relative path under OUT_DIR.
 
     Blocks that recur across many pages of the batch (site chrome) are removed too. A second run
@@ -205,6 +208,7 @@ def batch(src, dst, rule_opts, glob, jobs, force, check, show_diff, explain, fmt
         diff=show_diff,
         explain=explain,
         jsonl=fmt == "jsonl",
+        follow_links=follow_links,
     )
     tty = sys.stderr.isatty()
 
@@ -229,7 +233,7 @@ def batch(src, dst, rule_opts, glob, jobs, force, check, show_diff, explain, fmt
     click.echo(summary.line(check), err=True)
     if not summary.files:
         click.echo(f"clean-articles: no file under {src} matches --glob {glob!r}", err=True)
-    if summary.failed or (check and summary.changed):
+    if summary.failed or summary.stale or (check and summary.changed):
         sys.exit(1)
 
 

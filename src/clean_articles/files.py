@@ -2,7 +2,9 @@
 manifest that makes a batch resumable.
 
 Nothing is lost: each output goes to a temporary file in its target folder, then is renamed into
-place (`write`); IN is never written to (`check_dirs`). The manifest in OUT (`MANIFEST`) records,
+place (`write`), never wider readable than its input; IN is never written to (`check_dirs`), nor
+anything through a link in OUT (`linked_folder`); a link in IN to a file outside it is not read
+unless asked, and a page named like the batch's own files is refused (`refusals`). The manifest in OUT (`MANIFEST`) records,
 per page, the hash of its input and of its output, with the rule set's fingerprint and the
 counts' digest; `sweep` removes the temporary files a killed run left behind.
 """
@@ -16,6 +18,7 @@ import itertools
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,15 +86,66 @@ def _is_file(entry: os.DirEntry) -> bool:
         return e.errno != errno.ELOOP
 
 
+def refusals(src: Path, rels: list[str], follow_links: bool) -> dict[str, str]:
+    """The pages under src (resolved) a batch does not clean, each with why: a name the batch
+    keeps for its own files in OUT (the manifest, the JSONL file, a temporary file), or, unless
+    `follow_links`, a link to a file outside src (or a file under a folder that is one)."""
+    root, out, inside = str(src), {}, {}
+    for rel in rels:
+        name = rel.rsplit("/", 1)[-1]
+        if rel in (MANIFEST, JSONL) or (name.startswith(TMP_PREFIX) and name.endswith(TMP_SUFFIX)):
+            out[rel] = "not cleaned: the batch keeps this name for a file of its own in OUT (rename the page)"
+            continue
+        if follow_links:
+            continue
+        path = os.path.join(root, rel)
+        folder = os.path.dirname(path)
+        if folder not in inside:
+            inside[folder] = _within(root, os.path.realpath(folder))
+        if not inside[folder] or (os.path.islink(path) and not _within(root, os.path.realpath(path))):
+            out[rel] = "not cleaned: a link to a file outside IN (--follow-links cleans it)"
+    return out
+
+
+def _within(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def linked_folder(root: str, rel: str, checked: set[str]) -> str | None:
+    """The first folder from OUT (`root`) down to the folder of `rel` that is a symbolic link
+    (or no folder), or None: a batch never writes through one, wherever it points. A folder
+    found real is remembered in `checked`; one still missing will be made, as a real folder."""
+    folder = os.path.dirname(rel)
+    if not folder or folder in checked:
+        return None
+    path = root
+    for part in folder.split("/"):
+        path = os.path.join(path, part)
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return path
+        except FileNotFoundError:
+            return None
+    checked.add(folder)
+    return None
+
+
 def read(path: str) -> bytes:
-    """A file's bytes, by plain os-level calls: a batch reads every file twice, and pathlib's
-    read_bytes() takes twice as long (a file object adds a stat and buffering)."""
+    """A file's bytes (`read_page`)."""
+    return read_page(path)[0]
+
+
+def read_page(path: str) -> tuple[bytes, int]:
+    """A file's bytes and its permission bits, by plain os-level calls: a batch reads every file
+    twice, and pathlib's read_bytes() takes twice as long (a file object adds a stat and
+    buffering)."""
     fd = os.open(path, os.O_RDONLY)
     try:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
         parts = []
         while part := os.read(fd, READ_SIZE):
             parts.append(part)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return parts[0] if len(parts) == 1 else b"".join(parts), mode
     finally:
         os.close(fd)
 
@@ -117,12 +171,16 @@ def create_beside(path: str | Path) -> tuple[int, str]:
             made = True
 
 
-def write(path: str | Path, data: bytes) -> None:
-    """Write data to a temporary file beside path, then rename it into place. Plain os-level
+def write(path: str | Path, data: bytes, limit: int = 0o777) -> None:
+    """Write data to a temporary file beside path, then rename it into place; its permissions
+    are those any new file gets, less what `limit` (its input's) does not allow. Plain os-level
     calls: a file object and pathlib would triple the cost of writing a page."""
     fd, tmp = create_beside(path)
     try:
         try:
+            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            if mode & ~limit:
+                os.fchmod(fd, mode & limit)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
