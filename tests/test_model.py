@@ -89,6 +89,15 @@ def _set(text: str, table: str, key: str, value: str) -> str:
     return text[:at] + f"{key} = {value}" + text[text.index("\n", at) :]
 
 
+def test_a_model_file_past_toml_bounds_is_refused_in_one_line(tmp_path):
+    nested = tmp_path / "nested.toml"
+    nested.write_text("v = " + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(ModelError, match="nested too deeply"):
+        load(nested)
+    with pytest.raises(ModelError, match="over 1 MB"):
+        load("/dev/zero")
+
+
 def test_a_rule_whose_model_is_broken_or_missing_is_a_rule_file_problem(tmp_path):
     (tmp_path / "bad.toml").write_text("version = 1\n", encoding="utf-8")
     for model, says in (("bad.toml", "field 'features': missing"), ("none.toml", "no file")):

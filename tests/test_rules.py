@@ -72,6 +72,15 @@ def test_toml_syntax_error_has_line_column_and_quote_hint(tmp_path):
     assert "invalid TOML" in found[0] and "single-quoted" in found[0]
 
 
+def test_a_pack_that_would_take_tomllib_hours_or_a_traceback_is_one_line(tmp_path):
+    deep_key = GOOD + "a" + ".a" * 5000 + " = 1\n"  # tomllib is quadratic in a dotted key's parts
+    assert problems(tmp_path, deep_key) == [f"mine.toml:{GOOD.count(chr(10)) + 1}: a key of 5001 parts (at most 32)."]
+    nested = GOOD.replace("[pack]\n", "[pack]\nv = " + "[" * 3000 + "]" * 3000 + "\n", 1)
+    assert problems(tmp_path, nested) == ["mine.toml: nested too deeply (arrays or tables inside one another)."]
+    huge = GOOD + "# " + "x" * (1 << 20) + "\n"
+    assert problems(tmp_path, huge) == ["mine.toml: over 1 MB: no rule or model file is that big."]
+
+
 def test_duplicate_id_points_at_first(tmp_path):
     text = GOOD + GOOD.split("\n", 3)[3]
     assert problems(tmp_path, text) == [

@@ -26,6 +26,7 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
+from clean_articles import tomlfile
 from clean_articles.main_text import _features
 from clean_articles.main_text.features import Features, Rows, names
 
@@ -110,9 +111,11 @@ def load(path: str | Path) -> Model:
     """A model file, checked field by field; ModelError names the first fault."""
     where = str(path)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomlfile.loads(tomlfile.read(path).decode("utf-8"))
     except OSError as e:
         raise ModelError(where, None, f"cannot read the model: {e.strerror or e}") from None
+    except tomlfile.TomlError as e:
+        raise ModelError(where, None, str(e)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ModelError(where, None, f"not a TOML file: {e}") from None
     check = _Checker(where, data)

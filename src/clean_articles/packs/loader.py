@@ -16,6 +16,7 @@ from typing import Any
 
 import regex
 
+from clean_articles import tomlfile
 from clean_articles.main_text.model import ModelError
 from clean_articles.matchers import MATCHERS, Matcher, Param
 from clean_articles.packs.model import Example, Pack, Rule, RuleSet
@@ -102,9 +103,12 @@ class Loader:
         digest = hashlib.sha256(f"favor={self.favor}\n".encode())
         for path in files:
             try:
-                data = path.read_bytes()
+                data = tomlfile.read(path)
             except OSError as e:
                 self.problems.append(Problem(str(path), None, f"cannot read rule file: {e.strerror or e}"))
+                continue
+            except tomlfile.TomlError as e:
+                self.problems.append(Problem(str(path), None, e.message))
                 continue
             digest.update(path.name.encode() + b"\0" + data + b"\0")
             # Shipped packs compile their regexes on first use (the test suite checks them); others now.
@@ -132,7 +136,10 @@ class Loader:
         text = data.decode("utf-8", "replace")
         pos = _Positions(text)
         try:
-            doc = tomllib.loads(text)
+            doc = tomlfile.loads(text)
+        except tomlfile.TomlError as e:
+            self.problems.append(Problem(where, e.line, e.message))
+            return None
         except tomllib.TOMLDecodeError as e:
             m = _TOML_POS.search(str(e))
             line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
