@@ -359,3 +359,26 @@ def test_rules_edited_during_a_batch_leave_no_page_recorded_as_done(runner, site
     monkeypatch.setattr(batch, "_tally", real_tally)
     again = batch_cli(runner, site, out, "--no-builtin-rules", "--rules", pack, "-j", "1")
     assert again.exit_code == 0 and " 0 skipped, " in again.output  # every page redone
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        '{"version": 1, "rules": "x", "counts": "y", "files": {"news/page-01.txt": "ab"}}',
+        '{"version": 1, "rules": 5, "counts": "y", "files": {}}',
+        '{"version": 1, "rules": "x", "counts": "y", "files": []}',
+        "[1, 2]",
+        "{not json",
+    ],
+)
+@pytest.mark.parametrize("extra", [[], ["--force"], ["--check"]])
+def test_a_hand_edited_manifest_is_set_aside_with_a_warning(runner, site, tmp_path, manifest, extra):
+    out = tmp_path / "out"
+    assert batch_cli(runner, site, out).exit_code == 0
+    (out / MANIFEST).write_text(manifest)
+    result = batch_cli(runner, site, out, *extra)
+    assert result.exit_code == 0 and result.exception is None
+    assert f"{MANIFEST}: " in result.output and "every page is redone" in result.output
+    if not extra:
+        assert " 0 skipped, " in result.output
+        assert json.loads((out / MANIFEST).read_text())["files"].keys() == set(files.walk(site, "*.txt"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 
 import pytest
 from conftest import SAMPLES, write_pack
@@ -132,3 +135,21 @@ def test_installed_module_finds_its_rules_from_any_directory(tmp_path):
         [sys.executable, "-m", "clean_articles", "--explain"], input=raw, cwd=tmp_path, capture_output=True, check=True
     ).stdout.decode()
     assert "menafn." in out and "Legal Disclaimer" in out
+
+
+def test_output_is_utf8_whatever_the_locale_says(tmp_path):
+    import subprocess
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLES / "raw" / "russian-chrome.txt", tmp_path / "in")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}  # a locale that cannot write Cyrillic
+    for args in (["batch", "in", "out", "--explain", "-j", "1"], ["learn", "in"], ["rules", "list"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "clean_articles", *args], cwd=tmp_path, env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        assert b"Traceback" not in done.stderr
+    assert "Поделиться".encode() in subprocess.run(
+        [sys.executable, "-m", "clean_articles", "batch", "in", "out2", "--explain", "-j", "1"],
+        cwd=tmp_path, env=env, capture_output=True,
+    ).stdout  # fmt: skip

@@ -27,6 +27,7 @@ from clean_articles.document import Document
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.files import (
     JSONL,
+    MANIFEST,
     BatchError,
     JsonLines,
     check_dirs,
@@ -262,7 +263,9 @@ def run(
         counts = tally.counts(min(m.threshold(tally.pages) for m in recurring))
         summary.count_seconds = time.monotonic() - start
     digest = counts.digest() if counts is not None else ""
-    old = load_manifest(dst)
+    old, unusable = load_manifest(dst)
+    if unusable:
+        warn(f"{dst / MANIFEST}: {unusable}: every page is redone")
     same_rules = old.get("rules") == rules.fingerprint and old.get("counts") == digest
     previous = {k: tuple(v) for k, v in old.get("files", {}).items()} if same_rules else {}
     wanted = set(files)

@@ -58,6 +58,9 @@ def main() -> None:
     Only whole lines are removed; kept lines come out verbatim (trailing whitespace stripped,
     blank-line runs collapsed). Every removal names the rule that made it.
     """
+    for stream in (sys.stdout, sys.stderr):  # pages are UTF-8 whatever the locale says
+        if getattr(stream, "encoding", "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="surrogateescape")
 
 
 _RULE_OPTIONS = ("rule_paths", "no_builtin_rules", "disable", "favor", "model")

@@ -199,12 +199,26 @@ def output_hash(path: str) -> str | None:
         return None
 
 
-def load_manifest(dst: Path) -> dict:
+def load_manifest(dst: Path) -> tuple[dict, str]:
+    """OUT's manifest ({} when there is none) and, when there is one that cannot be used (not
+    JSON, other version, wrong types: hand-edited, say), why: it then counts as absent."""
     try:
         data = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) and data.get("version") == 1 else {}
-    except (OSError, ValueError):
-        return {}
+    except FileNotFoundError:
+        return {}, ""
+    except (OSError, ValueError) as e:
+        return {}, f"cannot read it ({e})"
+    if not isinstance(data, dict) or data.get("version") != 1:
+        return {}, "not a manifest of version 1"
+    pages = data.get("files")
+    if not (
+        isinstance(data.get("rules"), str)
+        and isinstance(data.get("counts"), str)
+        and isinstance(pages, dict)
+        and all(isinstance(v, list) and len(v) == 2 and all(isinstance(h, str) for h in v) for v in pages.values())
+    ):
+        return {}, "a field has the wrong type"
+    return data, ""
 
 
 def save_manifest(dst: Path, rules: str, counts: str, files: dict) -> None:
