@@ -204,7 +204,7 @@ def load_manifest(dst: Path) -> tuple[dict, str]:
     JSON, other version, wrong types: hand-edited, say), why: it then counts as absent."""
     try:
         data = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no manifest yet (or no OUT: said later)
         return {}, ""
     except (OSError, ValueError) as e:
         return {}, f"cannot read it ({e})"
