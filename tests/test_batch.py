@@ -382,3 +382,24 @@ def test_a_hand_edited_manifest_is_set_aside_with_a_warning(runner, site, tmp_pa
     if not extra:
         assert " 0 skipped, " in result.output
         assert json.loads((out / MANIFEST).read_text())["files"].keys() == set(files.walk(site, "*.txt"))
+
+
+def test_a_page_too_big_or_out_of_memory_costs_only_that_page(runner, site, tmp_path, monkeypatch):
+    (site / "big.txt").write_bytes(b"A line of a page that goes on.\n" * 40_000)  # 1.2 MB
+    result = batch_cli(runner, site, tmp_path / "out", "--max-page-mb", "1", "-j", "1")
+    assert result.exit_code == 1
+    assert "big.txt: over 1 MB: no article is that big (--max-page-mb raises the limit)" in result.output
+    assert len(outputs(tmp_path / "out")) == 10
+
+    real = Cleaner.clean
+
+    def clean(self, text, counts=None):
+        if text.startswith("A line of a page"):  # big.txt
+            raise MemoryError
+        return real(self, text, counts)
+
+    monkeypatch.setattr(Cleaner, "clean", clean)
+    result = batch_cli(runner, site, tmp_path / "out2", "-j", "1")
+    assert result.exit_code == 1
+    assert "big.txt: out of memory while cleaning it (split the page)" in result.output
+    assert len(outputs(tmp_path / "out2")) == 10

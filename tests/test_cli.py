@@ -153,3 +153,46 @@ def test_output_is_utf8_whatever_the_locale_says(tmp_path):
         [sys.executable, "-m", "clean_articles", "batch", "in", "out2", "--explain", "-j", "1"],
         cwd=tmp_path, env=env, capture_output=True,
     ).stdout  # fmt: skip
+
+
+def cli(*args, **kw):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "clean_articles", *args], capture_output=True, **kw)
+
+
+def test_a_page_past_the_size_limit_is_one_line(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"A line of a page that goes on.\n" * 40_000)  # 1.2 MB
+    done = cli(str(big), "--max-page-mb", "1")
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode() == f"Error: {big}: over 1 MB: no article is that big (--max-page-mb raises the limit)\n"
+    assert cli(str(big), "--max-page-mb", "2").returncode == 0
+    done = cli("/dev/zero")  # never ends: refused at the default limit
+    assert done.returncode == 1 and b"over 64 MB" in done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_stdout_or_a_closed_stdin_is_one_line():
+    import subprocess
+
+    page = str(SAMPLES / "raw" / "ad-markers.txt")
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "clean_articles", page], stdout=full, stderr=-1)
+    assert done.returncode == 1 and done.stderr == b"Error: cannot write the output: No space left on device\n"
+    done = subprocess.run([sys.executable, "-m", "clean_articles"], stdin=-1, capture_output=True,
+                          preexec_fn=lambda: os.close(0))  # fmt: skip
+    assert done.returncode == 1 and done.stderr == b"Error: -: there is no standard input (it is closed)\n"
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    import subprocess
+
+    pages = [str(p) for p in sorted((SAMPLES / "raw").glob("*.txt"))] * 20
+    for args in (["--diff", *pages], ["batch", str(SAMPLES / "raw"), str(tmp_path / "out"), "--diff", "-j", "2"]):
+        proc = subprocess.Popen([sys.executable, "-m", "clean_articles", *args], stdout=-1, stderr=-1)
+        proc.stdout.readline()
+        proc.stdout.close()  # as `| head -1` does
+        assert proc.wait(timeout=60) == 1
+        err = proc.stderr.read().decode()
+        assert "Traceback" not in err and "Broken pipe" not in err, err

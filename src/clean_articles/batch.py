@@ -28,8 +28,10 @@ from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.files import (
     JSONL,
     MANIFEST,
+    MAX_PAGE_MB,
     BatchError,
     JsonLines,
+    PageTooBig,
     check_dirs,
     linked_folder,
     load_manifest,
@@ -69,6 +71,7 @@ class Options:
     explain: bool = False
     jsonl: bool = False
     follow_links: bool = False
+    max_page_mb: int = MAX_PAGE_MB
 
 
 @dataclass
@@ -141,10 +144,10 @@ def _count_chunk(paths: list[str]) -> Counts:
     counts = Counts()
     for rel in paths:
         try:
-            text, _ = decode(read(os.path.join(_STATE["src"], rel)))
-        except (OSError, BinaryInputError):
+            text, _ = decode(read_page(os.path.join(_STATE["src"], rel), _STATE["options"].max_page_mb << 20)[0])
+            counts.add_page(page_keys(Document.from_text(text)))
+        except (OSError, BinaryInputError, PageTooBig, MemoryError):
             continue
-        counts.add_page(page_keys(Document.from_text(text)))
     return counts
 
 
@@ -153,9 +156,9 @@ def process(rel: str) -> Outcome:
     opt: Options = _STATE["options"]
     dst = os.path.join(_STATE["dst"], rel)
     try:
-        data, mode = read_page(os.path.join(_STATE["src"], rel))
+        data, mode = read_page(os.path.join(_STATE["src"], rel), opt.max_page_mb << 20)
         text, bom = decode(data)
-    except BinaryInputError as e:
+    except (BinaryInputError, PageTooBig) as e:
         return Outcome(rel, "failed", report=f"{rel}: {e}")
     except OSError as e:
         return Outcome(rel, "failed", report=f"{rel}: cannot read: {e.strerror or e}")
@@ -164,8 +167,11 @@ def process(rel: str) -> Outcome:
     quiet = not (opt.check or opt.diff or opt.explain or opt.jsonl)
     if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1]:
         return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1])
-    result = _STATE["cleaner"].clean(text, _STATE["counts"])
-    out = encode(result.text, bom)
+    try:
+        result = _STATE["cleaner"].clean(text, _STATE["counts"])
+        out = encode(result.text, bom)
+    except MemoryError:
+        return Outcome(rel, "failed", report=f"{rel}: out of memory while cleaning it (split the page)")
     outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out))
     if opt.check:
         try:

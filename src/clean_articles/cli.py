@@ -6,6 +6,7 @@ batch, `--check` found changes); 2 a usage error.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -17,6 +18,7 @@ from clean_articles import __version__
 from clean_articles.batch import JSONL, BatchError, Options, run
 from clean_articles.cleaner import Cleaner
 from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.files import MAX_PAGE_MB, PageTooBig
 from clean_articles.packs import FAVORS, RuleError, RuleSet, load_rules, suggest
 from clean_articles.render import dumps
 
@@ -121,12 +123,21 @@ def get_rules(rule_opts: dict, strict: bool = False, prefix: str = "Error: ") ->
         sys.exit(1)
 
 
-def read_input(name: str, allow_binary: bool) -> tuple[str, bool]:
+def read_input(name: str, allow_binary: bool, max_page_mb: int = MAX_PAGE_MB) -> tuple[str, bool]:
     """Read a file (or stdin for '-') and decode it; exit 1 with one line on failure."""
     try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        limit = max_page_mb << 20
+        if name != "-":
+            with open(name, "rb") as f:
+                data = f.read(limit + 1)  # no further: /dev/zero never ends
+        elif sys.stdin is None:
+            raise click.ClickException("-: there is no standard input (it is closed)")
+        else:
+            data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise PageTooBig(limit)
         return decode(data, allow_binary=allow_binary)
-    except BinaryInputError as e:
+    except (BinaryInputError, PageTooBig) as e:
         raise click.ClickException(f"{name}: {e}") from None
     except OSError as e:
         raise click.ClickException(f"{name}: cannot read: {e.strerror or e}") from None
@@ -150,23 +161,40 @@ def read_input(name: str, allow_binary: bool) -> tuple[str, bool]:
     help="json: one object per page with the text, the removals and counts.",
 )
 @click.option("--allow-binary", is_flag=True, help="Clean input with NUL bytes instead of refusing it.")
-def clean(files, rule_opts, explain, show_diff, fmt, allow_binary) -> None:
+@click.option("--max-page-mb", type=click.IntRange(1), default=MAX_PAGE_MB, show_default=True,
+              help="Refuse a page bigger than this (no article is that big; /dev/zero never ends).")  # fmt: skip
+def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb) -> None:
     """Clean FILEs (default: stdin) and write the article text to stdout."""
     cleaner = Cleaner(get_rules(rule_opts))
     out = sys.stdout.buffer
-    for name in files or ("-",):
-        text, bom = read_input(name, allow_binary)
-        result = cleaner.clean(text)
-        label = "-" if name == "-" else name
-        if fmt == "json":
-            out.write((dumps(result.to_json(label)) + "\n").encode())
-        elif explain:
-            out.write(encode(result.explain(label)))
-        elif show_diff:
-            out.write(encode(result.diff(label)))
-        else:
-            out.write(encode(result.text, bom))
-    out.flush()
+    try:
+        for name in files or ("-",):
+            text, bom = read_input(name, allow_binary, max_page_mb)
+            result = cleaner.clean(text)
+            label = "-" if name == "-" else name
+            if fmt == "json":
+                out.write((dumps(result.to_json(label)) + "\n").encode())
+            elif explain:
+                out.write(encode(result.explain(label)))
+            elif show_diff:
+                out.write(encode(result.diff(label)))
+            else:
+                out.write(encode(result.text, bom))
+        out.flush()
+    except OSError as e:
+        _write_failed(e)
+
+
+def _write_failed(e: OSError) -> None:
+    """Standard output cannot take more: a reader that stopped (`| head`) ends the run quietly
+    (exit 1, as click does), anything else (a full disk) is one line."""
+    try:  # what is still buffered goes nowhere, at exit too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    if e.errno == errno.EPIPE:
+        sys.exit(1)
+    raise click.ClickException(f"cannot write the output: {e.strerror or e}")
 
 
 @main.command()
@@ -181,6 +209,8 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary) -> None:
 @click.option(
     "--follow-links", is_flag=True, help="Also clean links to files outside IN_DIR [default: skip and name each]."
 )
+@click.option("--max-page-mb", type=click.IntRange(1), default=MAX_PAGE_MB, show_default=True,
+              help="Refuse (as a failed page) a page bigger than this.")  # fmt: skip
 @click.option(
     "--check", is_flag=True, help="Write nothing; print a diff for each output that would change; exit 1 if any."
 )
@@ -194,7 +224,7 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary) -> None:
     show_default=True,
     help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.",
 )
-def batch(src, dst, rule_opts, glob, jobs, force, follow_links, check, show_diff, explain, fmt) -> None:
+def batch(src, dst, rule_opts, glob, jobs, force, follow_links, max_page_mb, check, show_diff, explain, fmt) -> None:
     """Clean every page under IN_DIR into the same relative path under OUT_DIR.
 
     Blocks that recur across many pages of the batch (site chrome) are removed too. A second run
@@ -212,6 +242,7 @@ def batch(src, dst, rule_opts, glob, jobs, force, follow_links, check, show_diff
         explain=explain,
         jsonl=fmt == "jsonl",
         follow_links=follow_links,
+        max_page_mb=max_page_mb,
     )
     tty = sys.stderr.isatty()
 
@@ -232,6 +263,8 @@ def batch(src, dst, rule_opts, glob, jobs, force, follow_links, check, show_diff
     except BatchError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:  # OUT cannot be made or written, a folder vanished mid-walk ...
+        if e.errno == errno.EPIPE:
+            _write_failed(e)  # stdout's reader stopped (batch --diff | head)
         raise click.ClickException(f"{e.filename or dst}: {e.strerror or e}") from None
     click.echo(summary.line(check), err=True)
     if not summary.files:

@@ -27,6 +27,12 @@ JSONL = "clean-articles.jsonl"
 TMP_PREFIX = ".clean-articles-"
 TMP_SUFFIX = ".tmp"
 READ_SIZE = 1 << 16  # bytes asked for at a time: most pages come in one read
+MAX_PAGE_MB = 64  # a page past this is no article (and /dev/zero never ends): refused, unless raised
+
+
+class PageTooBig(ValueError):
+    def __init__(self, limit: int):
+        super().__init__(f"over {limit >> 20} MB: no article is that big (--max-page-mb raises the limit)")
 
 
 class BatchError(Exception):
@@ -135,19 +141,27 @@ def read(path: str) -> bytes:
     return read_page(path)[0]
 
 
-def read_page(path: str) -> tuple[bytes, int]:
-    """A file's bytes and its permission bits, by plain os-level calls: a batch reads every file
-    twice, and pathlib's read_bytes() takes twice as long (a file object adds a stat and
-    buffering)."""
+def read_page(path: str, limit: int = MAX_PAGE_MB << 20) -> tuple[bytes, int]:
+    """A file's bytes and its permission bits, by plain os-level calls (a batch reads every file
+    twice, and pathlib's read_bytes() takes twice as long: a file object adds a stat and
+    buffering); PageTooBig past `limit` bytes, without reading further."""
     fd = os.open(path, os.O_RDONLY)
     try:
         mode = stat.S_IMODE(os.fstat(fd).st_mode)
-        parts = []
-        while part := os.read(fd, READ_SIZE):
-            parts.append(part)
-        return parts[0] if len(parts) == 1 else b"".join(parts), mode
+        return read_bounded(fd, limit), mode
     finally:
         os.close(fd)
+
+
+def read_bounded(fd: int, limit: int) -> bytes:
+    """What a file descriptor gives until its end; PageTooBig past `limit` bytes."""
+    parts, size = [], 0
+    while part := os.read(fd, READ_SIZE):
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            raise PageTooBig(limit)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 _TMP_NAMES = itertools.count()
