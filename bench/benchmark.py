@@ -280,7 +280,7 @@ print(json.dumps(out))
 """
 
 
-def growth(src: Path, listings: dict, work: Path) -> dict:
+def growth(name: str, src: Path, listings: dict, work: Path) -> dict:
     """Keys and bytes of the cross-page counts after 100, 200, 400, ... pages of each corpus (and
     all), before and after prune(), in a child process using `src`'s library."""
     files = {}
@@ -294,10 +294,10 @@ def growth(src: Path, listings: dict, work: Path) -> dict:
     except (IndexError, ValueError):
         got = {"error": (p.stderr.strip().splitlines() or ["no output"])[-1]}
     if "error" in got:
-        print(f"growth: not available for this implementation ({got['error']})")
+        print(f"growth: not available for {name} ({got['error']})")
         return got
     for corpus, rows in got.items():
-        print(f"growth of the cross-page counts, {corpus}:")
+        print(f"growth of the cross-page counts, {corpus} ({name}):")
         for r in rows:
             print(f"  {r['pages']:5} pages: {r['keys']:7} keys, {r['bytes'] / 1024:8.0f} KiB held "
                   f"({r['bytes'] / 1024 / r['pages']:5.1f} KiB a page); {r['pruned_keys']:6} on two pages or more")
@@ -350,7 +350,7 @@ def main() -> None:
     ap.add_argument("--impl", action="append", type=parse_impl, metavar="NAME=SRC",
                     help="an implementation: the src folder of a clean-articles checkout (repeatable) [default: this=src]")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values to run [default: 1 2]")
-    ap.add_argument("--repeat", type=int, default=3, help="rounds of interleaved runs [default: 3]")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of interleaved runs (0: none, only the extras) [default: 3]")
     ap.add_argument("--same-site", type=int, default=0, metavar="N", help="also a same-site corpus of N pages")
     ap.add_argument("--articles", type=Path, default=ROOT / "samples" / "clean",
                     help="article bodies (*.txt) for --same-site [default: samples/clean]")
@@ -383,11 +383,12 @@ def main() -> None:
             result["same_site_distinct_lines"] = distinct
         corpora = {c: (work / c, len(p), sum(f.stat().st_size for f in p)) for c, p in listings.items()}
         result["corpora"] = {c: dict(pages=n, bytes=b) for c, (_, n, b) in corpora.items()}
-        result["runs"] = measure(corpora, impls, args.jobs, args.repeat, work)
-        figures = summarise(result["runs"], impls, args.jobs)
-        result["figures"] = [dict(corpus=c, impl=i, jobs=j, value=v) for (c, i, j), v in figures.items()]
+        if args.repeat:
+            result["runs"] = measure(corpora, impls, args.jobs, args.repeat, work)
+            figures = summarise(result["runs"], impls, args.jobs)
+            result["figures"] = [dict(corpus=c, impl=i, jobs=j, value=v) for (c, i, j), v in figures.items()]
         if args.growth:
-            result["growth"] = growth(impls[0][1], listings, work)
+            result["growth"] = {name: growth(name, src, listings, work) for name, src in impls}
         if args.valgrind > 1 and not shutil.which("valgrind"):
             print("valgrind: not on PATH, instruction counts skipped")
         elif args.valgrind > 1:

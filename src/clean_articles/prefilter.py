@@ -236,8 +236,7 @@ class Prefilter:
             for rset, members in self.groups:
                 for k in rset.Match(piece) or ():
                     lines = found.setdefault(members[k], set(unread))
-                    for x, y in spans(self.single[members[k]], data, a, b):
-                        lines.update(range(bisect_right(starts, x) - 1, bisect_right(starts, max(x, y - 1))))
+                    lines.update(_lines_matched(self.single[members[k]], data, starts, a, b))
         for p, lines in found.items():
             hits[p] = sorted(lines)
         if unread:
@@ -245,6 +244,28 @@ class Prefilter:
                 if not found:
                     hits[p] = unread
         return hits
+
+
+def _lines_matched(rx: re2._Regexp, data: bytes, starts: list[int], a: int, b: int) -> Iterator[int]:
+    """The lines of data[a:b] (lines joined by b"\\n", starting at `starts`) that a match of `rx`
+    touches; once a line is found, the search goes on from the next line's start, so a pattern
+    that matches everywhere (`\\S`) costs a search a line, not one a character. A line with a
+    match of its own is still found: the search from its start meets that match or an earlier one
+    that runs into it.
+
+    >>> list(_lines_matched(re2.compile(rb"\\S"), b"ab\\n\\ncd e", [0, 3, 4], 0, 8))
+    [0, 2]
+    """
+    match, pos = rx._regexp.Match, a
+    while pos <= b:
+        x, y = match(_UNANCHORED, data, pos, b)[0]
+        if x < 0:
+            return
+        first, last = bisect_right(starts, x) - 1, bisect_right(starts, max(x, y - 1)) - 1
+        yield from range(first, last + 1)
+        if last + 1 >= len(starts):
+            return
+        pos = starts[last + 1]
 
 
 def _pieces(data: bytes, starts: list[int], size: int) -> Iterator[tuple[int, int]]:
