@@ -137,6 +137,7 @@ def test_installed_module_finds_its_rules_from_any_directory(tmp_path):
     assert "menafn." in out and "Legal Disclaimer" in out
 
 
+@pytest.mark.slow
 def test_output_is_utf8_whatever_the_locale_says(tmp_path):
     import subprocess
 
@@ -161,6 +162,7 @@ def cli(*args, **kw):
     return subprocess.run([sys.executable, "-m", "clean_articles", *args], capture_output=True, **kw)
 
 
+@pytest.mark.slow
 def test_a_page_past_the_size_limit_is_one_line(tmp_path):
     big = tmp_path / "big.txt"
     big.write_bytes(b"A line of a page that goes on.\n" * 40_000)  # 1.2 MB
@@ -185,6 +187,7 @@ def test_a_full_stdout_or_a_closed_stdin_is_one_line():
     assert done.returncode == 1 and done.stderr == b"Error: -: there is no standard input (it is closed)\n"
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     import subprocess
 
