@@ -6,7 +6,7 @@ import time
 
 from conftest import write_pack
 
-from clean_articles import clean_text, load_rules
+from clean_articles import Cleaner, clean_text, load_rules
 from clean_articles.document import Document
 
 PROSE = "The minister opened the talks in Moscow on Wednesday with a long and careful speech."
@@ -143,3 +143,27 @@ def test_a_page_cleaned_twice_as_one_document_gives_the_same_marks(tmp_path):
     for run in (Pipeline(rules), pipeline):
         first = run.mark(doc)
         assert first[0] and run.mark(doc) == first
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear in the page: steps counted, not time
+
+
+def test_a_section_rule_reads_each_line_a_bounded_number_of_times(monkeypatch):
+    from clean_articles.matchers import section
+
+    calls = []
+    real = section._is_item
+    monkeypatch.setattr(section, "_is_item", lambda s, limit: calls.append(1) or real(s, limit))
+    rules = load_rules().only("related.lists")  # reach = "list"
+
+    def steps(n: int) -> int:  # an anchor every three lines of one block that is no list in the end
+        calls.clear()
+        page = "".join(f"Related\n  • Teaser {k}\n  • Teaser b {k}\n" for k in range(n))
+        Cleaner(rules).clean(
+            page + "A closing sentence with far more than sixteen words, so that the block is no list at all.\n"
+        )
+        return len(calls)
+
+    assert steps(400) <= 3 * 1201  # each line once (it was once per anchor: 400 x 1200)
+    assert steps(1600) <= 4.5 * steps(400)

@@ -7,7 +7,8 @@ block: a caption above its credit). See docs/rule-format.md for the exact defini
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
@@ -36,21 +37,24 @@ class SectionMatcher(Matcher):
     def mark(self, doc: Document, ctx) -> Iterable[Mark]:
         after = -1
         closing = _Closing(self.until, doc) if self.until is not None else None
+        limit = self.params["max_words"]
+        items = _Exceptions(doc, lambda s: not _is_item(s, limit))  # lines that end a list
+        long = _Exceptions(doc, lambda s: len(s.split(None, limit)) > limit)  # lines too long for a caption
         for a in ctx.lines(self.anchor):
             if a < after:
                 continue  # inside the previous section already
-            end = self._end(doc, a, closing)
+            end = self._end(doc, a, closing, items)
             if end is None:
                 continue
             end = min(end, a + self.params["max_lines"])
             start = a + 1 if self.params["keep_anchor"] else a
             if self.reach == "above":
-                start, end = self._above(doc, a), a if self.params["keep_anchor"] else a + 1
+                start, end = self._above(doc, a, long), a if self.params["keep_anchor"] else a + 1
             if end > start:
                 yield Mark(start, end, self.rule, self.why or f"a section ({self.reach}) after its anchor line")
             after = end
 
-    def _end(self, doc: Document, a: int, closing: _Closing | None) -> int | None:
+    def _end(self, doc: Document, a: int, closing: _Closing | None, items: _Exceptions) -> int | None:
         n = len(doc)
         if self.reach in ("end", "above"):
             return n
@@ -62,30 +66,49 @@ class SectionMatcher(Matcher):
             return a + 1
         if self.reach == "paragraph":
             return first[1]
-        return self._list_end(doc, first)
+        return self._list_end(doc, a, first, items)
 
-    def _above(self, doc: Document, a: int) -> int:
+    def _above(self, doc: Document, a: int, long: _Exceptions) -> int:
         """The first of the lines above the anchor in its block, when each has at most max_words
         words (a caption above its credit); the anchor itself when they do not."""
         start = doc.blocks[doc.block_of[a]][0]
-        limit = self.params["max_words"]
-        if all(len(doc.stripped[i].split()) <= limit for i in range(start, a)):
-            return start
-        return a
+        return a if long.any(start, a) else start
 
-    def _list_end(self, doc: Document, first: tuple[int, int]) -> int:
+    def _list_end(self, doc: Document, a: int, first: tuple[int, int], items: _Exceptions) -> int:
         start, end = first
-        limit = self.params["max_words"]
-        if not all(_is_item(doc.stripped[i], limit) for i in range(start, end)):
+        if items.any(start, end):
             return start  # not a list: only the anchor goes
-        column = doc.indent(start)
+        column, reach = doc.indent(start), a + self.params["max_lines"]
         for b in range(doc.block_of[end - 1] + 1, len(doc.blocks)):
             s, e = doc.blocks[b]
-            if BULLET.match(doc.stripped[s]) or doc.indent(s) > column:
-                end = e
-            else:
+            if not (BULLET.match(doc.stripped[s]) or doc.indent(s) > column):
                 break
+            end = e
+            if end >= reach:
+                break  # the section is cut at max_lines anyway
         return end
+
+
+class _Exceptions:
+    """The lines of each block for which `odd(stripped line)` holds, found once per block when an
+    anchor first asks about that block: so many anchors in one long block cost the block once,
+    not once each (a page of anchors every few lines was quadratic)."""
+
+    def __init__(self, doc: Document, odd: Callable[[str], bool]):
+        self.doc, self.odd = doc, odd
+        self.found: dict[int, list[int]] = {}
+
+    def any(self, start: int, end: int) -> bool:
+        """Whether a line in [start, end) (inside one block) is odd."""
+        if start >= end:
+            return False
+        b = self.doc.block_of[start]
+        odd = self.found.get(b)
+        if odd is None:
+            s, e = self.doc.blocks[b]
+            odd = self.found[b] = [i for i in range(s, e) if self.odd(self.doc.stripped[i])]
+        k = bisect_left(odd, start)
+        return k < len(odd) and odd[k] < end
 
 
 class _Closing:
