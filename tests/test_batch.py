@@ -4,9 +4,11 @@ with the clean text."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -402,3 +404,59 @@ def test_a_page_too_big_or_out_of_memory_costs_only_that_page(runner, site, tmp_
     assert result.exit_code == 1
     assert "big.txt: out of memory while cleaning it (split the page)" in result.output
     assert len(outputs(tmp_path / "out2")) == 10
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the poisoned clean() reaches workers by fork")
+def test_a_worker_that_dies_costs_only_its_page(site, tmp_path, monkeypatch):
+    (site / "poison.txt").write_text("POISON: this page kills the worker that cleans it\n")
+    real = Cleaner.clean
+
+    def clean(self, text, counts=None):
+        if text.startswith("POISON"):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        return real(self, text, counts)
+
+    monkeypatch.setattr(Cleaner, "clean", clean)
+    warnings: list[str] = []
+
+    def hung(signum, frame):
+        raise TimeoutError("the batch hung on a dead worker")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)  # a batch that hangs fails this test, not the whole suite
+    try:
+        summary = batch.run(site, tmp_path / "out", Options(jobs=2), echo=lambda s: None, warn=warnings.append)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert summary.failed == 1 and warnings == [
+        "poison.txt: the worker cleaning it died (out of memory, or killed); the rest go on"
+    ]
+    assert len(outputs(tmp_path / "out")) == 10
+
+
+@pytest.mark.slow
+def test_sigterm_saves_progress_like_ctrl_c(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "in"
+    src.mkdir()
+    pages = sorted((SAMPLES / "raw").glob("*.txt"))
+    for k in range(400):
+        shutil.copy(pages[k % len(pages)], src / f"{k:03}.txt")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"],
+                            stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and len(list(out.glob("*.txt"))) > 200) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+    assert b"Traceback" not in proc.stderr.read()
+    saved = json.loads((out / MANIFEST).read_text())["files"]
+    assert saved and not list(out.rglob(f"*{files.TMP_SUFFIX}"))
+    again = subprocess.run([sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"],
+                           capture_output=True, timeout=120)  # fmt: skip
+    assert again.returncode == 0 and f"400 files, {len(saved)} skipped, 0 failed".encode() in again.stderr

@@ -4,7 +4,8 @@ Pass 1 (only when a rule of kind `recurring` is enabled) counts line fingerprint
 batch (`repeats.py`); pass 2 cleans every page with those counts. Both passes hand out files in
 chunks to a pool of worker processes that compile the rules once each (pool initializer); the
 counts are summed, and the results come back in sorted path order, so the output is the same
-whatever the number of workers and whatever order the files were found in.
+whatever the number of workers and whatever order the files were found in. A worker that dies
+costs only the page it was on (`_Runner`).
 
 What touches the disk (walking IN, reading pages, writing outputs atomically, the manifest that
 makes a batch resumable) is files.py's. A later run skips a page whose input, rules and counts
@@ -135,6 +136,8 @@ def _init_worker(*args) -> None:
     """Pool workers leave Ctrl-C to the parent, which stops them; a worker stopped mid-write
     leaves at most a temporary file, swept by the next run."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # the parent's handlers (cli.py) are not theirs
+        signal.signal(stop, signal.SIG_DFL)
     _init(*args)
 
 
@@ -209,25 +212,56 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 
 class _Runner:
-    """Runs a function over items in this process (jobs=1) or in a pool, results in item order.
-    Pool workers compile the rules themselves; this process uses `cleaner` as it is."""
+    """Runs a function over items in this process (jobs=1) or in a pool of worker processes,
+    results in item order. Pool workers compile the rules themselves; this process uses `cleaner`
+    as it is. A worker that dies (killed, out of memory) costs only the item it was on: the pool
+    is made anew, the items that were in flight are run again one at a time, and one that kills
+    a worker on its own gets `lost(item)` as its result."""
 
-    def __init__(self, jobs: int, initargs: tuple, cleaner: Cleaner | None):
-        from multiprocessing import Pool  # here: importing it costs every start ~10 ms, pipe mode too
-
-        self.pool = Pool(jobs, _init_worker, initargs + (cleaner is not None,)) if jobs > 1 else None
+    def __init__(self, jobs: int, initargs: tuple, cleaner: Cleaner | None, lost: Callable):
+        self.jobs, self.initargs, self.lost = jobs, initargs + (cleaner is not None,), lost
+        self.pool = self._pool() if jobs > 1 else None
         if self.pool is None:
             _init(*initargs, cleaner or False)
 
+    def _pool(self):
+        from concurrent.futures import ProcessPoolExecutor  # here: importing it costs pipe mode ~10 ms
+
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=self.initargs)
+
     def map(self, fn: Callable, items: list, chunksize: int) -> Iterator:
         if self.pool is None:
-            return map(fn, items)
-        return self.pool.imap(fn, items, chunksize=chunksize)
+            yield from map(fn, items)
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        done = 0
+        while done < len(items):
+            try:
+                for result in self.pool.map(fn, items[done:], chunksize=chunksize):
+                    yield result
+                    done += 1
+            except BrokenProcessPool:
+                self._renew()
+                for item in items[done : done + (self.jobs + 1) * chunksize]:  # what was in flight
+                    try:
+                        result = self.pool.submit(fn, item).result()
+                    except BrokenProcessPool:
+                        self._renew()
+                        result = self.lost(item)
+                    yield result
+                    done += 1
+
+    def _renew(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._pool()
 
     def close(self, ok: bool) -> None:
         if self.pool is not None:
-            (self.pool.close if ok else self.pool.terminate)()
-            self.pool.join()
+            if not ok:  # stopped (Ctrl-C, SIGTERM): the workers stop now, not after their chunk
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run(
@@ -257,7 +291,10 @@ def run(
         warn(f"{rel}: {why}")
     counts = None
     if any(r.kind == "recurring" for r in rules.rules):  # pass 1
-        counter = _Runner(options.jobs, (options, src, dst, None, {}), None)
+        lost = []  # chunks whose worker died: their pages are not counted (pass 2 reports the page)
+        counter = _Runner(
+            options.jobs, (options, src, dst, None, {}), None, lambda chunk: lost.append(chunk) or Counts()
+        )
         tally, ok = Tally(), False
         try:
             for part in counter.map(_count_chunk, _chunks(files, COUNT_CHUNK), 1):
@@ -265,6 +302,10 @@ def run(
             ok = True
         finally:
             counter.close(ok)
+        for chunk in lost:
+            warn(
+                f"a worker died counting {chunk[0]} ... {chunk[-1]}: the lines of these pages are not counted across pages"
+            )
         recurring = [r.matcher for r in rules.rules if r.kind == "recurring"]
         counts = tally.counts(min(m.threshold(tally.pages) for m in recurring))
         summary.count_seconds = time.monotonic() - start
@@ -280,7 +321,7 @@ def run(
         dst.mkdir(parents=True, exist_ok=True)
         sweep(dst)
     jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
-    runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner)
+    runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, _died)
     results = runner.map(process, files, max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1)))
     if progress is not None:
         results = progress(results, len(files))
@@ -301,11 +342,19 @@ def run(
     finally:
         runner.close(ok)
         if not options.check:
+            if not ok:
+                sweep(dst)  # what workers stopped mid-write left (they are all gone now)
             save_manifest(dst, rules.fingerprint, digest, done)
         if jsonl is not None:
             jsonl.close(ok)
     summary.seconds = time.monotonic() - start
     return summary
+
+
+def _died(rel: str) -> Outcome:
+    return Outcome(
+        rel, "failed", report=f"{rel}: the worker cleaning it died (out of memory, or killed); the rest go on"
+    )
 
 
 def _fingerprint(options: Options) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -245,6 +246,12 @@ def batch(src, dst, rule_opts, glob, jobs, force, follow_links, max_page_mb, che
         max_page_mb=max_page_mb,
     )
     tty = sys.stderr.isatty()
+
+    def stop(signum, frame):  # SIGTERM, SIGHUP: stop as Ctrl-C does, the progress saved
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
 
     def progress(results, length):
         with click.progressbar(results, length=length, file=sys.stderr, label="cleaning") as bar:
