@@ -9,7 +9,7 @@ from clean_articles import clean_text, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
 from clean_articles.matchers.section import SectionMatcher
-from clean_articles.patterns import STRIKES, Pattern, matching_lines
+from clean_articles.patterns import STRIKES, PageClock, Pattern, matching_lines
 from clean_articles.pipeline import Context
 
 EVIL = "a" * 30 + "b"  # (a|a)+$ needs 2**30 steps to fail on it
@@ -122,3 +122,14 @@ def test_pack_gate_goes_through_the_time_bound(tmp_path, capsys):
     rules = load_rules([write_pack(tmp_path, gated)], builtin=False)
     assert clean_text(PAGE, rules).text == PAGE  # the gate matches nothing: the pack does not apply
     assert capsys.readouterr().err.count("rule 'mine'") == 1
+
+
+def test_the_page_clock_bounds_all_rules_together_and_blames_none_after_it(capsys):
+    patterns = [Pattern("(a|a)+$", f"demo.slow{k}", timeout=0.1) for k in range(20)]
+    doc = Document.from_text(f"{EVIL}\n")
+    clock = PageClock(doc.size)
+    clock.deadline = clock.deadline - clock.seconds + 0.25  # a quarter of a second for the page
+    assert all(matching_lines(p, doc.stripped, doc.size, clock=clock) == [] for p in patterns)
+    assert clock.over() and sum(p.strikes for p in patterns) <= 3  # each ~0.1-0.2 s, then the clock
+    err = capsys.readouterr().err
+    assert err.count("the rules' time for a page") == 1

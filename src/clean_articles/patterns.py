@@ -13,7 +13,11 @@ page draw on that one `Budget`, so the total per page is bounded, however many l
 are. The first time a pattern runs out of time it is reported once, on stderr, with its rule id;
 on that page it matches nothing. After `STRIKES` such pages it is ignored for the rest of the run
 (one monster page should not switch a rule off for the rest of a batch, but a pattern that blows
-up everywhere should not cost its allowance on every page). A run always finishes in bounded time.
+up everywhere should not cost its allowance on every page). All the patterns together have an
+allowance per page too (`PageClock`: `PAGE_SECONDS` plus `PAGE_SECONDS_PER_MB`), so that a
+hundred slow rules cannot cost a hundred allowances: once it is spent, the rules left match
+nothing on that page, reported once, and no rule is blamed for it. A page is cleaned in bounded
+time, a run too.
 
 The `regex` module's own ``timeout=`` is cumulative over a whole ``finditer`` (not per match),
 but it overshoots: a search given ``timeout=t`` gives up after about ``2 * t``.
@@ -30,6 +34,8 @@ import regex
 
 TIMEOUT_SECONDS = 0.5
 SECONDS_PER_MB = 0.5
+PAGE_SECONDS = 2.0
+PAGE_SECONDS_PER_MB = 2.0
 STRIKES = 3
 FLAGS = regex.VERSION0
 
@@ -39,13 +45,28 @@ def report(message: str) -> None:
     print(f"clean-articles: warning: {message}", file=sys.stderr)
 
 
-class Budget:
-    """The time one pattern may spend on one page (of `chars` characters)."""
+class PageClock:
+    """The time all the patterns together may spend on one page (of `chars` characters)."""
 
-    def __init__(self, pattern: Pattern, chars: int):
-        self.pattern = pattern
+    def __init__(self, chars: int):
+        self.seconds = PAGE_SECONDS + PAGE_SECONDS_PER_MB * chars / 1_000_000
+        self.deadline = time.monotonic() + self.seconds
+        self.reported = False
+
+    def over(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+class Budget:
+    """The time one pattern may spend on one page (of `chars` characters), within what is left of
+    the page's `clock`, if given."""
+
+    def __init__(self, pattern: Pattern, chars: int, clock: PageClock | None = None):
+        self.pattern, self.clock = pattern, clock
         self.seconds = pattern.timeout + SECONDS_PER_MB * chars / 1_000_000
         self.deadline = time.monotonic() + self.seconds
+        if clock is not None:
+            self.deadline = min(self.deadline, clock.deadline)
         self.spent = False
 
     def left(self) -> float:
@@ -72,15 +93,23 @@ class Pattern:
         """Compiled on first use: with the prefilter, many patterns never need to run at all."""
         return regex.compile(self.source, FLAGS)
 
-    def budget(self, chars: int) -> Budget:
-        """A fresh allowance for one page of `chars` characters."""
-        return Budget(self, chars)
+    def budget(self, chars: int, clock: PageClock | None = None) -> Budget:
+        """A fresh allowance for one page of `chars` characters (within the page's `clock`)."""
+        return Budget(self, chars, clock)
 
     def _give_up(self, budget: Budget | None) -> None:
         if budget is not None:
             if budget.spent:
                 return
             budget.spent = True
+            clock = budget.clock
+            if clock is not None and clock.over():  # the page's time, not this pattern's, ran out
+                if not clock.reported:
+                    clock.reported = True
+                    report(
+                        f"the rules' time for a page ({clock.seconds:.1f}s) is spent: the rules left match nothing on it"
+                    )
+                return
         self.strikes += 1
         self.dead = self.strikes >= STRIKES
         if self.strikes == 1:
@@ -110,11 +139,14 @@ class Pattern:
             return False
 
 
-def matching_lines(pattern: Pattern, stripped: list[str], size: int, lines: Iterable[int] | None = None) -> list[int]:
+def matching_lines(
+    pattern: Pattern, stripped: list[str], size: int, lines: Iterable[int] | None = None, clock: PageClock | None = None
+) -> list[int]:
     """Indices of the non-blank lines among `lines` (default: all) of a page of these stripped
     lines (`size` characters) that the pattern matches, all searches drawing on one budget for
-    the page. A pattern that runs out of time on the page matches nothing on it."""
-    budget = pattern.budget(size)
+    the page (within the page's `clock`). A pattern that runs out of time on the page matches
+    nothing on it."""
+    budget = pattern.budget(size, clock)
     search = pattern.search
     found = [
         i for i in (range(len(stripped)) if lines is None else lines) if stripped[i] and search(stripped[i], budget)

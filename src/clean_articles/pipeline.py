@@ -27,7 +27,7 @@ from functools import cached_property
 from clean_articles import shortcuts
 from clean_articles.document import Document, Mark
 from clean_articles.packs import Pack, RuleSet
-from clean_articles.patterns import Pattern, matching_lines
+from clean_articles.patterns import PageClock, Pattern, matching_lines
 from clean_articles.prefilter import Prefilter
 from clean_articles.repeats import Counts
 
@@ -46,13 +46,15 @@ class Context:
     counts: Counts | None = None
     #: pattern -> the lines it may match, from the prefilter (a pattern missing: every line)
     candidates: dict[Pattern, list[int] | tuple] = field(default_factory=dict)
+    #: the time all patterns together may still spend on the page (over all rounds)
+    clock: PageClock | None = None
 
     def lines(self, pattern: Pattern) -> list[int]:
         """The non-blank lines of the page that `pattern` matches, within its time budget."""
         found = self.candidates.get(pattern)
         if found is not None and not found:
             return []
-        return matching_lines(pattern, self.doc.stripped, self.doc.size, found)
+        return matching_lines(pattern, self.doc.stripped, self.doc.size, found, self.clock)
 
 
 class Pipeline:
@@ -87,7 +89,8 @@ class Pipeline:
     def mark(self, doc: Document, counts: Counts | None = None) -> tuple[list[Mark], bytearray, list[int]]:
         """All marks for doc, each round's in pipeline order; the mask they make (1 for each
         removed line); and the lines the clean text is made of (`Document.kept`)."""
-        marks, removed, candidates = self._round(doc, counts, None)
+        clock = PageClock(doc.size)
+        marks, removed, candidates = self._round(doc, counts, None, clock=clock)
         first_candidates = candidates
         keep = doc.kept(removed)
         rounds = 1
@@ -98,7 +101,7 @@ class Pipeline:
                 sub, candidates = doc.subset(keep), _narrowed(candidates, keep, len(doc))
             else:  # read afresh
                 sub, candidates = Document([doc.lines[i] for i in keep], [doc.endings[i] for i in keep]), None
-            more, _, candidates = self._round(sub, counts, candidates)
+            more, _, candidates = self._round(sub, counts, candidates, clock=clock)
             for m in more:
                 for lifted in _lift(m, keep):
                     marks.append(lifted)
@@ -107,7 +110,7 @@ class Pipeline:
             if found:
                 keep = doc.kept(removed)
         if self.last:
-            more, removed, _ = self._round(doc, counts, first_candidates, self.last, removed)
+            more, removed, _ = self._round(doc, counts, first_candidates, self.last, removed, clock)
             if more:
                 marks += more
                 keep = doc.kept(removed)
@@ -120,13 +123,14 @@ class Pipeline:
         candidates: dict | None,
         steps: list | None = None,
         removed: bytearray | None = None,
+        clock: PageClock | None = None,
     ) -> tuple[list[Mark], bytearray, dict]:
         """One round: each rule of `steps` (default: those before the last stage) over doc,
         where `removed` (default: nothing) is gone already; its marks, the mask, and the
         prefilter's candidates."""
         if candidates is None:
             candidates = self.prefilter.scan(doc.stripped) if shortcuts.enabled else {}
-        ctx = Context(doc, bytearray(len(doc)) if removed is None else removed, counts, candidates)
+        ctx = Context(doc, bytearray(len(doc)) if removed is None else removed, counts, candidates, clock)
         removed = ctx.removed
         marks: list[Mark] = []
         gates: dict[str, bool] = {}

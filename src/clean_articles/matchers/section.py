@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from clean_articles.document import Document, Mark
 from clean_articles.matchers import Matcher, Param, between, one_of
-from clean_articles.patterns import Pattern
+from clean_articles.patterns import PageClock, Pattern
 from clean_articles.text import BULLET
 
 REACHES = ("list", "paragraph", "until", "end", "above")
@@ -36,7 +36,7 @@ class SectionMatcher(Matcher):
 
     def mark(self, doc: Document, ctx) -> Iterable[Mark]:
         after = -1
-        closing = _Closing(self.until, doc) if self.until is not None else None
+        closing = _Closing(self.until, doc, ctx.clock) if self.until is not None else None
         limit = self.params["max_words"]
         items = _Exceptions(doc, lambda s: not _is_item(s, limit))  # lines that end a list
         long = _Exceptions(doc, lambda s: len(s.split(None, limit)) > limit)  # lines too long for a caption
@@ -116,9 +116,9 @@ class _Closing:
     at most once per page (many anchors and no closing line must not cost anchors x lines), and
     all those searches share one time budget."""
 
-    def __init__(self, until: Pattern, doc: Document):
+    def __init__(self, until: Pattern, doc: Document, clock: PageClock | None):
         self.until, self.doc = until, doc
-        self.budget = until.budget(doc.size)
+        self.budget = until.budget(doc.size, clock)
         self.scanned = 0  # lines below this were searched ...
         self.hit: int | None = None  # ... and this is the first match among them at or after the last anchor
 
