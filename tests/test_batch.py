@@ -460,3 +460,10 @@ def test_sigterm_saves_progress_like_ctrl_c(tmp_path):
     again = subprocess.run([sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"],
                            capture_output=True, timeout=120)  # fmt: skip
     assert again.returncode == 0 and f"400 files, {len(saved)} skipped, 0 failed".encode() in again.stderr
+
+
+def test_more_jobs_than_cpus_is_capped_with_a_message(runner, site, tmp_path):
+    result = batch_cli(runner, site, tmp_path / "out", "-j", "1000")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert result.exit_code == 0
+    assert f"-j 1000 is more than the {cpus} CPUs this process may use: -j {cpus}" in result.output

@@ -199,3 +199,17 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
         assert proc.wait(timeout=60) == 1
         err = proc.stderr.read().decode()
         assert "Traceback" not in err and "Broken pipe" not in err, err
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_mark_are_text_and_come_out_as_they_came(runner, codec, tmp_path):
+    raw = (SAMPLES / "raw" / "keep-french.txt").read_text(encoding="utf-8")
+    want = (SAMPLES / "clean" / "keep-french.txt").read_text(encoding="utf-8")
+    mark = b"\xfe\xff" if codec == "utf-16-be" else b""  # "utf-16" and "utf-32" write their own
+    page = tmp_path / "page.txt"
+    page.write_bytes(mark + raw.encode(codec))
+    result = runner.invoke(main, [str(page)])
+    assert result.exit_code == 0 and result.stdout_bytes == mark + want.encode(codec)
+    page.write_bytes(b"\xff\xfea\x00b")  # a mark, then no UTF-16 text: bytes with a NUL
+    result = runner.invoke(main, [str(page)])
+    assert result.exit_code == 1 and "input holds NUL bytes" in result.output

@@ -233,10 +233,14 @@ def batch(src, dst, rule_opts, glob, jobs, force, follow_links, max_page_mb, che
     with --check, would change).
     """
     ruleset = get_rules(rule_opts)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if jobs is not None and jobs > cpus:
+        click.echo(f"clean-articles: -j {jobs} is more than the {cpus} CPUs this process may use: -j {cpus}", err=True)
+        jobs = cpus
     options = Options(
         rules=load_options(rule_opts),
         glob=glob,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs or cpus,
         force=force,
         check=check,
         diff=show_diff,
