@@ -467,3 +467,32 @@ def test_more_jobs_than_cpus_is_capped_with_a_message(runner, site, tmp_path):
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert result.exit_code == 0
     assert f"-j 1000 is more than the {cpus} CPUs this process may use: -j {cpus}" in result.output
+
+
+def test_a_read_only_or_full_out_is_one_message_naming_out(runner, site, tmp_path, monkeypatch):
+    import errno
+
+    def refuse(path):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    with monkeypatch.context() as m:
+        m.setattr(batch, "create_beside", refuse)
+        result = batch_cli(runner, site, tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'out'}: cannot write there: Permission denied\n"
+
+    real, written = batch.write, []
+
+    def write(path, data, mode=0o777):  # the disk fills up after three pages
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        real(path, data, mode)
+
+    monkeypatch.setattr(batch, "write", write)
+    result = batch_cli(runner, site, tmp_path / "out2", "-j", "1")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {tmp_path / 'out2'}: No space left on device: the batch stops (3 pages done, saved if OUT lets it)"
+    ]
+    assert len(json.loads((tmp_path / "out2" / MANIFEST).read_text())["files"]) == 3

@@ -16,6 +16,7 @@ seconds (less often as it grows: saving it takes at most `SAVE_SHARE` of a run) 
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -34,6 +35,7 @@ from clean_articles.files import (
     JsonLines,
     PageTooBig,
     check_dirs,
+    create_beside,
     linked_folder,
     load_manifest,
     output_hash,
@@ -87,6 +89,7 @@ class Outcome:
     out_hash: str = ""
     report: str = ""  # diff / explanation for stdout, or the failure message
     json: str = ""  # one JSON line (jsonl)
+    full: str = ""  # OUT cannot take more (full, read-only): why; the batch stops
 
 
 @dataclass
@@ -193,7 +196,8 @@ def process(rel: str) -> Outcome:
     try:
         write(dst, out, mode)
     except OSError as e:
-        return Outcome(rel, "failed", report=f"{rel}: cannot write {dst}: {e.strerror or e}")
+        full = e.strerror or str(e) if e.errno in _OUT_FULL else ""
+        return Outcome(rel, "failed", report=f"{rel}: cannot write {dst}: {e.strerror or e}", full=full)
     if opt.diff:
         outcome.report = result.diff(rel)
     elif opt.explain:
@@ -320,6 +324,7 @@ def run(
     if not options.check:
         dst.mkdir(parents=True, exist_ok=True)
         sweep(dst)
+        _writable(dst)
     jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
     runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, _died)
     results = runner.map(process, files, max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1)))
@@ -328,6 +333,10 @@ def run(
     ok, saved, cost = False, time.monotonic(), 0.0
     try:
         for outcome in results:
+            if outcome.full:  # every page after it would fail the same way
+                raise BatchError(
+                    f"{dst}: {outcome.full}: the batch stops ({len(done)} pages done, saved if OUT lets it)"
+                )
             _tally(summary, outcome, done, echo, warn, jsonl)
             if not options.check and time.monotonic() - saved > max(SAVE_EVERY, cost / SAVE_SHARE):
                 begun = time.monotonic()
@@ -344,11 +353,28 @@ def run(
         if not options.check:
             if not ok:
                 sweep(dst)  # what workers stopped mid-write left (they are all gone now)
-            save_manifest(dst, rules.fingerprint, digest, done)
+            try:
+                save_manifest(dst, rules.fingerprint, digest, done)
+            except OSError as e:
+                if ok:
+                    raise BatchError(f"{dst}: cannot save the manifest: {e.strerror or e}") from None
         if jsonl is not None:
             jsonl.close(ok)
     summary.seconds = time.monotonic() - start
     return summary
+
+
+_OUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _writable(dst: Path) -> None:
+    """BatchError, naming OUT, when a file cannot be made in it (read-only, full, not ours)."""
+    try:
+        fd, tmp = create_beside(dst / MANIFEST)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as e:
+        raise BatchError(f"{dst}: cannot write there: {e.strerror or e}") from None
 
 
 def _died(rel: str) -> Outcome:
