@@ -106,8 +106,8 @@ def test_a_binary_file_is_reported_and_skipped_while_the_rest_go_on(runner, site
 def test_a_file_that_vanishes_mid_batch_is_reported_and_skipped(runner, site, tmp_path, monkeypatch):
     real = files.walk
 
-    def walk_then_delete(src, glob):
-        found = real(src, glob)
+    def walk_then_delete(src, glob, skipped=None):
+        found = real(src, glob, skipped)
         (src / found[3]).unlink()
         return found
 
@@ -496,3 +496,15 @@ def test_a_read_only_or_full_out_is_one_message_naming_out(runner, site, tmp_pat
         f"Error: {tmp_path / 'out2'}: No space left on device: the batch stops (3 pages done, saved if OUT lets it)"
     ]
     assert len(json.loads((tmp_path / "out2" / MANIFEST).read_text())["files"]) == 3
+
+
+def test_what_matches_the_glob_but_is_no_file_is_named(runner, site, tmp_path):
+    os.mkfifo(site / "pipe.txt")  # a batch that read it would wait forever
+    (site / "broken.txt").symlink_to(tmp_path / "missing")
+    (site / "loop.txt").symlink_to(site / "loop.txt")
+    result = batch_cli(runner, site, tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0
+    for line in ["pipe.txt: skipped: a FIFO, not a file", "broken.txt: skipped: a broken link",
+                 "loop.txt: skipped: a link that loops"]:  # fmt: skip
+        assert f"clean-articles: {line}\n" in result.output
+    assert len(outputs(tmp_path / "out")) == 10

@@ -61,3 +61,17 @@ def test_pages_learn_cannot_write_into_toml_are_passed_over(tmp_path):
     (tmp_path / "site" / "latin1.txt").write_bytes(chrome.replace(b"Most read", b"Most r\xe9ad"))  # not UTF-8
     (tmp_path / "site" / "binary.txt").write_bytes(b"\x00" + chrome)
     assert learn(tmp_path / "site", name="example.com") == clean
+
+
+def test_learn_names_each_page_it_passes_over(runner, tmp_path):
+    from clean_articles.cli import main
+
+    src = tmp_path / "pages"
+    src.mkdir()
+    (src / "good.txt").write_text("Menu\n\nA first line of an article that is long enough.\n")
+    (src / "latin1.txt").write_bytes("Caf\xe9 du coin\n".encode("latin-1"))
+    (src / "binary.txt").write_bytes(b"\x00\x01\x02")
+    result = runner.invoke(main, ["learn", str(src)])
+    assert result.exit_code == 0
+    assert "clean-articles: latin1.txt: skipped: not UTF-8 text" in result.stderr
+    assert "clean-articles: binary.txt: skipped: input holds NUL bytes" in result.stderr

@@ -81,6 +81,15 @@ def test_a_pack_that_would_take_tomllib_hours_or_a_traceback_is_one_line(tmp_pat
     assert problems(tmp_path, huge) == ["mine.toml: over 1 MB: no rule or model file is that big."]
 
 
+def test_a_pack_that_is_not_utf8_is_refused_at_its_line(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_bytes(GOOD.encode().replace(b"Skip links", b"Skip l\xe9nks"))
+    with pytest.raises(RuleError) as err:
+        load_rules([path], builtin=False)
+    line = GOOD.split("Skip links")[0].count("\n") + 1
+    assert [str(p) for p in err.value.problems] == [f"{path}:{line}: not UTF-8: byte 0xe9 (a rule file is UTF-8 text)."]
+
+
 def test_duplicate_id_points_at_first(tmp_path):
     text = GOOD + GOOD.split("\n", 3)[3]
     assert problems(tmp_path, text) == [

@@ -285,7 +285,10 @@ def run(
     their own from options.rules)."""
     start = time.monotonic()
     src, dst = check_dirs(src, dst)
-    files = walk(src, options.glob) if files is None else sorted(files)
+    skipped: list[tuple[str, str]] = []
+    files = walk(src, options.glob, skipped) if files is None else sorted(files)
+    for rel, why in skipped:
+        warn(f"{rel}: skipped: {why}")
     refused = refusals(src, files, options.follow_links)
     files = [f for f in files if f not in refused]
     rules = rules or load_rules(**options.rules)

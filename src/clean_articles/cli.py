@@ -312,7 +312,11 @@ def learn(src, glob, min_pages, min_share, name) -> None:
     """
     from clean_articles.learn import learn as learn_pack
 
-    click.echo(learn_pack(src, glob=glob, min_pages=min_pages, min_share=min_share, name=name), nl=False)
+    def warn(message: str) -> None:
+        click.echo(f"clean-articles: {message}", err=True)
+
+    pack = learn_pack(src, glob=glob, min_pages=min_pages, min_share=min_share, name=name, warn=warn)
+    click.echo(pack, nl=False)
 
 
 @main.command()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from clean_articles.document import Document
@@ -64,12 +64,17 @@ def _slug(text: str, taken: set[str]) -> str:
 
 
 def learn(
-    folder: Path, glob: str = "*.txt", min_pages: int = 3, min_share: float = 0.3, name: str | None = None
+    folder: Path,
+    glob: str = "*.txt",
+    min_pages: int = 3,
+    min_share: float = 0.3,
+    name: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> str:
     """The text of a rule pack (TOML) for the chrome that recurs across the pages under folder.
     The pages are read twice, once to count and once to learn, so memory holds the counts, not
-    the pages."""
-    counts = count_texts(_pages(folder, glob))
+    the pages. `warn` hears of each page passed over, and why."""
+    counts = count_texts(_pages(folder, glob, warn))
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
     lines: Counter[str] = Counter()  # pattern -> pages it was removed on
     seen: dict[str, str] = {}  # pattern -> the first line it was learned from
@@ -109,16 +114,27 @@ def learn(
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what decode() makes of bytes that are not UTF-8
 
 
-def _pages(folder: Path, glob: str) -> Iterator[str]:
+def _pages(folder: Path, glob: str, warn: Callable[[str], None] | None = None) -> Iterator[str]:
     """The pages under folder, one at a time; unreadable and binary ones are passed over, and so
-    are pages with undecodable bytes, which cannot be written into a TOML file."""
-    for rel in walk(folder, glob):
+    are pages with undecodable bytes, which cannot be written into a TOML file (each said to
+    `warn`, if given)."""
+    say = warn or (lambda message: None)
+    skipped: list[tuple[str, str]] = []
+    for rel in walk(folder, glob, skipped):
         try:
             text, _ = decode((folder / rel).read_bytes())
-        except (OSError, BinaryInputError):
+        except OSError as e:
+            say(f"{rel}: skipped: cannot read it ({e.strerror or e})")
+            continue
+        except BinaryInputError as e:
+            say(f"{rel}: skipped: {e}")
             continue
         if _UNDECODABLE.search(text) is None:
             yield text
+        else:
+            say(f"{rel}: skipped: not UTF-8 text (its lines could not be written into a rule pack)")
+    for rel, why in skipped:
+        say(f"{rel}: skipped: {why}")
 
 
 def _render(

@@ -133,7 +133,14 @@ class Loader:
     def pack(self, path: Path, data: bytes, check: bool = True) -> Pack | None:
         """One pack file, or None when it has problems (added to `problems`)."""
         where = str(path)
-        text = data.decode("utf-8", "replace")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            self.problems.append(
+                Problem(where, line, f"not UTF-8: byte 0x{data[e.start]:02x} (a rule file is UTF-8 text)")
+            )
+            return None
         pos = _Positions(text)
         try:
             doc = tomlfile.loads(text)
