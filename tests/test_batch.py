@@ -508,3 +508,20 @@ def test_what_matches_the_glob_but_is_no_file_is_named(runner, site, tmp_path):
                  "loop.txt: skipped: a link that loops"]:  # fmt: skip
         assert f"clean-articles: {line}\n" in result.output
     assert len(outputs(tmp_path / "out")) == 10
+
+
+@pytest.mark.slow
+def test_names_and_keys_do_not_depend_on_the_locale(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "raw" / "keep-french.txt", src / "café.txt")
+    shutil.copy(SAMPLES / "raw" / "ad-markers.txt", src / "line\nbreak.txt")
+    command = [sys.executable, "-m", "clean_articles", "batch", str(src), str(tmp_path / "out"), "-j", "1", "--explain"]
+    first = subprocess.run(command, capture_output=True, env={**os.environ, "LC_ALL": "C.UTF-8"})
+    assert first.returncode == 0 and b'"line\\nbreak.txt":' in first.stdout  # one line each
+    ascii_locale = {**os.environ, "LC_ALL": "POSIX", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    again = subprocess.run(command[:-1], capture_output=True, env=ascii_locale)
+    assert again.returncode == 0 and b"2 files, 2 skipped, 0 failed" in again.stderr

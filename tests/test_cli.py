@@ -213,3 +213,15 @@ def test_utf16_and_utf32_with_a_mark_are_text_and_come_out_as_they_came(runner, 
     page.write_bytes(b"\xff\xfea\x00b")  # a mark, then no UTF-16 text: bytes with a NUL
     result = runner.invoke(main, [str(page)])
     assert result.exit_code == 1 and "input holds NUL bytes" in result.output
+
+
+def test_the_diff_of_a_page_with_bare_carriage_returns_is_a_patch_of_lines(runner, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_bytes(
+        b"Skip to content\rThe talks opened in Moscow on Wednesday with a long speech.\rShare this article\r"
+    )
+    result = runner.invoke(main, ["--diff", str(page)])
+    assert result.exit_code == 0
+    lines = result.stdout_bytes.split(b"\n")
+    assert lines[0] == f"--- a/{page}".encode() and lines[1] == f"+++ b/{page}".encode()
+    assert b"-Skip to content\r" in lines and lines[-1] == b""  # one diff line per page line, each ended by \n

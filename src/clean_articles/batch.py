@@ -36,6 +36,7 @@ from clean_articles.files import (
     PageTooBig,
     check_dirs,
     create_beside,
+    key,
     linked_folder,
     load_manifest,
     output_hash,
@@ -50,7 +51,7 @@ from clean_articles.files import (
 )
 from clean_articles.packs import RuleError, RuleSet, load_rules
 from clean_articles.render import diff as unified_diff
-from clean_articles.render import dumps
+from clean_articles.render import dumps, shown
 from clean_articles.repeats import Counts, Tally, page_keys
 
 __all__ = ["JSONL", "BatchError", "Options", "Outcome", "Summary", "run"]
@@ -165,11 +166,11 @@ def process(rel: str) -> Outcome:
         data, mode = read_page(os.path.join(_STATE["src"], rel), opt.max_page_mb << 20)
         text, bom = decode(data)
     except (BinaryInputError, PageTooBig) as e:
-        return Outcome(rel, "failed", report=f"{rel}: {e}")
+        return Outcome(rel, "failed", report=f"{shown(rel)}: {e}")
     except OSError as e:
-        return Outcome(rel, "failed", report=f"{rel}: cannot read: {e.strerror or e}")
+        return Outcome(rel, "failed", report=f"{shown(rel)}: cannot read: {e.strerror or e}")
     in_hash = sha(data)
-    old = _STATE["manifest"].get(rel)
+    old = _STATE["manifest"].get(key(rel))
     quiet = not (opt.check or opt.diff or opt.explain or opt.jsonl)
     if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1]:
         return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1])
@@ -177,7 +178,7 @@ def process(rel: str) -> Outcome:
         result = _STATE["cleaner"].clean(text, _STATE["counts"])
         out = encode(result.text, bom)
     except MemoryError:
-        return Outcome(rel, "failed", report=f"{rel}: out of memory while cleaning it (split the page)")
+        return Outcome(rel, "failed", report=f"{shown(rel)}: out of memory while cleaning it (split the page)")
     outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out))
     if opt.check:
         try:
@@ -191,13 +192,13 @@ def process(rel: str) -> Outcome:
     linked = linked_folder(_STATE["dst"], rel, _STATE["real_folders"])
     if linked is not None:
         return Outcome(
-            rel, "failed", report=f"{rel}: not written: {linked} is a link (a batch never writes through one)"
+            rel, "failed", report=f"{shown(rel)}: not written: {linked} is a link (a batch never writes through one)"
         )
     try:
         write(dst, out, mode)
     except OSError as e:
         full = e.strerror or str(e) if e.errno in _OUT_FULL else ""
-        return Outcome(rel, "failed", report=f"{rel}: cannot write {dst}: {e.strerror or e}", full=full)
+        return Outcome(rel, "failed", report=f"{shown(rel)}: cannot write {dst}: {e.strerror or e}", full=full)
     if opt.diff:
         outcome.report = result.diff(rel)
     elif opt.explain:
@@ -288,14 +289,14 @@ def run(
     skipped: list[tuple[str, str]] = []
     files = walk(src, options.glob, skipped) if files is None else sorted(files)
     for rel, why in skipped:
-        warn(f"{rel}: skipped: {why}")
+        warn(f"{shown(rel)}: skipped: {why}")
     refused = refusals(src, files, options.follow_links)
     files = [f for f in files if f not in refused]
     rules = rules or load_rules(**options.rules)
     cleaner = Cleaner(rules)
     summary = Summary(files=len(files) + len(refused), failed=len(refused))
     for rel, why in refused.items():
-        warn(f"{rel}: {why}")
+        warn(f"{shown(rel)}: {why}")
     counts = None
     if any(r.kind == "recurring" for r in rules.rules):  # pass 1
         lost = []  # chunks whose worker died: their pages are not counted (pass 2 reports the page)
@@ -322,7 +323,7 @@ def run(
         warn(f"{dst / MANIFEST}: {unusable}: every page is redone")
     same_rules = old.get("rules") == rules.fingerprint and old.get("counts") == digest
     previous = {k: tuple(v) for k, v in old.get("files", {}).items()} if same_rules else {}
-    wanted = set(files)
+    wanted = set(map(key, files))
     done: dict = {} if options.check else {k: v for k, v in previous.items() if k in wanted}
     if not options.check:
         dst.mkdir(parents=True, exist_ok=True)
@@ -382,7 +383,7 @@ def _writable(dst: Path) -> None:
 
 def _died(rel: str) -> Outcome:
     return Outcome(
-        rel, "failed", report=f"{rel}: the worker cleaning it died (out of memory, or killed); the rest go on"
+        rel, "failed", report=f"{shown(rel)}: the worker cleaning it died (out of memory, or killed); the rest go on"
     )
 
 
@@ -397,7 +398,7 @@ def _fingerprint(options: Options) -> str | None:
 def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:
     if o.status == "failed":
         summary.failed += 1
-        done.pop(o.path, None)
+        done.pop(key(o.path), None)
         warn(o.report)
         return
     summary.skipped += o.status == "skipped"
@@ -405,7 +406,7 @@ def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:
     summary.bytes_in += o.bytes_in
     summary.bytes_out += o.bytes_out
     if o.status in ("done", "skipped"):
-        done[o.path] = (o.in_hash, o.out_hash)
+        done[key(o.path)] = (o.in_hash, o.out_hash)
     if o.report:
         echo(o.report)
     if jsonl is not None and o.json:

@@ -39,6 +39,12 @@ class BatchError(Exception):
     """A batch that cannot start (bad folders); the CLI shows it as one line."""
 
 
+def key(rel: str) -> str:
+    """A page's key in the manifest: its path's bytes read as UTF-8 (undecodable bytes escaped),
+    the same whatever the locale says file names are encoded in."""
+    return os.fsencode(rel).decode("utf-8", "surrogateescape")
+
+
 def sha(data: bytes) -> str:
     """The hash the manifest keeps of a page's input or output."""
     return hashlib.sha256(data).hexdigest()[:32]

@@ -113,16 +113,32 @@ def explain(result: Result, path: str = "-", width: int = 60) -> str:
         if len(start) > width:
             start = start[: width - 1] + "…"
         span = f"{r.first}" if r.first == r.last else f"{r.first}-{r.last}"
-        out.append(f"{path}:{span}: {r.rule}: {r.reason.rstrip('.')}: {start}")
+        out.append(f"{shown(path)}:{span}: {r.rule}: {r.reason.rstrip('.')}: {start}")
     return "\n".join(out) + ("\n" if out else "")
 
 
 def diff(before: str, after: str, path: str = "-") -> str:
-    """A unified diff of input against clean output, with `path` as the file name."""
+    """A unified diff of input against clean output, with `path` as the file name (quoted, as
+    `shown` does, when it holds a line break). Every line of it ends with a line feed, so it
+    is a well-formed patch even of a page whose lines end with a bare carriage return (kept, as
+    a CRLF page's are)."""
     lines = difflib.unified_diff(
-        _with_endings(before), _with_endings(after), fromfile=f"a/{path}", tofile=f"b/{path}", n=1
+        _with_endings(before), _with_endings(after), fromfile=f"a/{shown(path)}", tofile=f"b/{shown(path)}", n=1
     )
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line
+        if line.endswith("\n")
+        else line + "\n"
+        if line.endswith("\r")
+        else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )
+
+
+def shown(path: str) -> str:
+    """A file name as outputs print it: as it is, or, when it holds a control character (a line
+    break would split a line of --explain in two), as a JSON string."""
+    return json.dumps(path) if any(c < " " or c == "\x7f" for c in path) else path
 
 
 def _with_endings(text: str) -> list[str]:
