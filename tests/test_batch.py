@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -525,3 +526,38 @@ def test_names_and_keys_do_not_depend_on_the_locale(tmp_path):
     ascii_locale = {**os.environ, "LC_ALL": "POSIX", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
     again = subprocess.run(command[:-1], capture_output=True, env=ascii_locale)
     assert again.returncode == 0 and b"2 files, 2 skipped, 0 failed" in again.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers learn of their parent's death from Linux")
+def test_workers_do_not_outlive_a_killed_batch(tmp_path):
+    import subprocess
+    import time
+
+    src = tmp_path / "in"
+    src.mkdir()
+    pages = sorted((SAMPLES / "raw").glob("*.txt"))
+    for k in range(2000):
+        shutil.copy(pages[k % len(pages)], src / f"{k:04}.txt")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"],
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and any(out.glob("*.txt"))) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.kill()  # kill -9: no handler runs in the parent
+    proc.wait()
+
+    def alive() -> int:
+        found = 0
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                found += str(out).encode() in cmdline.read_bytes()
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert alive() == 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ def _size(n: int) -> str:
 
 
 _STATE: dict = {}
+_PARENT: int | None = None  # the driver's process id, as its forked workers inherit it
 
 
 def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict,
@@ -138,7 +140,17 @@ def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifes
 
 def _init_worker(*args) -> None:
     """Pool workers leave Ctrl-C to the parent, which stops them; a worker stopped mid-write
-    leaves at most a temporary file, swept by the next run."""
+    leaves at most a temporary file, swept by the next run. A worker dies with its parent
+    (killed with -9, say), instead of waiting forever for work."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if _PARENT is not None and os.getppid() != _PARENT:  # the parent died before that took effect
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for stop in (signal.SIGTERM, signal.SIGHUP):  # the parent's handlers (cli.py) are not theirs
         signal.signal(stop, signal.SIG_DFL)
@@ -232,6 +244,8 @@ class _Runner:
     def _pool(self):
         from concurrent.futures import ProcessPoolExecutor  # here: importing it costs pipe mode ~10 ms
 
+        global _PARENT
+        _PARENT = os.getpid()
         return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=self.initargs)
 
     def map(self, fn: Callable, items: list, chunksize: int) -> Iterator:
