@@ -436,23 +436,29 @@ def test_a_worker_that_dies_costs_only_its_page(site, tmp_path, monkeypatch):
     assert len(outputs(tmp_path / "out")) == 10
 
 
+def running_batch(tmp_path: Path, pages: int, written: int):
+    """A `batch -j 2` of `pages` sample pages in a child process, once it has written `written`."""
+    import subprocess
+    import time
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    samples = sorted((SAMPLES / "raw").glob("*.txt"))
+    for k in range(pages):
+        shutil.copy(samples[k % len(samples)], src / f"{k:04}.txt")
+    command = [sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and len(list(out.glob("*.txt"))) >= written) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return src, out, proc
+
+
 @pytest.mark.slow
 def test_sigterm_saves_progress_like_ctrl_c(tmp_path):
     import subprocess
-    import sys
-    import time
 
-    src = tmp_path / "in"
-    src.mkdir()
-    pages = sorted((SAMPLES / "raw").glob("*.txt"))
-    for k in range(400):
-        shutil.copy(pages[k % len(pages)], src / f"{k:03}.txt")
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"],
-                            stderr=subprocess.PIPE)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not (out.is_dir() and len(list(out.glob("*.txt"))) > 200) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    src, out, proc = running_batch(tmp_path, 400, 200)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) != 0
     assert b"Traceback" not in proc.stderr.read()
@@ -531,20 +537,9 @@ def test_names_and_keys_do_not_depend_on_the_locale(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers learn of their parent's death from Linux")
 def test_workers_do_not_outlive_a_killed_batch(tmp_path):
-    import subprocess
     import time
 
-    src = tmp_path / "in"
-    src.mkdir()
-    pages = sorted((SAMPLES / "raw").glob("*.txt"))
-    for k in range(2000):
-        shutil.copy(pages[k % len(pages)], src / f"{k:04}.txt")
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "clean_articles", "batch", str(src), str(out), "-j", "2"],
-                            stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not (out.is_dir() and any(out.glob("*.txt"))) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    _, out, proc = running_batch(tmp_path, 2000, 1)
     proc.kill()  # kill -9: no handler runs in the parent
     proc.wait()
 
