@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 from conftest import write_pack
@@ -167,3 +168,33 @@ def test_a_section_rule_reads_each_line_a_bounded_number_of_times(monkeypatch):
 
     assert steps(400) <= 3 * 1201  # each line once (it was once per anchor: 400 x 1200)
     assert steps(1600) <= 4.5 * steps(400)
+
+
+def test_repeated_and_phrase_rules_do_a_bounded_amount_of_work_a_line(monkeypatch):
+    from clean_articles.matchers import phrase, repeated
+
+    compared, judged = [], []
+
+    class Counting:  # rapidfuzz's fuzz, counting the comparisons `repeated` asks for
+        @staticmethod
+        def ratio(a, b, score_cutoff=None):
+            compared.append(1)
+            return repeated.fuzz.__wrapped__.ratio(a, b, score_cutoff=score_cutoff)
+
+    Counting.__wrapped__ = repeated.fuzz
+    monkeypatch.setattr(repeated, "fuzz", Counting)
+    real_match = phrase.PhraseMatcher._match
+    monkeypatch.setattr(phrase.PhraseMatcher, "_match", lambda self, *a: judged.append(1) or real_match(self, *a))
+    cleaner = Cleaner()
+
+    def work(n: int) -> tuple[int, int]:  # lines that start alike, and lines full of a banner's words
+        compared.clear(), judged.clear()
+        words = random.Random(n).choices(["harbour", "council", "budget", "storm", "school", "bridge", "vote"], k=6 * n)
+        lines = [f"Breaking news: {' '.join(words[6 * k : 6 * k + 6])} {k}" for k in range(n)]  # a shared start
+        lines += [f"We use cookies {k} to improve your experience on our website" for k in range(n)]
+        cleaner.clean("\n".join(lines) + "\n")
+        return len(compared), len(judged)
+
+    (c1, j1), (c4, j4) = work(500), work(2000)
+    assert c4 <= 5 * c1 and j4 <= 5 * j1  # linear: four times the lines, about four times the work (not 16)
+    assert c4 <= 2 * 64 * 4000 and j4 <= 2 * 4000  # at most two buckets of comparisons a line
