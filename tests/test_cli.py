@@ -174,6 +174,7 @@ def test_a_page_past_the_size_limit_is_one_line(tmp_path):
     assert done.returncode == 1 and b"over 64 MB" in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
 def test_a_full_stdout_or_a_closed_stdin_is_one_line():
     import subprocess

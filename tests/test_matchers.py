@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 
+import pytest
 from conftest import write_pack
 
 from clean_articles import Cleaner, clean_text, load_rules
@@ -170,6 +171,7 @@ def test_a_section_rule_reads_each_line_a_bounded_number_of_times(monkeypatch):
     assert steps(1600) <= 4.5 * steps(400)
 
 
+@pytest.mark.slow
 def test_repeated_and_phrase_rules_do_a_bounded_amount_of_work_a_line(monkeypatch):
     from clean_articles.matchers import phrase, repeated
 
@@ -198,3 +200,41 @@ def test_repeated_and_phrase_rules_do_a_bounded_amount_of_work_a_line(monkeypatc
     (c1, j1), (c4, j4) = work(500), work(2000)
     assert c4 <= 5 * c1 and j4 <= 5 * j1  # linear: four times the lines, about four times the work (not 16)
     assert c4 <= 2 * 64 * 4000 and j4 <= 2 * 4000  # at most two buckets of comparisons a line
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda k: f"Related\n  • Teaser {k}\n",  # anchors and list items
+        lambda k: f"Breaking news: story number {k} of the day\n",  # lines that start alike
+        lambda k: f"Subscribe to our newsletter {k} and accept cookies\n\n",  # banner words, one a block
+        lambda k: f"{k}\n",  # numbers alone
+        lambda k: "Share this article\n" if k % 2 else f"The council met again on day {k} to vote on the budget.\n",
+    ],
+)
+def test_every_rule_kind_together_is_linear_on_adversarial_pages(shape):
+    import sys
+
+    cleaner = Cleaner()
+
+    def steps(n: int) -> int:  # Python-level calls (each C call counts one) while cleaning n lines
+        page = (
+            "".join(shape(k) for k in range(n))
+            + "A closing sentence with far more than sixteen words, so that no block is a list.\n"
+        )
+        count = [0]
+
+        def profile(frame, event, arg):
+            count[0] += event in ("call", "c_call")
+
+        sys.setprofile(profile)
+        try:
+            cleaner.clean(page)
+        finally:
+            sys.setprofile(None)
+        return count[0]
+
+    steps(50)  # what is built on a first page
+    small, large = steps(400), steps(1600)
+    assert large <= 5 * small, (small, large)  # quadratic work would be ~16 times
