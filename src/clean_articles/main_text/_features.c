@@ -43,7 +43,6 @@
 #define NCONTEXT 48
 #define NWINDOW 14
 
-static PyObject *array_type; /* array.array */
 static PyObject *str_lower;  /* "lower" */
 static unsigned char ascii_word[128]; /* re's \w for ASCII, filled from Py_UNICODE_ISALNUM */
 
@@ -1565,20 +1564,48 @@ fail:
 /* ------------------------------------------------------------------------------------------ */
 /* page(lines, removed, tables)                                                               */
 
-/* An array('d') of n doubles copied from v (n may be 0). */
+/* A read-only memoryview of doubles (format 'd') over `bytes`, which it keeps; steals the
+ * reference to `bytes` (NULL passes through). */
 static PyObject *
-double_array(const double *v, Py_ssize_t n)
+doubles_view(PyObject *bytes)
+{
+    if (!bytes)
+        return NULL;
+    PyObject *view = PyMemoryView_FromObject(bytes);
+    Py_DECREF(bytes);
+    if (!view)
+        return NULL;
+    PyObject *cast = PyObject_CallMethod(view, "cast", "s", "d");
+    Py_DECREF(view);
+    return cast;
+}
+
+/* A bytes object for n doubles, zeroed, its buffer in *buf (the page's rows are written there
+ * directly: copying them, and then copying the copy into an array, tripled a big page's peak). */
+static PyObject *
+doubles_buffer(Py_ssize_t n, double **buf)
 {
     if (n > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double)) {
         PyErr_NoMemory();
         return NULL;
     }
-    PyObject *bytes = PyBytes_FromStringAndSize((const char *)v, n * (Py_ssize_t)sizeof(double));
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
     if (!bytes)
         return NULL;
-    PyObject *arr = PyObject_CallFunction(array_type, "sO", "d", bytes);
-    Py_DECREF(bytes);
-    return arr;
+    *buf = (double *)PyBytes_AS_STRING(bytes);
+    memset(*buf, 0, (size_t)n * sizeof(double));
+    return bytes;
+}
+
+/* A memoryview of n doubles copied from v (n may be 0). */
+static PyObject *
+double_array(const double *v, Py_ssize_t n)
+{
+    double *buf;
+    PyObject *bytes = doubles_buffer(n, &buf);
+    if (bytes && n)
+        memcpy(buf, v, (size_t)n * sizeof(double));
+    return doubles_view(bytes);
 }
 
 /* The flags of `removed` (a sequence of truth values, or bytes-like), one byte each. */
@@ -1623,8 +1650,8 @@ PyDoc_STRVAR(page_doc,
 "page(lines, removed, tables) -> (live, rows, words, content)\n\n"
 "features.page_features of a page: `lines` its lines (str), `removed` one truth value per line (a\n"
 "sequence or bytes; lines past its end count as not removed), `tables` what tables() made.\n"
-"`live` lists the live lines' indices, `rows` is an array('d') of len(live) rows of\n"
-"len(features.names()) features one after another, `words` an array('d') of each live line's\n"
+"`live` lists the live lines' indices, `rows` is a memoryview of doubles: len(live) rows of\n"
+"len(features.names()) features one after another, `words` one of each live line's\n"
 "length in words, and `content` an opaque capsule of the live lines' content words for stage2()\n"
 "(content_sets() lists them).");
 
@@ -1632,7 +1659,7 @@ static PyObject *
 page(PyObject *self, PyObject *args)
 {
     PyObject *lines, *removed, *capsule, *seq = NULL, *result = NULL, *live_list = NULL, *rows = NULL;
-    PyObject *words = NULL, *content = NULL;
+    PyObject *words = NULL, *content = NULL, *rows_bytes = NULL;
     if (!PyArg_ParseTuple(args, "OOO", &lines, &removed, &capsule))
         return NULL;
     const Tables *t = PyCapsule_GetPointer(capsule, TABLES_CAPSULE);
@@ -1730,7 +1757,7 @@ page(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    if (!(out = zeroed(n * width, sizeof(double))) || !(L.prose = zeroed(n, sizeof(double))) ||
+    if (!(rows_bytes = doubles_buffer(n * width, &out)) || !(L.prose = zeroed(n, sizeof(double))) ||
         !(L.nwl = zeroed(n, sizeof(double))) || !(L.dupc = zeroed(n, sizeof(Py_ssize_t))) ||
         !(L.cstart = zeroed(n + 1, sizeof(Py_ssize_t))))
         goto done;
@@ -1739,7 +1766,9 @@ page(PyObject *self, PyObject *args)
         if (line_rows(&pg, &L, stop, out, width) < 0 || context(&pg, &L, out, width) < 0)
             goto done;
     }
-    if (!(rows = double_array(out, n * width)) || !(words = double_array(L.nwl, n)) ||
+    rows = doubles_view(rows_bytes);
+    rows_bytes = NULL;
+    if (!rows || !(words = double_array(L.nwl, n)) ||
         !(content = content_capsule(&pg, &L)))
         goto done;
     result = PyTuple_Pack(4, live_list, rows, words, content);
@@ -1751,7 +1780,7 @@ done:
     Py_XDECREF(content);
     PyMem_Free(rem);
     PyMem_Free(reads);
-    PyMem_Free(out);
+    Py_XDECREF(rows_bytes); /* the rows live in it, not in a buffer of their own */
     live_free(&L);
     lex_free(&pg.words);
     PyMem_Free(pg.pw);
@@ -1893,7 +1922,7 @@ kadane(const double *z, Py_ssize_t n, Py_ssize_t *lo, Py_ssize_t *hi)
 }
 
 PyDoc_STRVAR(stage2_doc,
-"stage2(z, words, content) -> array('d')\n\n"
+"stage2(z, words, content) -> memoryview of doubles\n\n"
 "model.stage2_features: for stage 1's scores `z` of a page's live lines, their lengths in words\n"
 "`words` and their content words `content` (both from page()), len(z) rows of\n"
 "len(model.STAGE2_NAMES) features one after another. `z` and `words` are arrays of doubles or\n"
@@ -2081,9 +2110,9 @@ sum_total(const Sum *s)
 }
 
 PyDoc_STRVAR(scores_doc,
-"scores(weights, bias, rows, width, rows2=None, width2=0) -> array('d')\n\n"
+"scores(weights, bias, rows, width, rows2=None, width2=0) -> memoryview of doubles\n\n"
 "model.Stage.score of each row: `bias` + sum(map(mul, weights, row)), summed as Python's sum()\n"
-"does. `rows` is an array('d') of rows of `width` features one after another; a row may go on in\n"
+"does. `rows` is a buffer of doubles: rows of `width` features one after another; a row may go on in\n"
 "`rows2` (rows of `width2`), as stage 2's rows go on with stage2()'s features. `weights` is a\n"
 "sequence of width + width2 numbers.");
 
@@ -2226,15 +2255,6 @@ PyInit__features(void)
 {
     for (Py_UCS4 c = 0; c < 128; c++)
         ascii_word[c] = Py_UNICODE_ISALNUM(c) || c == '_';
-    if (!array_type) {
-        PyObject *mod = PyImport_ImportModule("array");
-        if (!mod)
-            return NULL;
-        array_type = PyObject_GetAttrString(mod, "array");
-        Py_DECREF(mod);
-        if (!array_type)
-            return NULL;
-    }
     if (!str_lower && !(str_lower = PyUnicode_InternFromString("lower")))
         return NULL;
     return PyModule_Create(&module);

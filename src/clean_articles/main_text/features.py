@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -128,13 +127,14 @@ def names() -> list[str]:
 
 
 class Rows(Sequence):
-    """The feature rows of a page's live lines, kept as the C wrote them: `flat`, an array('d')
-    of rows of `width` numbers one after another, which a row may go on in `flat2` (rows of
-    `width2`: stage 2's features). A row is made (a list of floats) when it is asked for."""
+    """The feature rows of a page's live lines, kept as the C wrote them: `flat`, a buffer of
+    doubles (a memoryview, or an array('d')) of rows of `width` numbers one after another, which
+    a row may go on in `flat2` (rows of `width2`: stage 2's features). A row is made (a list of
+    floats) when it is asked for."""
 
     __slots__ = ("flat", "width", "flat2", "width2")
 
-    def __init__(self, flat: array, width: int, flat2: array | None = None, width2: int = 0):
+    def __init__(self, flat: Sequence[float], width: int, flat2: Sequence[float] | None = None, width2: int = 0):
         self.flat, self.width = flat, width
         self.flat2, self.width2 = flat2, (width2 if flat2 is not None else 0)
 
@@ -172,7 +172,7 @@ class Rows(Sequence):
 @dataclass
 class Features:
     """A page's live lines (their indices), a row of features for each (`Rows`), their lengths in
-    words (an array('d')) and the content words of each (for the model's second stage; opaque:
+    words (a memoryview of doubles) and the content words of each (for the model's second stage; opaque:
     `_features.content_sets(content)` lists them)."""
 
     live: list[int]
