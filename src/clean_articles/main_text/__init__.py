@@ -27,7 +27,7 @@ from operator import itemgetter, mul, sub
 
 from clean_articles.document import Document
 from clean_articles.main_text.decode import STATES, path
-from clean_articles.main_text.features import DESCRIPTIONS, page_features
+from clean_articles.main_text.features import DESCRIPTIONS, DESCRIPTIONS_2, page_features
 from clean_articles.main_text.model import STAGE2_NAMES, Model, ModelError, Stage, dump, load
 from clean_articles.text import ends_sentence, sentence_flags
 
@@ -149,31 +149,3 @@ class _Reason:
 
 def _said(description: tuple[str, str], high: bool) -> str:
     return description[1] if high else description[0]
-
-
-DESCRIPTIONS_2 = {
-    "z": ("scored low", "scored high"),
-    "zm1": ("low scores around", "high scores around"),
-    "zm2": ("low scores around", "high scores around"),
-    "zm5": ("low scores nearby", "high scores nearby"),
-    "zm10": ("low scores nearby", "high scores nearby"),
-    "zup3": ("low scores above", "high scores above"),
-    "zdn3": ("low scores below", "high scores below"),
-    "zmaxup": ("nothing scored high above", "a high score above"),
-    "zmaxdn": ("nothing scored high below", "a high score below"),
-    "inspan": ("outside the best span", "inside the best span"),
-    "span_d_lo": ("near the span's start", "far from the span's start"),
-    "span_d_hi": ("near the span's end", "far from the span's end"),
-    "span_rel": ("early in the span", "late in the span"),
-    "after_span": ("not after the span", "after the best span"),
-    "before_span": ("not before the span", "before the best span"),
-    "zrank": ("ranks high", "ranks low"),
-    "z_minus_spanmean": ("below the span's scores", "above the span's scores"),
-    "pz_before": ("little article before", "much article before"),
-    "pz_after": ("little article after", "much article after"),
-    "pz_min": ("at an end of the article", "amid the article"),
-    "page_pos_share": ("few article lines on the page", "many article lines on the page"),
-    "z_minus_top": ("far below the best lines", "near the best lines"),
-    "coh_core": ("shares few words with the article", "shares words with the article"),
-    "coh_core2": ("shares few words with the article", "shares words with the article"),
-}

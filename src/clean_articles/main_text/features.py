@@ -288,3 +288,32 @@ for _g in cues().names:
 
 #: `_SAID` in the order of `names()`.
 DESCRIPTIONS = [_SAID[n] for n in names()]
+
+#: How a reason says stage 2's features (model.STAGE2_NAMES: what stage 1's scores say around
+#: a line), as `_SAID` does the line features'.
+DESCRIPTIONS_2 = {
+    "z": ("scored low", "scored high"),
+    "zm1": ("low scores around", "high scores around"),
+    "zm2": ("low scores around", "high scores around"),
+    "zm5": ("low scores nearby", "high scores nearby"),
+    "zm10": ("low scores nearby", "high scores nearby"),
+    "zup3": ("low scores above", "high scores above"),
+    "zdn3": ("low scores below", "high scores below"),
+    "zmaxup": ("nothing scored high above", "a high score above"),
+    "zmaxdn": ("nothing scored high below", "a high score below"),
+    "inspan": ("outside the best span", "inside the best span"),
+    "span_d_lo": ("near the span's start", "far from the span's start"),
+    "span_d_hi": ("near the span's end", "far from the span's end"),
+    "span_rel": ("early in the span", "late in the span"),
+    "after_span": ("not after the span", "after the best span"),
+    "before_span": ("not before the span", "before the best span"),
+    "zrank": ("ranks high", "ranks low"),
+    "z_minus_spanmean": ("below the span's scores", "above the span's scores"),
+    "pz_before": ("little article before", "much article before"),
+    "pz_after": ("little article after", "much article after"),
+    "pz_min": ("at an end of the article", "amid the article"),
+    "page_pos_share": ("few article lines on the page", "many article lines on the page"),
+    "z_minus_top": ("far below the best lines", "near the best lines"),
+    "coh_core": ("shares few words with the article", "shares words with the article"),
+    "coh_core2": ("shares few words with the article", "shares words with the article"),
+}
