@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 
+import pytest
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from synthetic_site import TOPICS, page
 
 from clean_articles import Cleaner, clean_text, load_rules
 from clean_articles.document import Document
-from clean_articles.repeats import Counts, Tally, count_texts, line_keys, page_keys, protected
+from clean_articles.repeats import Counts, count_texts, line_keys, page_keys, protected, site_of
 
 RULES = load_rules([ROOT / "rules" / "generic" / "recurring.toml"], builtin=False, strict=True)
 STORY = (
@@ -60,29 +62,69 @@ def test_counts_depend_neither_on_order_nor_on_how_pages_are_split():
     for seed in range(3):
         shuffled = pages[:]
         random.Random(seed).shuffle(shuffled)
-        tally = Tally()
+        tally = Counts()
         for k in range(0, len(shuffled), 1 + seed):  # chunks of 1, 2 and 3 pages
             chunk = Counts()
             for text in shuffled[k : k + 1 + seed]:
                 chunk.add_page(page_keys(Document.from_text(text)))
-            tally.add(chunk)
-        assert tally.counts().digest() == whole.digest() and whole.pages == 12
+            tally += chunk
+        assert tally.hot().digest() == whole.digest() and whole.pages == 12
 
 
-def test_a_tally_forgets_the_oldest_keys_seen_once_and_keeps_those_that_recur():
-    tally = Tally(window=100)
+def _page_of(keys: set[int]) -> Counts:
+    counts = Counts(window=100)
+    counts.add_page(keys)
+    return counts
+
+
+def test_counts_forget_the_oldest_keys_seen_once_and_keep_those_that_recur():
+    tally = Counts(window=100)
     for k in range(50):  # pages that share nothing but one line
-        tally.add(Counts(1, {1_000 + 10 * k + j: 1 for j in range(10)} | {7: 1}))
+        tally += _page_of({1_000 + 10 * k + j for j in range(10)} | {7})
         assert len(tally.once) <= 100 + 11
-    assert tally.counts().counts == {7: 50} and tally.pages == 50
-    tally.add(Counts(1, {1_000: 1, 1_490: 1}))  # seen long ago (forgotten), and just now
-    assert tally.counts().counts == {7: 50, 1_490: 2}
-    assert tally.counts(least=3).counts == {7: 50}
+    assert tally.hot().recur == {7: 50} and tally.pages == 50
+    tally += _page_of({1_000, 1_490})  # seen long ago (forgotten), and just now
+    assert tally.hot().recur == {7: 50, 1_490: 2}
+    assert tally.hot(least=3).recur == {7: 50}
+
+
+def test_counts_add_up_in_any_grouping_and_survive_pickling():
+    pages = [{1, 2, 3}, {2, 3}, {3, 4}, {5}, {1, 5}]
+    one = Counts()
+    for keys in pages:
+        one.add_page(keys, "a.com")
+    a, b = Counts(), Counts()
+    for keys in pages[:2]:
+        a.add_page(keys, "a.com")
+    for keys in pages[2:]:
+        b.add_page(keys, "a.com")
+    both = pickle.loads(pickle.dumps(a)) + pickle.loads(pickle.dumps(b))
+    assert both == one and both.hot().recur == {1: 2, 2: 2, 3: 3, 5: 2} and both.sites == {"a.com": 5}
+    assert a.pages == 2 and b.pages == 3  # adding made a new Counts
+
+
+def test_each_site_counts_apart():
+    texts = [f"Story {n} is told here in full, as it was on the day.\n\nMenu\n" for n in range(3)]
+    counts = Counts()
+    for text in texts:
+        counts.add_page(page_keys(Document.from_text(text), "a.com"), "a.com")
+    key = line_keys(Document.from_text("Menu"), [0])[0][0][0]
+    assert counts.get(key, "a.com") == 3 and counts.get(key, "b.com") == 0 and counts.get(key) == 0
+    assert counts.of("a.com").pages == 3 and counts.of("b.com").pages == 0
+
+
+@pytest.mark.parametrize(
+    "url, site",
+    [("https://www.Example.com/a/b", "example.com"), ("http://news.example.com:8080/x", "news.example.com"),
+     ("example.org/path", "example.org"), ("", ""), (None, ""), (42, ""), ("http://[bad/", "")],
+)  # fmt: skip
+def test_a_site_is_the_host_without_www(url, site):
+    assert site_of(url) == site
 
 
 def test_counts_keep_integers_not_texts_and_only_keys_on_two_pages_or_more():
     counts = count_texts([page(k) for k in range(10)])
-    assert counts.counts and all(type(k) is int and n >= 2 for k, n in counts.counts.items())
+    assert counts.recur and all(type(k) is int and n >= 2 for k, n in counts.recur.items())
 
 
 def test_below_the_page_threshold_nothing_goes():

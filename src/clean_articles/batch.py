@@ -53,12 +53,12 @@ from clean_articles.files import (
 from clean_articles.packs import RuleError, RuleSet, load_rules
 from clean_articles.render import diff as unified_diff
 from clean_articles.render import dumps, shown
-from clean_articles.repeats import Counts, Tally, page_keys
+from clean_articles.repeats import Counts, page_keys
 
 __all__ = ["JSONL", "BatchError", "Options", "Outcome", "Summary", "run"]
 
 CHUNK = 32
-COUNT_CHUNK = 64  # pages a pass-1 task counts: the same chunks whatever the workers (repeats.Tally)
+COUNT_CHUNK = 64  # pages a pass-1 task counts: the same chunks whatever the workers (repeats.Counts)
 SAVE_EVERY = 5.0  # seconds between manifest saves, at least ...
 SAVE_SHARE = 0.05  # ... and saving takes at most this share of a run (a save grows with the batch)
 
@@ -317,10 +317,10 @@ def run(
         counter = _Runner(
             options.jobs, (options, src, dst, None, {}), None, lambda chunk: lost.append(chunk) or Counts()
         )
-        tally, ok = Tally(), False
+        tally, ok = Counts(), False
         try:
             for part in counter.map(_count_chunk, _chunks(files, COUNT_CHUNK), 1):
-                tally.add(part)
+                tally += part
             ok = True
         finally:
             counter.close(ok)
@@ -328,8 +328,7 @@ def run(
             warn(
                 f"a worker died counting {chunk[0]} ... {chunk[-1]}: the lines of these pages are not counted across pages"
             )
-        recurring = [r.matcher for r in rules.rules if r.kind == "recurring"]
-        counts = tally.counts(min(m.threshold(tally.pages) for m in recurring))
+        counts = cleaner.hot(tally)
         summary.count_seconds = time.monotonic() - start
     digest = counts.digest() if counts is not None else ""
     old, unusable = load_manifest(dst)

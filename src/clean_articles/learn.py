@@ -84,7 +84,7 @@ def learn(
     for doc in map(Document.from_text, _pages(folder, glob)):
         on_page: set[str] = set()
         heads: set[str] = set()
-        for m in matcher.mark(doc, Context(doc, bytearray(len(doc)), counts)):
+        for m in matcher.mark(doc, Context(doc, bytearray(len(doc)), counts.of(""))):
             start, end = doc.blocks[doc.block_of[m.start]]
             for i in range(m.start, m.end):
                 on_page.add(pattern(doc.stripped[i]))

@@ -29,7 +29,7 @@ from clean_articles.document import Document, Mark
 from clean_articles.packs import Pack, RuleSet
 from clean_articles.patterns import PageClock, Pattern, matching_lines
 from clean_articles.prefilter import Prefilter
-from clean_articles.repeats import Counts
+from clean_articles.repeats import SiteCounts
 
 ROUNDS = 4
 LAST = 3  # rules of this stage or later act once, on the page the rounds left (Matcher.STAGE)
@@ -43,7 +43,7 @@ class Context:
     #: 1 for each line an earlier rule of this round removed
     removed: bytearray
     #: a batch's cross-page counts (repeats.py), or None outside a batch
-    counts: Counts | None = None
+    counts: SiteCounts | None = None
     #: pattern -> the lines it may match, from the prefilter (a pattern missing: every line)
     candidates: dict[Pattern, list[int] | tuple] = field(default_factory=dict)
     #: the time all patterns together may still spend on the page (over all rounds)
@@ -86,7 +86,7 @@ class Pipeline:
             found = self._gated[pack.name] = Prefilter(_patterns(pack))
         return found
 
-    def mark(self, doc: Document, counts: Counts | None = None) -> tuple[list[Mark], bytearray, list[int]]:
+    def mark(self, doc: Document, counts: SiteCounts | None = None) -> tuple[list[Mark], bytearray, list[int]]:
         """All marks for doc, each round's in pipeline order; the mask they make (1 for each
         removed line); and the lines the clean text is made of (`Document.kept`)."""
         clock = PageClock(doc.size)
@@ -119,7 +119,7 @@ class Pipeline:
     def _round(
         self,
         doc: Document,
-        counts: Counts | None,
+        counts: SiteCounts | None,
         candidates: dict | None,
         steps: list | None = None,
         removed: bytearray | None = None,

@@ -24,13 +24,15 @@ The same agency story syndicated on several pages of a batch keeps its text that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, compress
 from operator import itemgetter
+from urllib.parse import urlsplit
 
 from clean_articles._core import keys
 from clean_articles.document import LEFT, Document
@@ -74,64 +76,84 @@ def protected(doc: Document) -> bytes:
     return bytes(guard)
 
 
-def page_keys(doc: Document) -> set[int]:
-    """Every key of the page's unprotected lines, once: what the page adds to a batch's counts."""
+def page_keys(doc: Document, site: str = "") -> set[int]:
+    """Every key of the page's unprotected lines, once: what the page adds to a batch's counts
+    (salted by its site, see `salt`)."""
     guard = protected(doc)
     free = [i for i in compress(range(len(doc)), guard.translate(LEFT)) if doc.stripped[i]]
-    return set(chain.from_iterable(line for line, _ in line_keys(doc, free)))
+    found = set(chain.from_iterable(line for line, _ in line_keys(doc, free)))
+    mix = salt(site)
+    return {k ^ mix for k in found} if mix else found
 
 
-@dataclass
+def site_of(url: object) -> str:
+    """The site of a page's URL: its host, lower case, without a leading "www." ("" for none)."""
+    if not isinstance(url, str) or not url:
+        return ""
+    try:
+        host = urlsplit(url.strip() if "//" in url else "//" + url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+@functools.lru_cache(maxsize=4096)
+def salt(site: str) -> int:
+    """What a site's keys are mixed with (XOR), so that one table holds every site's keys apart:
+    0 for no site (the keys as they are)."""
+    return int.from_bytes(hashlib.blake2b(site.encode("utf-8", "surrogatepass"), digest_size=8).digest()) if site else 0
+
+
+WINDOW = 1 << 18  # keys seen on one page only that Counts remember (the newest)
+
+
 class Counts:
-    """How many pages hold each key: of a chunk of pages (every key), or of a whole batch (the
-    keys that recur, from `Tally`)."""
+    """How many pages of a batch hold each line key, per site, in bounded memory.
 
-    pages: int = 0
-    counts: dict[int, int] = field(default_factory=dict)
+    A key on two pages or more is counted from then on (`recur`). A key seen on one page only is
+    kept among the last `window` such keys (those added longest ago are forgotten first), so
+    memory stops growing with pages that share nothing: it holds at most `window` keys seen once,
+    and the keys that recur. A key is counted exactly unless two of its pages lie so far apart
+    that more than `window` other keys seen once came between them; then it counts from the later
+    page on. Keys are salted by site (`salt`), so one table counts every site apart, and `sites`
+    holds each site's pages ("" for pages without one).
 
-    def add_page(self, keys: Iterable[int]) -> None:
-        self.pages += 1
-        c = self.counts
-        for k in keys:
-            c[k] = c.get(k, 0) + 1
-
-    def get(self, key: int) -> int:
-        return self.counts.get(key, 0)
-
-    def digest(self) -> str:
-        """A fingerprint of the counts, for deciding whether an earlier output is up to date."""
-        h = hashlib.sha256(f"pages={self.pages}\n".encode())
-        for k in sorted(self.counts):
-            h.update(k.to_bytes(8, "big") + self.counts[k].to_bytes(4, "big"))
-        return h.hexdigest()[:16]
-
-
-WINDOW = 1 << 18  # keys seen on one page only that a batch's tally remembers (the newest)
-
-
-class Tally:
-    """A batch's counts, summed from the counts of its chunks in their order, in bounded memory.
-
-    A key on two pages or more is counted from then on. A key seen on one page only is kept among
-    the last `window` such keys (those of the oldest chunks are forgotten first), so memory stops
-    growing with pages that share nothing: it holds at most `window` keys seen once (plus a
-    chunk's), and the keys that recur. A key is counted exactly unless two of its pages lie so far
-    apart that more than `window` other keys seen once came between them; then it counts from the
-    later page on. Chunks are the same whatever the number of workers and are added in order, so
-    the counts are too.
+    Counts add up (`a + b`, `a += b`: b's pages come after a's) and pickle, so chunks of pages
+    can be counted anywhere and summed in order: the same chunks summed in the same order give the
+    same counts whatever the number of workers.
     """
 
     def __init__(self, window: int = WINDOW):
         self.window = window
-        self.pages = 0
+        self.sites: dict[str, int] = {}
         self.recur: dict[int, int] = {}
         self.once: set[int] = set()
-        self._chunks: deque[list[int]] = deque()  # the keys each chunk added to `once`, oldest first
+        self._ages: deque[list[int]] = deque()  # the keys each addition put in `once`, oldest first
 
-    def add(self, chunk: Counts) -> None:
-        self.pages += chunk.pages
+    @property
+    def pages(self) -> int:
+        return sum(self.sites.values())
+
+    def add_page(self, keys: Iterable[int], site: str = "") -> None:
+        """Count one page's keys (`page_keys`, salted by `site`)."""
+        self.sites[site] = self.sites.get(site, 0) + 1
+        self._add({k: 1 for k in keys})
+
+    def __iadd__(self, other: Counts) -> Counts:
+        for site, n in other.sites.items():
+            self.sites[site] = self.sites.get(site, 0) + n
+        self._add(dict.fromkeys(other.once, 1) | other.recur)
+        return self
+
+    def __add__(self, other: Counts) -> Counts:
+        total = Counts(self.window)
+        total += self
+        total += other
+        return total
+
+    def _add(self, counted: dict[int, int]) -> None:
         recur, once, fresh = self.recur, self.once, []
-        for k, n in chunk.counts.items():
+        for k, n in counted.items():
             if k in recur:
                 recur[k] += n
             elif k in once:
@@ -142,20 +164,60 @@ class Tally:
             else:
                 fresh.append(k)
         once.update(fresh)
-        self._chunks.append(fresh)
-        while len(once) > self.window and len(self._chunks) > 1:
-            once.difference_update(self._chunks.popleft())
+        self._ages.append(fresh)
+        while len(once) > self.window and len(self._ages) > 1:
+            once.difference_update(self._ages.popleft())
+        if len(self._ages) > 1 and not fresh:
+            self._ages.pop()
 
-    def counts(self, least: int = 2) -> Counts:
-        """The counts of the keys on at least `least` pages (what can recur enough to matter)."""
-        return Counts(self.pages, {k: n for k, n in self.recur.items() if n >= least})
+    def hot(self, least: int = 2) -> Counts:
+        """These counts less the keys on fewer than `least` pages (what can recur enough to
+        matter): small, what a batch's pass 2 gets."""
+        kept = Counts(self.window)
+        kept.sites = dict(self.sites)
+        kept.recur = {k: n for k, n in self.recur.items() if n >= least}
+        return kept
+
+    def get(self, key: int, site: str = "") -> int:
+        """Pages holding `key` (an unsalted key of a page of `site`), if it recurs."""
+        return self.recur.get(key ^ salt(site), 0)
+
+    def of(self, site: str) -> SiteCounts:
+        """What the pages of one site see: the site's pages and its keys."""
+        return SiteCounts(self.sites.get(site, 0), self.recur, salt(site), site)
+
+    def digest(self) -> str:
+        """A fingerprint of the counts, for deciding whether an earlier output is up to date."""
+        h = hashlib.sha256(repr(sorted(self.sites.items())).encode("utf-8", "surrogatepass"))
+        for k in sorted(self.recur):
+            h.update(k.to_bytes(8, "big") + self.recur[k].to_bytes(4, "big"))
+        return h.hexdigest()[:16]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Counts) and (self.sites, self.recur, self.once) == (
+            other.sites,
+            other.recur,
+            other.once,
+        )
+
+    def __repr__(self) -> str:
+        return f"Counts(pages={self.pages}, sites={len(self.sites)}, recur={len(self.recur)}, once={len(self.once)})"
+
+
+@dataclass(frozen=True)
+class SiteCounts:
+    """The counts one page is cleaned with: its site's pages, and the batch's recurring keys
+    with the site's salt."""
+
+    pages: int
+    recur: dict[int, int]
+    salt: int = 0
+    site: str = ""
 
 
 def count_texts(texts: Iterable[str]) -> Counts:
     """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
-    chunk = Counts()
+    counts = Counts()
     for text in texts:
-        chunk.add_page(page_keys(Document.from_text(text)))
-    tally = Tally()
-    tally.add(chunk)
-    return tally.counts()
+        counts.add_page(page_keys(Document.from_text(text)))
+    return counts.hot()

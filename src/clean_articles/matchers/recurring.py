@@ -1,6 +1,6 @@
 """Kind `recurring`: blocks that recur across the pages of a batch (site chrome).
 
-It reads the batch's counts (`repeats.Counts`, from pass 1 of `clean-articles batch`, or from an
+It reads the batch's counts (`repeats.Counts`, those of the page's site, from pass 1 of `clean-articles batch`, or from an
 example's `pages`); without counts (pipe mode) it removes nothing. A line is *hot* when its key, or
 its near key, is held by at least `min_pages` pages and `min_share` of the batch. Then:
 
@@ -21,7 +21,7 @@ from itertools import compress
 
 from clean_articles.document import LEFT, Document, Mark
 from clean_articles.matchers import Matcher, Param, between
-from clean_articles.repeats import Counts, line_keys, protected
+from clean_articles.repeats import SiteCounts, line_keys, protected
 
 
 class RecurringMatcher(Matcher):
@@ -37,7 +37,7 @@ class RecurringMatcher(Matcher):
         return max(self.params["min_pages"], math.ceil(self.params["min_share"] * pages))
 
     def mark(self, doc: Document, ctx) -> Iterable[Mark]:
-        counts: Counts | None = ctx.counts
+        counts: SiteCounts | None = ctx.counts
         if not counts or not counts.pages:
             return
         excluded = _either(protected(doc), ctx.removed)
@@ -51,19 +51,19 @@ class RecurringMatcher(Matcher):
                 yield Mark(start + a, start + b, self.rule, reason)
 
     def _block(
-        self, keys: list[tuple[tuple[int, ...], int]], excluded: bytes, counts: Counts
+        self, keys: list[tuple[tuple[int, ...], int]], excluded: bytes, counts: SiteCounts
     ) -> list[tuple[int, int, str]]:
         """The runs of a block's lines (their keys and folded lengths) that go, [a, b) from the
         block's start, each with its reason: how many pages its hottest line is on. Excluded
         lines (protected, or removed before) stay."""
         need, min_chars = self.threshold(counts.pages), self.params["min_chars"]
-        pages = counts.counts.get
+        pages, mix = counts.recur.get, counts.salt
         seen: dict[int, int] = {}  # hot line -> its pages
         keyed: list[int] = []  # lines that may go with their block
         for i, ((line, length), skip) in enumerate(zip(keys, excluded)):
             if length and not skip:
                 keyed.append(i)
-                n = max(map(pages, line, (0, 0))) if length >= min_chars else 0  # one or two keys
+                n = max(pages(k ^ mix, 0) for k in line) if length >= min_chars and line else 0  # one or two keys
                 if n >= need:
                     seen[i] = n
         if not seen:
@@ -78,7 +78,9 @@ class RecurringMatcher(Matcher):
             while j + 1 < len(run) and run[j + 1] == run[j] + 1:
                 j += 1
             most = max(seen.get(i, 0) for i in run[k : j + 1])
-            out.append((run[k], run[j] + 1, f"recurs on {most} of {counts.pages} pages of the batch"))
+            out.append(
+                (run[k], run[j] + 1, f"recurs on {most} of {counts.pages} pages of {counts.site or 'the batch'}")
+            )
             k = j + 1
         return out
 
