@@ -39,3 +39,22 @@ def write_pack(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def poisoned(monkeypatch):
+    """Cleaner.clean kills the process it runs in on a page starting with POISON, as the
+    kernel's out-of-memory killer would."""
+    import os
+    import signal
+
+    from clean_articles import Cleaner
+
+    real = Cleaner.clean
+
+    def clean(self, text, counts=None, site=""):
+        if text.startswith("POISON"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, text, counts, site)
+
+    monkeypatch.setattr(Cleaner, "clean", clean)

@@ -138,7 +138,10 @@ def test_an_out_that_cannot_be_made_is_one_line_not_a_traceback(runner, site, tm
 def test_a_glob_that_matches_nothing_says_so(runner, site, tmp_path):
     result = batch_cli(runner, site, tmp_path / "out", "--glob", "*.htm")
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == f"clean-articles: no file under {site} matches --glob '*.htm'"
+    assert (
+        result.output.splitlines()[-1]
+        == f"clean-articles: no file under {site} matches --glob '*.htm' (nor is a corpus file)"
+    )
 
 
 def test_check_writes_nothing_and_exits_1_when_an_output_would_change(runner, site, tmp_path):
@@ -399,10 +402,10 @@ def test_a_page_too_big_or_out_of_memory_costs_only_that_page(runner, site, tmp_
 
     real = Cleaner.clean
 
-    def clean(self, text, counts=None):
+    def clean(self, text, counts=None, site=""):
         if text.startswith("A line of a page"):  # big.txt
             raise MemoryError
-        return real(self, text, counts)
+        return real(self, text, counts, site)
 
     monkeypatch.setattr(Cleaner, "clean", clean)
     result = batch_cli(runner, site, tmp_path / "out2", "-j", "1")
@@ -413,16 +416,8 @@ def test_a_page_too_big_or_out_of_memory_costs_only_that_page(runner, site, tmp_
 
 @pytest.mark.slow
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the poisoned clean() reaches workers by fork")
-def test_a_worker_that_dies_costs_only_its_page(site, tmp_path, monkeypatch):
+def test_a_worker_that_dies_costs_only_its_page(site, tmp_path, poisoned):
     (site / "poison.txt").write_text("POISON: this page kills the worker that cleans it\n")
-    real = Cleaner.clean
-
-    def clean(self, text, counts=None):
-        if text.startswith("POISON"):
-            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        return real(self, text, counts)
-
-    monkeypatch.setattr(Cleaner, "clean", clean)
     warnings: list[str] = []
 
     def hung(signum, frame):

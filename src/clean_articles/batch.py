@@ -1,11 +1,15 @@
-"""Clean a folder of pages into another: the job, in two passes, by a pool of workers.
+"""Clean a folder of pages into another, or a corpus file into another: the job, in two passes,
+by a pool of workers.
 
-Pass 1 (only when a rule of kind `recurring` is enabled) counts line fingerprints over the whole
-batch (`repeats.py`); pass 2 cleans every page with those counts. Both passes hand out files in
-chunks to a pool of worker processes that compile the rules once each (pool initializer); the
-counts are summed, and the results come back in sorted path order, so the output is the same
-whatever the number of workers and whatever order the files were found in. A worker that dies
-costs only the page it was on (`_Runner`).
+A batch's pages are its `.txt` files (`--glob`) and the records of its corpus files (`.jsonl`,
+`.jsonl.gz`: corpus.py), in sorted path order. Pass 1 (only when a rule of kind `recurring` is
+enabled) counts line fingerprints over the whole batch, per site (`repeats.py`); pass 2 cleans
+every page with those counts. Both passes hand out pages in chunks to a pool of worker processes
+that compile the rules once each (pool initializer), a few chunks ahead of what is done, so a
+corpus of millions of records streams through in bounded memory; the counts are summed, and the
+results come back in order, so the output is the same whatever the number of workers. A worker
+that dies costs only the page (or record) it was on (`_Runner`). A corpus file's output is
+written as its records come back, and renamed into place after its last one.
 
 What touches the disk (walking IN, reading pages, writing outputs atomically, the manifest that
 makes a batch resumable) is files.py's. A later run skips a page whose input, rules and counts
@@ -17,17 +21,32 @@ seconds (less often as it grows: saving it takes at most `SAVE_SHARE` of a run) 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from clean_articles.cleaner import Cleaner
+from clean_articles.corpus import SUFFIXES as CORPUS_SUFFIXES
+from clean_articles.corpus import (
+    BadRecord,
+    Fields,
+    Writer,
+    clean_page,
+    clean_record,
+    is_corpus,
+    open_lines,
+    page_site,
+    record_keys,
+)
 from clean_articles.document import Document
-from clean_articles.encoding import BinaryInputError, decode, encode
+from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.files import (
     JSONL,
     MANIFEST,
@@ -77,11 +96,15 @@ class Options:
     jsonl: bool = False
     follow_links: bool = False
     max_page_mb: int = MAX_PAGE_MB
+    fields: Fields = field(default_factory=Fields)  #: the fields of corpus records
+    sites: str = "url"  #: where a page's site comes from: url | folder | none (corpus.page_site)
 
 
 @dataclass
 class Outcome:
-    """What happened to one page. status: done | skipped | same | changed | failed."""
+    """What happened to one page, or one record of a corpus file (`line` > 0), or to a corpus
+    file (`line` = 0). status: done | skipped | same | changed | failed | end (a corpus file's
+    records are all back)."""
 
     path: str
     status: str
@@ -92,11 +115,14 @@ class Outcome:
     report: str = ""  # diff / explanation for stdout, or the failure message
     json: str = ""  # one JSON line (jsonl)
     full: str = ""  # OUT cannot take more (full, read-only): why; the batch stops
+    line: int = 0  # a record's line in its corpus file
+    record: bytes = b""  # the cleaned record
 
 
 @dataclass
 class Summary:
     files: int = 0
+    records: int = 0
     skipped: int = 0
     failed: int = 0
     changed: int = 0
@@ -109,8 +135,9 @@ class Summary:
     def line(self, check: bool = False) -> str:
         removed = 1 - self.bytes_out / self.bytes_in if self.bytes_in else 0.0
         would = f", {self.changed} would change" if check else ""
+        records = f" ({self.records} records)" if self.records else ""
         return (
-            f"{self.files} files, {self.skipped} skipped, {self.failed} failed{would}, "
+            f"{self.files} files{records}, {self.skipped} skipped, {self.failed} failed{would}, "
             f"{_size(self.bytes_in)} in, {_size(self.bytes_out)} out, {removed:.1%} removed, "
             f"{self.seconds:.1f}s"
         )
@@ -157,17 +184,61 @@ def _init_worker(*args) -> None:
     _init(*args)
 
 
-def _count_chunk(paths: list[str]) -> Counts:
-    """Pass 1 on some pages: the keys each holds (a page that cannot be read or is binary is
-    reported by pass 2)."""
+def _site(rel: str) -> str | None:
+    """The site of the pages of file `rel` (None: each record's URL says)."""
+    return page_site(_STATE["options"].sites, os.path.dirname(rel))
+
+
+def _count_chunk(units: list) -> Counts:
+    """Pass 1 on some pages and records: the keys each holds (a page that cannot be read or is
+    binary, a bad record: reported by pass 2)."""
+    opt: Options = _STATE["options"]
     counts = Counts()
-    for rel in paths:
+    for unit in units:
         try:
-            text, _ = decode(read_page(os.path.join(_STATE["src"], rel), _STATE["options"].max_page_mb << 20)[0])
-            counts.add_page(page_keys(Document.from_text(text)))
+            if isinstance(unit, str):
+                text, _ = decode(read_page(os.path.join(_STATE["src"], unit), opt.max_page_mb << 20)[0])
+                site = _site(unit) or ""
+                counts.add_page(page_keys(Document.from_text(text), site), site)
+            elif unit[2] is not None and (found := record_keys(unit[2], opt.fields, _site(unit[0]))):
+                counts.add_page(found[1], found[0])
         except (OSError, BinaryInputError, PageTooBig, MemoryError):
             continue
     return counts
+
+
+def process_chunk(units: list) -> list[Outcome]:
+    """Pass 2 on some pages and records (in a worker)."""
+    return [process(u) if isinstance(u, str) else _record(*u) for u in units]
+
+
+def _record(rel: str, line: int, data) -> Outcome:
+    """Clean one record of a corpus file (line 0: none, the file's end, and data says why it
+    could not be read to it, if so)."""
+    if not line:
+        return Outcome(rel, "end", report=data or "")
+    opt: Options = _STATE["options"]
+    where = f"{shown(rel)}:{line}"
+    try:
+        if data is None:
+            raise BadRecord(f"a line over {opt.max_page_mb} MB (--max-page-mb raises the limit)")
+        result, out = clean_record(_STATE["cleaner"], data, opt.fields, _STATE["counts"], _site(rel))
+    except BadRecord as e:
+        return Outcome(rel, "failed", len(data or b""), report=f"{where}: skipped: {e}", line=line)
+    except MemoryError:
+        return Outcome(rel, "failed", len(data), report=f"{where}: out of memory while cleaning it", line=line)
+    return _told(Outcome(rel, "done", len(data), len(out), line=line, record=out), result, where, opt)
+
+
+def _told(outcome: Outcome, result, where: str, opt: Options) -> Outcome:
+    """The outcome with what the options ask to print or write of the page's cleaning."""
+    if opt.diff:
+        outcome.report = result.diff(where)
+    elif opt.explain:
+        outcome.report = result.explain(where)
+    if opt.jsonl:
+        outcome.json = dumps(result.to_json(where))
+    return outcome
 
 
 def process(rel: str) -> Outcome:
@@ -176,8 +247,7 @@ def process(rel: str) -> Outcome:
     dst = os.path.join(_STATE["dst"], rel)
     try:
         data, mode = read_page(os.path.join(_STATE["src"], rel), opt.max_page_mb << 20)
-        text, bom = decode(data)
-    except (BinaryInputError, PageTooBig) as e:
+    except PageTooBig as e:
         return Outcome(rel, "failed", report=f"{shown(rel)}: {e}")
     except OSError as e:
         return Outcome(rel, "failed", report=f"{shown(rel)}: cannot read: {e.strerror or e}")
@@ -187,8 +257,9 @@ def process(rel: str) -> Outcome:
     if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1]:
         return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1])
     try:
-        result = _STATE["cleaner"].clean(text, _STATE["counts"])
-        out = encode(result.text, bom)
+        result, out = clean_page(_STATE["cleaner"], data, _STATE["counts"], _site(rel) or "")
+    except BinaryInputError as e:
+        return Outcome(rel, "failed", report=f"{shown(rel)}: {e}")
     except MemoryError:
         return Outcome(rel, "failed", report=f"{shown(rel)}: out of memory while cleaning it (split the page)")
     outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out))
@@ -211,29 +282,29 @@ def process(rel: str) -> Outcome:
     except OSError as e:
         full = e.strerror or str(e) if e.errno in _OUT_FULL else ""
         return Outcome(rel, "failed", report=f"{shown(rel)}: cannot write {dst}: {e.strerror or e}", full=full)
-    if opt.diff:
-        outcome.report = result.diff(rel)
-    elif opt.explain:
-        outcome.report = result.explain(rel)
-    if opt.jsonl:
-        outcome.json = dumps(result.to_json(rel))
-    return outcome
+    return _told(outcome, result, rel, opt)
 
 
 # ---------------------------------------------------------------------------------------------
 # Driver
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[k : k + size] for k in range(0, len(items), size)]
+AHEAD = 4  # chunks handed out per worker ahead of the one whose results are awaited
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    items = iter(items)
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 class _Runner:
-    """Runs a function over items in this process (jobs=1) or in a pool of worker processes,
-    results in item order. Pool workers compile the rules themselves; this process uses `cleaner`
-    as it is. A worker that dies (killed, out of memory) costs only the item it was on: the pool
-    is made anew, the items that were in flight are run again one at a time, and one that kills
-    a worker on its own gets `lost(item)` as its result."""
+    """Runs a function over chunks of items in this process (jobs=1) or in a pool of worker
+    processes, results in chunk order, with at most AHEAD chunks per worker handed out (items
+    may be a stream of millions). Pool workers compile the rules themselves; this process uses
+    `cleaner` as it is. A worker that dies (killed, out of memory) costs only the item it was
+    on: the pool is made anew, the items of the chunks that were in flight are run again one at
+    a time, and one that kills a worker on its own gets `lost(item)` as its result."""
 
     def __init__(self, jobs: int, initargs: tuple, cleaner: Cleaner | None, lost: Callable):
         self.jobs, self.initargs, self.lost = jobs, initargs + (cleaner is not None,), lost
@@ -248,28 +319,36 @@ class _Runner:
         _PARENT = os.getpid()
         return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=self.initargs)
 
-    def map(self, fn: Callable, items: list, chunksize: int) -> Iterator:
+    def map(self, fn: Callable, chunks: Iterable[list]) -> Iterator:
+        """fn(chunk) for each chunk, or fn([item]) for each item of a chunk a worker died on."""
         if self.pool is None:
-            yield from map(fn, items)
+            yield from map(fn, chunks)
             return
         from concurrent.futures.process import BrokenProcessPool
 
-        done = 0
-        while done < len(items):
+        chunks = iter(chunks)
+        flight: deque = deque()
+        while True:
+            while len(flight) < AHEAD * self.jobs and (chunk := next(chunks, None)) is not None:
+                flight.append((chunk, self.pool.submit(fn, chunk)))
+            if not flight:
+                return
             try:
-                for result in self.pool.map(fn, items[done:], chunksize=chunksize):
-                    yield result
-                    done += 1
+                result = flight[0][1].result()
             except BrokenProcessPool:
                 self._renew()
-                for item in items[done : done + (self.jobs + 1) * chunksize]:  # what was in flight
-                    try:
-                        result = self.pool.submit(fn, item).result()
-                    except BrokenProcessPool:
-                        self._renew()
-                        result = self.lost(item)
-                    yield result
-                    done += 1
+                for chunk, _ in list(flight):
+                    for item in chunk:
+                        try:
+                            result = self.pool.submit(fn, [item]).result()
+                        except BrokenProcessPool:
+                            self._renew()
+                            result = self.lost(item)
+                        yield result
+                flight.clear()
+                continue
+            flight.popleft()
+            yield result
 
     def _renew(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -283,6 +362,44 @@ class _Runner:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass
+class _Plan:
+    """Where a batch reads and writes: IN and OUT folders, or (`single`) one corpus file into
+    another, whose manifest sits beside it."""
+
+    src: Path
+    dst: Path
+    files: list[str]
+    single: str = ""  # OUT's file name, for one corpus file
+
+    def out(self, rel: str) -> str:
+        return str(self.dst / (self.single or rel))
+
+    @property
+    def manifest(self) -> Path:
+        return self.dst / (f".{self.single}{MANIFEST}" if self.single else MANIFEST)
+
+
+def _plan(src: Path, dst: Path, glob: str, warn: Callable, files: list[str] | None) -> _Plan:
+    if src.is_file() or not src.exists():
+        if not is_corpus(src.name):
+            raise BatchError(f"{src}: IN is a folder, or a corpus file ({' or '.join(CORPUS_SUFFIXES)})")
+        gz = src.name.endswith(".gz")
+        if dst.name.endswith(".gz") != gz or not is_corpus(dst.name):
+            raise BatchError(f"{dst}: OUT must be a corpus file of IN's kind ({CORPUS_SUFFIXES[gz]}), or a folder")
+        if dst.resolve() == src.resolve():
+            raise BatchError(f"{dst}: OUT is IN: IN is never written to; pick another OUT")
+        if dst.is_dir():
+            raise BatchError(f"{dst}: a folder, where OUT must be a corpus file")
+        return _Plan(src.resolve().parent, dst.resolve().parent, [src.name], dst.name)
+    src, dst = check_dirs(src, dst)
+    skipped: list[tuple[str, str]] = []
+    found = walk(src, (glob, *(f"*{s}" for s in CORPUS_SUFFIXES)), skipped) if files is None else sorted(files)
+    for rel, why in skipped:
+        warn(f"{shown(rel)}: skipped: {why}")
+    return _Plan(src, dst, found)
+
+
 def run(
     src: Path,
     dst: Path,
@@ -294,59 +411,59 @@ def run(
     files: list[str] | None = None,
     rules: RuleSet | None = None,
 ) -> Summary:
-    """Clean every page under src into dst. `echo` gets diffs, explanations; `warn` one line per
-    failed page; `progress(iterable, length)` may wrap the results for a progress bar; `rules`
-    is the RuleSet of options.rules when the caller compiled it already (pool workers compile
-    their own from options.rules)."""
+    """Clean every page under src into dst (or the records of corpus file src into corpus file
+    dst). `echo` gets diffs, explanations; `warn` one line per failed page or bad record;
+    `progress(iterable, length)` may wrap the results for a progress bar; `rules` is the RuleSet
+    of options.rules when the caller compiled it already (pool workers compile their own from
+    options.rules)."""
     start = time.monotonic()
-    src, dst = check_dirs(src, dst)
-    skipped: list[tuple[str, str]] = []
-    files = walk(src, options.glob, skipped) if files is None else sorted(files)
-    for rel, why in skipped:
-        warn(f"{shown(rel)}: skipped: {why}")
-    refused = refusals(src, files, options.follow_links)
+    plan = _plan(src, dst, options.glob, warn, files)
+    src, dst, files = plan.src, plan.dst, plan.files
+    refused = refusals(src, files, options.follow_links) if not plan.single else {}
     files = [f for f in files if f not in refused]
     rules = rules or load_rules(**options.rules)
     cleaner = Cleaner(rules)
     summary = Summary(files=len(files) + len(refused), failed=len(refused))
     for rel, why in refused.items():
         warn(f"{shown(rel)}: {why}")
+    limit = options.max_page_mb << 20
     counts = None
-    if any(r.kind == "recurring" for r in rules.rules):  # pass 1
-        lost = []  # chunks whose worker died: their pages are not counted (pass 2 reports the page)
-        counter = _Runner(
-            options.jobs, (options, src, dst, None, {}), None, lambda chunk: lost.append(chunk) or Counts()
-        )
+    if cleaner.counts_pages:  # pass 1
+        lost = []  # items whose worker died: they are not counted (pass 2 reports the page)
+        counter = _Runner(options.jobs, (options, src, dst, None, {}), None, lambda item: lost.append(item) or Counts())
         tally, ok = Counts(), False
         try:
-            for part in counter.map(_count_chunk, _chunks(files, COUNT_CHUNK), 1):
+            for part in counter.map(_count_chunk, _chunks(_units(src, files, limit), COUNT_CHUNK)):
                 tally += part
             ok = True
         finally:
             counter.close(ok)
-        for chunk in lost:
-            warn(
-                f"a worker died counting {chunk[0]} ... {chunk[-1]}: the lines of these pages are not counted across pages"
-            )
+        for item in lost:
+            where = shown(item) if isinstance(item, str) else f"{shown(item[0])}:{item[1]}"
+            warn(f"a worker died counting {where}: its lines are not counted across pages")
         counts = cleaner.hot(tally)
         summary.count_seconds = time.monotonic() - start
     digest = counts.digest() if counts is not None else ""
-    old, unusable = load_manifest(dst)
+    old, unusable = load_manifest(plan.manifest)
     if unusable:
-        warn(f"{dst / MANIFEST}: {unusable}: every page is redone")
+        warn(f"{plan.manifest}: {unusable}: every page is redone")
     same_rules = old.get("rules") == rules.fingerprint and old.get("counts") == digest
     previous = {k: tuple(v) for k, v in old.get("files", {}).items()} if same_rules else {}
     wanted = set(map(key, files))
     done: dict = {} if options.check else {k: v for k, v in previous.items() if k in wanted}
     if not options.check:
         dst.mkdir(parents=True, exist_ok=True)
-        sweep(dst)
-        _writable(dst)
+        if not plan.single:
+            sweep(dst)
+        _writable(plan.manifest)
     jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
-    runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, _died)
-    results = runner.map(process, files, max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1)))
+    corpora = _Corpora(plan, options, previous, summary, done)
+    runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, lambda item: [_died(item)])
+    pages = corpora.pages(files, warn)
+    chunk = max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1))
+    results = chain.from_iterable(runner.map(process_chunk, _chunks(pages, chunk)))
     if progress is not None:
-        results = progress(results, len(files))
+        results = progress(results, corpora.length)
     ok, saved, cost = False, time.monotonic(), 0.0
     try:
         for outcome in results:
@@ -354,10 +471,13 @@ def run(
                 raise BatchError(
                     f"{dst}: {outcome.full}: the batch stops ({len(done)} pages done, saved if OUT lets it)"
                 )
+            if outcome.line or outcome.status == "end":
+                corpora.take(outcome, echo, warn, jsonl)
+                continue
             _tally(summary, outcome, done, echo, warn, jsonl)
             if not options.check and time.monotonic() - saved > max(SAVE_EVERY, cost / SAVE_SHARE):
                 begun = time.monotonic()
-                save_manifest(dst, rules.fingerprint, digest, done)
+                save_manifest(plan.manifest, rules.fingerprint, digest, done)
                 saved = time.monotonic()
                 cost = saved - begun
         if not options.check and _fingerprint(options) != rules.fingerprint:
@@ -367,11 +487,12 @@ def run(
         ok = True
     finally:
         runner.close(ok)
+        corpora.close()
         if not options.check:
-            if not ok:
+            if not ok and not plan.single:
                 sweep(dst)  # what workers stopped mid-write left (they are all gone now)
             try:
-                save_manifest(dst, rules.fingerprint, digest, done)
+                save_manifest(plan.manifest, rules.fingerprint, digest, done)
             except OSError as e:
                 if ok:
                     raise BatchError(f"{dst}: cannot save the manifest: {e.strerror or e}") from None
@@ -381,22 +502,204 @@ def run(
     return summary
 
 
+def _units(src: Path, files: list[str], limit: int, ends: bool = False) -> Iterator:
+    """The pages of a batch in order: a .txt page's path, and for each record of a corpus file
+    (path, line, its bytes or None when too long); with `ends`, each corpus file's records are
+    followed by (path, 0, None), or (path, 0, why) when it could not be read to its end."""
+    for rel in files:
+        if not is_corpus(rel):
+            yield rel
+            continue
+        why = None
+        try:
+            for n, line in enumerate(open_lines(str(src / rel), limit), 1):
+                if line is None or line.strip():
+                    yield (rel, n, line)
+        except (OSError, EOFError) as e:  # gzip's BadGzipFile is an OSError; a cut .gz: EOFError
+            why = f"cannot read it to its end: {_why(e)}"
+        if ends:
+            yield (rel, 0, why)
+
+
+def _why(e: Exception) -> str:
+    return getattr(e, "strerror", None) or str(e) or type(e).__name__
+
+
+def _hash_file(path: str) -> tuple[str, int]:
+    """A file's hash (files.sha of its bytes, read in pieces) and how many line feeds it holds."""
+    import hashlib
+
+    h, lines = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while piece := f.read(1 << 20):
+            h.update(piece)
+            lines += piece.count(b"\n")
+    return h.hexdigest()[:32], lines
+
+
+class _Corpora:
+    """The driver's side of a batch's corpus files: which are up to date (skipped), the stream of
+    pass 2's items, and the outputs of the others, written (or, with --check, compared) as their
+    records come back in order. A corpus file with a bad record is written, but not recorded as
+    done: the next run reports the record again."""
+
+    def __init__(self, plan: _Plan, options: Options, previous: dict, summary: Summary, done: dict):
+        self.plan, self.options, self.previous, self.summary, self.done = plan, options, previous, summary, done
+        self.length = 0  # pages and records to clean, for a progress bar
+        self.hashes: dict[str, str] = {}
+        self.open: dict[str, _Output] = {}
+
+    def pages(self, files: list[str], warn: Callable) -> Iterator:
+        """The items of pass 2, less the corpus files that are up to date (counted as skipped)."""
+        opt, todo = self.options, []
+        quiet = not (opt.check or opt.diff or opt.explain or opt.jsonl or opt.force)
+        for rel in files:
+            if is_corpus(rel):
+                try:
+                    in_hash, lines = _hash_file(str(self.plan.src / rel))
+                except OSError as e:
+                    warn(f"{shown(rel)}: cannot read: {e.strerror or e}")
+                    self.summary.failed += 1
+                    continue
+                self.hashes[rel] = in_hash
+                old, out = self.previous.get(key(rel)), self.plan.out(rel)
+                if quiet and old and old[0] == in_hash and output_hash(out) == old[1]:
+                    self.summary.skipped += 1
+                    self.done[key(rel)] = old
+                    self.summary.bytes_in += os.stat(self.plan.src / rel).st_size
+                    self.summary.bytes_out += os.stat(out).st_size
+                    continue
+                self.length += lines
+            todo.append(rel)
+            self.length += 1
+        return _units(self.plan.src, todo, opt.max_page_mb << 20, ends=True)
+
+    def take(self, o: Outcome, echo: Callable, warn: Callable, jsonl) -> None:
+        """A record's outcome, or a corpus file's end."""
+        output = self.open.get(o.path)
+        if output is None:
+            output = self.open[o.path] = _Output(self.plan, o.path, self.options)
+        if o.status == "end":
+            del self.open[o.path]
+            self._end(output, o, echo, warn)
+            return
+        self.summary.records += 1
+        self.summary.bytes_in += o.bytes_in
+        if o.status == "failed":
+            output.bad += 1
+            self.summary.failed += 1
+            warn(o.report)
+            return
+        self.summary.bytes_out += o.bytes_out
+        output.add(o)
+        if o.report:
+            echo(o.report)
+        if jsonl is not None and o.json:
+            jsonl.write(o.json)
+
+    def _end(self, output: _Output, o: Outcome, echo: Callable, warn: Callable) -> None:
+        rel = o.path
+        if o.report:  # the file could not be read to its end: its output is not written
+            output.close(False)
+            self.summary.failed += 1
+            warn(f"{shown(rel)}: {o.report}: its output is not written")
+            return
+        try:
+            changed = output.close(True)
+        except OSError as e:
+            self.summary.failed += 1
+            warn(f"{shown(rel)}: cannot write {output.path}: {e.strerror or e}")
+            return
+        if self.options.check:
+            self.summary.changed += changed > 0
+            if changed:
+                echo(output.report())
+        elif not output.bad:
+            self.done[key(rel)] = (self.hashes[rel], output_hash(output.path))
+
+    def close(self) -> None:
+        """Stop: what was being written is not put in place."""
+        for output in self.open.values():
+            output.close(False)
+        self.open.clear()
+
+
+class _Output:
+    """One corpus file's output as its records come back: written beside its place (renamed into
+    it at the end), or, with --check, compared with the records already there."""
+
+    def __init__(self, plan: _Plan, rel: str, options: Options):
+        self.path, self.rel, self.fields, self.bad = plan.out(rel), rel, options.fields, 0
+        self.check = options.check
+        self.changes: list[str] = []
+        if self.check:
+            self.old = open_lines(self.path, 1 << 62) if os.path.exists(self.path) else iter(())
+            self.writer = None
+        else:
+            linked = None if plan.single else linked_folder(str(plan.dst), rel, set())
+            if linked is not None:
+                raise OSError(errno.EPERM, f"{linked} is a link (a batch never writes through one)")
+            self.writer = Writer(self.path, create_beside)
+
+    def add(self, o: Outcome) -> None:
+        if self.writer is not None:
+            self.writer.write(o.record)
+            return
+        before = next(self.old, None)
+        if before != o.record:
+            self.changes.append(self._diff(before, o.record, f"{self.rel}:{o.line}"))
+
+    def _diff(self, before: bytes | None, after: bytes, where: str) -> str:
+        field = self.fields.into or self.fields.text
+
+        def text(line: bytes | None) -> str:
+            try:
+                value = json.loads(line).get(field, "") if line else ""
+            except (ValueError, AttributeError):
+                value = ""
+            return value if isinstance(value, str) else ""
+
+        return unified_diff(text(before), text(after), where) or f"{where}: the record would change\n"
+
+    def report(self) -> str:
+        return "".join(self.changes)
+
+    def close(self, ok: bool) -> int:
+        """Put the output in place (ok) or drop it; with --check, how many records differ."""
+        if self.writer is not None:
+            self.writer.close(ok)
+            return 0
+        extra = sum(1 for _ in self.old)
+        if extra:
+            self.changes.append(f"{shown(self.rel)}: {extra} more records than this run makes\n")
+        return len(self.changes)
+
+
 _OUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
-def _writable(dst: Path) -> None:
-    """BatchError, naming OUT, when a file cannot be made in it (read-only, full, not ours)."""
+def _writable(manifest: Path) -> None:
+    """BatchError, naming OUT, when a file cannot be made beside its manifest (read-only, full,
+    not ours)."""
     try:
-        fd, tmp = create_beside(dst / MANIFEST)
+        fd, tmp = create_beside(manifest)
         os.close(fd)
         os.unlink(tmp)
     except OSError as e:
-        raise BatchError(f"{dst}: cannot write there: {e.strerror or e}") from None
+        raise BatchError(f"{manifest.parent}: cannot write there: {e.strerror or e}") from None
 
 
-def _died(rel: str) -> Outcome:
+def _died(item) -> Outcome:
+    if not isinstance(item, str) and not item[1]:
+        return Outcome(item[0], "end", report=item[2] or "")
+    rel, where, line = (
+        (item, shown(item), 0) if isinstance(item, str) else (item[0], f"{shown(item[0])}:{item[1]}", item[1])
+    )
     return Outcome(
-        rel, "failed", report=f"{shown(rel)}: the worker cleaning it died (out of memory, or killed); the rest go on"
+        rel,
+        "failed",
+        report=f"{where}: the worker cleaning it died (out of memory, or killed); the rest go on",
+        line=line,
     )
 
 

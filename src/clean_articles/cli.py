@@ -18,10 +18,12 @@ import click
 from clean_articles import __version__
 from clean_articles.batch import JSONL, BatchError, Options, run
 from clean_articles.cleaner import Cleaner
+from clean_articles.corpus import SITES, BadRecord, Fields, clean_record
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.files import MAX_PAGE_MB, PageTooBig
 from clean_articles.packs import FAVORS, RuleError, RuleSet, load_rules, suggest
 from clean_articles.render import dumps
+from clean_articles.render import shown as render_name
 
 
 class DefaultGroup(click.Group):
@@ -108,6 +110,29 @@ def rule_options(f):
     return gathered
 
 
+def corpus_options(f):
+    """Options of commands that read corpora of JSON Lines; the command gets them as one
+    `fields` (corpus.Fields)."""
+    f = click.option("--with-removals", is_flag=True,
+                     help='Add to each record what was removed, and why, under "clean_articles".')(f)  # fmt: skip
+    f = click.option("--output-field", metavar="NAME", default=None,
+                     help="Write the clean text to this field, keeping the raw text [default: replace the text field].")(f)  # fmt: skip
+    f = click.option("--url-field", metavar="NAME", default="url", show_default=True,
+                     help="The field of a record's URL, whose host is its site.")(f)  # fmt: skip
+    f = click.option("--id-field", metavar="NAME", default="id", show_default=True,
+                     help="The field that names a record in messages.")(f)  # fmt: skip
+    f = click.option("--text-field", metavar="NAME", default="text", show_default=True,
+                     help="The field of a record that holds the page's text.")(f)  # fmt: skip
+
+    @functools.wraps(f)
+    def gathered(**kwargs):
+        fields = Fields(kwargs.pop("text_field"), kwargs.pop("id_field"), kwargs.pop("url_field"),
+                        kwargs.pop("output_field"), kwargs.pop("with_removals"))  # fmt: skip
+        return f(fields=fields, **kwargs)
+
+    return gathered
+
+
 def load_options(rule_opts: dict) -> dict:
     """The keyword arguments of load_rules() for the rule options of a command."""
     return dict(paths=rule_opts["rule_paths"], builtin=not rule_opts["no_builtin_rules"],
@@ -164,10 +189,24 @@ def read_input(name: str, allow_binary: bool, max_page_mb: int = MAX_PAGE_MB) ->
 @click.option("--allow-binary", is_flag=True, help="Clean input with NUL bytes instead of refusing it.")
 @click.option("--max-page-mb", type=click.IntRange(1), default=MAX_PAGE_MB, show_default=True,
               help="Refuse a page bigger than this (no article is that big; /dev/zero never ends).")  # fmt: skip
-def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb) -> None:
-    """Clean FILEs (default: stdin) and write the article text to stdout."""
+@click.option("--jsonl", is_flag=True,
+              help="The input is JSON Lines, a page per record: write each record with its text cleaned.")  # fmt: skip
+@corpus_options
+def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb, jsonl, fields) -> None:
+    """Clean FILEs (default: stdin) and write the article text to stdout.
+
+    With --jsonl, each line of input is a record (a JSON object) whose text field is a page:
+    records come out in order, every field kept, the text cleaned; a bad line is reported
+    (file:line) and left out, and the exit status is 1.
+    """
     cleaner = Cleaner(get_rules(rule_opts))
     out = sys.stdout.buffer
+    if jsonl:
+        if explain or show_diff or fmt != "text":
+            raise click.UsageError("--jsonl writes records: --with-removals adds what was removed to each")
+        if not _clean_records(cleaner, files or ("-",), fields, max_page_mb << 20, out):
+            sys.exit(1)
+        return
     try:
         for name in files or ("-",):
             text, bom = read_input(name, allow_binary, max_page_mb)
@@ -186,6 +225,36 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb) 
         _write_failed(e)
 
 
+def _clean_records(cleaner: Cleaner, names, fields: Fields, limit: int, out) -> bool:
+    """Pipe mode's --jsonl: every record of each file to `out`; False if any was bad."""
+    from clean_articles.corpus import lines_of, open_lines
+
+    good = True
+    try:
+        for name in names:
+            if name == "-" and sys.stdin is None:
+                raise click.ClickException("-: there is no standard input (it is closed)")
+            lines = lines_of(sys.stdin.buffer, limit) if name == "-" else open_lines(name, limit)
+            for n, line in enumerate(lines, 1):
+                try:
+                    if line is None:
+                        raise BadRecord(f"a line over {limit >> 20} MB (--max-page-mb raises the limit)")
+                    if not line.strip():
+                        continue
+                    out.write(clean_record(cleaner, line, fields)[1])
+                except BadRecord as e:
+                    good = False
+                    click.echo(f"clean-articles: {render_name(name)}:{n}: skipped: {e}", err=True)
+        out.flush()
+    except OSError as e:
+        if e.errno == errno.EPIPE or getattr(e, "filename", None) is None:
+            _write_failed(e)
+        raise click.ClickException(f"{e.filename}: cannot read: {e.strerror or e}") from None
+    except EOFError:
+        raise click.ClickException(f"{name}: cannot read it to its end: a compressed stream cut short") from None
+    return good
+
+
 def _write_failed(e: OSError) -> None:
     """Standard output cannot take more: a reader that stopped (`| head`) ends the run quietly
     (exit 1, as click does), anything else (a full disk) is one line."""
@@ -199,10 +268,21 @@ def _write_failed(e: OSError) -> None:
 
 
 @main.command()
-@click.argument("src", metavar="IN_DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("dst", metavar="OUT_DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("src", metavar="IN", type=click.Path(exists=True, path_type=Path))
+@click.argument("dst", metavar="OUT", type=click.Path(path_type=Path))
 @rule_options
-@click.option("--glob", default="*.txt", show_default=True, help="Which files under IN_DIR to clean (recursively).")
+@corpus_options
+@click.option(
+    "--glob", default="*.txt", show_default=True, help="Which files under IN to clean as pages (recursively)."
+)
+@click.option(
+    "--sites",
+    type=click.Choice(SITES),
+    default="url",
+    show_default=True,
+    help="What a page's site is, for lines that recur across a site's pages: its record's URL's host "
+    "(pages without one: one group), its top folder under IN, or none (the whole batch is one site).",
+)
 @click.option(
     "-j", "--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: the number of CPUs]."
 )
@@ -223,15 +303,27 @@ def _write_failed(e: OSError) -> None:
     type=click.Choice(["text", "jsonl"]),
     default="text",
     show_default=True,
-    help=f"jsonl: also write OUT_DIR/{JSONL}, one JSON object per page, in path order.",
+    help=f"jsonl: also write OUT/{JSONL}, one JSON object per page, in path order.",
 )
-def batch(src, dst, rule_opts, glob, jobs, force, follow_links, max_page_mb, check, show_diff, explain, fmt) -> None:
-    """Clean every page under IN_DIR into the same relative path under OUT_DIR.
+def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, max_page_mb, check, show_diff, explain,
+          fmt) -> None:  # fmt: skip
+    """Clean every page under IN into the same relative path under OUT: its .txt files (--glob)
+    page by page, its corpus files (.jsonl, .jsonl.gz: one JSON object per line) record by
+    record. IN may also be one corpus file, and OUT then a corpus file of the same kind.
 
-    Blocks that recur across many pages of the batch (site chrome) are removed too. A second run
-    skips pages whose output is up to date; Ctrl-C loses nothing. Exit 1 if any page failed (or,
-    with --check, would change).
+    \b
+      clean-articles batch pages/ clean/
+      clean-articles batch crawl.jsonl.gz clean.jsonl.gz --text-field body
+
+    Blocks that recur across many pages of a site (its chrome) are removed too. A record keeps
+    every field; its text field gets the clean text. A bad record (no JSON, no text) is reported
+    with file:line and left out; the rest go on. A second run skips files whose output is up to
+    date; Ctrl-C loses nothing. Exit 1 if any page or record failed (or, with --check, would
+    change).
     """
+    if fmt == "jsonl" and src.is_file():
+        raise click.UsageError("--format jsonl needs an OUT folder; with a corpus file, --with-removals adds "
+                               "the removals to each record")  # fmt: skip
     ruleset = get_rules(rule_opts)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if jobs is not None and jobs > cpus:
@@ -248,6 +340,8 @@ def batch(src, dst, rule_opts, glob, jobs, force, follow_links, max_page_mb, che
         jsonl=fmt == "jsonl",
         follow_links=follow_links,
         max_page_mb=max_page_mb,
+        fields=fields,
+        sites=sites,
     )
     tty = sys.stderr.isatty()
 
@@ -279,7 +373,7 @@ def batch(src, dst, rule_opts, glob, jobs, force, follow_links, max_page_mb, che
         raise click.ClickException(f"{e.filename or dst}: {e.strerror or e}") from None
     click.echo(summary.line(check), err=True)
     if not summary.files:
-        click.echo(f"clean-articles: no file under {src} matches --glob {glob!r}", err=True)
+        click.echo(f"clean-articles: no file under {src} matches --glob {glob!r} (nor is a corpus file)", err=True)
     if summary.failed or summary.stale or (check and summary.changed):
         sys.exit(1)
 

@@ -62,26 +62,28 @@ def check_dirs(src: Path, dst: Path) -> tuple[Path, Path]:
     return src, dst
 
 
-def walk(src: Path, glob: str, skipped: list[tuple[str, str]] | None = None) -> list[str]:
-    """Relative paths (posix) of the files under src matching glob, sorted: what
-    `src.rglob(glob)` finds that is a file. What matches but is no file (a FIFO, a device, a
-    broken link, a link that loops) is added to `skipped`, if given, with why."""
-    if "/" in glob or "**" in glob:  # a pattern over folders: pathlib's own matcher
-        found = []
-        for p in src.rglob(glob):
-            if p.is_file():
-                found.append(p.relative_to(src).as_posix())
-            elif skipped is not None and not p.is_dir():
-                skipped.append((p.relative_to(src).as_posix(), _not_a_file(str(p))))
+def walk(src: Path, glob: str | tuple[str, ...], skipped: list[tuple[str, str]] | None = None) -> list[str]:
+    """Relative paths (posix) of the files under src matching glob (or any of several), sorted:
+    what `src.rglob(glob)` finds that is a file. What matches but is no file (a FIFO, a device,
+    a broken link, a link that loops) is added to `skipped`, if given, with why."""
+    globs = (glob,) if isinstance(glob, str) else glob
+    if any("/" in g or "**" in g for g in globs):  # a pattern over folders: pathlib's own matcher
+        found = set()
+        for g in globs:
+            for p in src.rglob(g):
+                if p.is_file():
+                    found.add(p.relative_to(src).as_posix())
+                elif skipped is not None and not p.is_dir():
+                    skipped.append((p.relative_to(src).as_posix(), _not_a_file(str(p))))
         return sorted(found)
-    return sorted(_named(src, glob, skipped))
+    return sorted(_named(src, globs, skipped))
 
 
-def _named(src: Path, glob: str, skipped: list[tuple[str, str]] | None = None) -> Iterator[str]:
-    """The files under src whose name matches glob (relative posix paths), found in one
+def _named(src: Path, globs: tuple[str, ...], skipped: list[tuple[str, str]] | None = None) -> Iterator[str]:
+    """The files under src whose name matches one of globs (relative posix paths), found in one
     os.scandir() walk, ~20 times as fast as rglob for a large tree: like rglob, it goes into
     hidden folders but not into links to folders, and skips folders it cannot read."""
-    match = re.compile(fnmatch.translate(glob)).fullmatch
+    match = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs)).fullmatch
     todo = [("", str(src))]
     while todo:
         rel, folder = todo.pop()
@@ -248,11 +250,11 @@ def output_hash(path: str) -> str | None:
         return None
 
 
-def load_manifest(dst: Path) -> tuple[dict, str]:
-    """OUT's manifest ({} when there is none) and, when there is one that cannot be used (not
+def load_manifest(path: Path) -> tuple[dict, str]:
+    """A batch's manifest ({} when there is none) and, when there is one that cannot be used (not
     JSON, other version, wrong types: hand-edited, say), why: it then counts as absent."""
     try:
-        data = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, NotADirectoryError):  # no manifest yet (or no OUT: said later)
         return {}, ""
     except (OSError, ValueError) as e:
@@ -270,16 +272,16 @@ def load_manifest(dst: Path) -> tuple[dict, str]:
     return data, ""
 
 
-def save_manifest(dst: Path, rules: str, counts: str, files: dict) -> None:
+def save_manifest(path: Path, rules: str, counts: str, files: dict) -> None:
     body = {"version": 1, "rules": rules, "counts": counts, "files": dict(sorted(files.items()))}
     # compact: json's C encoder (an indented dump is written in Python, at twice the cost)
-    write(dst / MANIFEST, (json.dumps(body, separators=(",", ":")) + "\n").encode())
+    write(path, (json.dumps(body, separators=(",", ":")) + "\n").encode())
 
 
 def sweep(dst: Path) -> None:
     """Remove temporary files a killed run left behind."""
     if dst.is_dir():
-        for tmp in list(_named(dst, f"{TMP_PREFIX}*{TMP_SUFFIX}")):
+        for tmp in list(_named(dst, (f"{TMP_PREFIX}*{TMP_SUFFIX}",))):
             (dst / tmp).unlink(missing_ok=True)
 
 
