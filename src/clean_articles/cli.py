@@ -268,8 +268,8 @@ def _write_failed(e: OSError) -> None:
 
 
 @main.command()
-@click.argument("src", metavar="IN", type=click.Path(exists=True, path_type=Path))
-@click.argument("dst", metavar="OUT", type=click.Path(path_type=Path))
+@click.argument("src", metavar="IN")
+@click.argument("dst", metavar="OUT")
 @rule_options
 @corpus_options
 @click.option(
@@ -305,8 +305,12 @@ def _write_failed(e: OSError) -> None:
     show_default=True,
     help=f"jsonl: also write OUT/{JSONL}, one JSON object per page, in path order.",
 )
+@click.option("--dask", "address", metavar="ADDRESS",
+              help="Run on a Dask cluster: its scheduler (tcp://host:8786), or local:N for N worker processes "
+              "started here. IN and OUT may then be any URL fsspec reads (s3://bucket/crawl/). "
+              "Needs pip install 'clean-articles[dask]'.")  # fmt: skip
 def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, max_page_mb, check, show_diff, explain,
-          fmt) -> None:  # fmt: skip
+          fmt, address) -> None:  # fmt: skip
     """Clean every page under IN into the same relative path under OUT: its .txt files (--glob)
     page by page, its corpus files (.jsonl, .jsonl.gz: one JSON object per line) record by
     record. IN may also be one corpus file, and OUT then a corpus file of the same kind.
@@ -321,6 +325,13 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
     date; Ctrl-C loses nothing. Exit 1 if any page or record failed (or, with --check, would
     change).
     """
+    if address is not None:
+        return _batch_on_dask(src, dst, address, check or show_diff or explain or fmt != "text" or force, rule_opts,
+                              Options(rules=load_options(rule_opts), glob=glob, max_page_mb=max_page_mb, fields=fields,
+                                      sites=sites))  # fmt: skip
+    src, dst = Path(src), Path(dst)
+    if not src.exists():
+        raise click.BadParameter(f"Path '{src}' does not exist.", param_hint="'IN'")
     if fmt == "jsonl" and src.is_file():
         raise click.UsageError("--format jsonl needs an OUT folder; with a corpus file, --with-removals adds "
                                "the removals to each record")  # fmt: skip
@@ -375,6 +386,25 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
     if not summary.files:
         click.echo(f"clean-articles: no file under {src} matches --glob {glob!r} (nor is a corpus file)", err=True)
     if summary.failed or summary.stale or (check and summary.changed):
+        sys.exit(1)
+
+
+def _batch_on_dask(src: str, dst: str, address: str, reports: bool, rule_opts: dict, options: Options) -> None:
+    """batch --dask: the same job on a Dask cluster; it writes every output anew."""
+    if reports:
+        raise click.UsageError("--dask writes the outputs only: --check, --diff, --explain, --format and --force "
+                               "are for a local batch")  # fmt: skip
+    try:
+        from clean_articles import dask as on_dask
+    except ImportError as e:
+        raise click.ClickException(f"--dask needs Dask: pip install 'clean-articles[dask]' ({e})") from None
+    get_rules(rule_opts)  # a broken rule file: said here, once
+    try:
+        summary = on_dask.run(src, dst, options, address, warn=lambda s: click.echo(f"clean-articles: {s}", err=True))
+    except (ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(summary.line(), err=True)
+    if summary.failed:
         sys.exit(1)
 
 
