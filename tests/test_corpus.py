@@ -271,3 +271,17 @@ def test_a_worker_that_dies_on_a_record_costs_only_that_record(tmp_path, poisone
     assert summary.failed == 1 and summary.records == 12
     assert warnings == ["c.jsonl:4: the worker cleaning it died (out of memory, or killed); the rest go on"]
     assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [r["id"] for r in records if r["id"] != "poison"]
+
+
+def test_a_corpus_file_is_not_written_through_a_link_in_out(runner, tmp_path):
+    src = tmp_path / "in"
+    write_jsonl(src / "deep" / "c.jsonl", two_sites())
+    write_jsonl(src / "top.jsonl", two_sites()[:2])
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "deep").symlink_to(elsewhere)
+    result = batch_cli(runner, src, out, "-j", "1")
+    assert result.exit_code == 1
+    assert "deep/c.jsonl: not written: " in result.output and "is a link" in result.output
+    assert list(elsewhere.iterdir()) == [] and len(read_jsonl(out / "top.jsonl")) == 2

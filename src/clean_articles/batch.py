@@ -460,7 +460,7 @@ def run(
     corpora = _Corpora(plan, options, previous, summary, done)
     runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, lambda item: [_died(item)])
     pages = corpora.pages(files, warn)
-    chunk = max(1, min(CHUNK, len(files) // (4 * options.jobs) or 1))
+    chunk = max(1, min(CHUNK, corpora.length // (4 * options.jobs) or 1))
     results = chain.from_iterable(runner.map(process_chunk, _chunks(pages, chunk)))
     if progress is not None:
         results = progress(results, corpora.length)
@@ -548,6 +548,7 @@ class _Corpora:
         self.length = 0  # pages and records to clean, for a progress bar
         self.hashes: dict[str, str] = {}
         self.open: dict[str, _Output] = {}
+        self.refused: set[str] = set()  # corpus files whose output cannot be made
 
     def pages(self, files: list[str], warn: Callable) -> Iterator:
         """The items of pass 2, less the corpus files that are up to date (counted as skipped)."""
@@ -576,9 +577,20 @@ class _Corpora:
 
     def take(self, o: Outcome, echo: Callable, warn: Callable, jsonl) -> None:
         """A record's outcome, or a corpus file's end."""
+        if o.path in self.refused:  # its output cannot be written: said once, its records pass
+            if o.status == "end":
+                self.refused.discard(o.path)
+            return
         output = self.open.get(o.path)
         if output is None:
-            output = self.open[o.path] = _Output(self.plan, o.path, self.options)
+            try:
+                output = self.open[o.path] = _Output(self.plan, o.path, self.options)
+            except OSError as e:
+                self.summary.failed += 1
+                warn(f"{shown(o.path)}: not written: {e.strerror or e}")
+                if o.status != "end":
+                    self.refused.add(o.path)
+                return
         if o.status == "end":
             del self.open[o.path]
             self._end(output, o, echo, warn)
