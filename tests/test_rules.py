@@ -6,6 +6,7 @@ import pytest
 from conftest import SKIP_PACK, write_pack
 
 from clean_articles import RuleError, load_rules
+from clean_articles.cli import main
 from clean_articles.packs import builtin_rules_dir
 
 GOOD = (
@@ -158,3 +159,26 @@ def test_fingerprint_changes_with_rules_and_options(tmp_path):
     assert a != load_rules([path], builtin=False, disable=["mine.skip"]).fingerprint
     path.write_text(GOOD.replace("Skip links.", "Skip links!"), encoding="utf-8")
     assert a != load_rules([path], builtin=False).fingerprint
+
+
+def test_a_pack_named_like_another_is_refused_naming_both_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_pack(tmp_path / "a", SKIP_PACK)
+    write_pack(tmp_path / "b", SKIP_PACK.replace('"skip"', '"other"'))
+    with pytest.raises(RuleError) as e:
+        load_rules([tmp_path / "a", tmp_path / "b"], builtin=False)
+    assert [str(p) for p in e.value.problems] == [
+        f"{tmp_path / 'b' / 'mine.toml'}:1: a pack named 'mine' comes from {tmp_path / 'a' / 'mine.toml'} already. "
+        "A pack is named after its file: rename this one (my-mine.toml, say)."
+    ]
+
+
+@pytest.mark.parametrize("command", [[], ["rules", "check"], ["rules", "test"]])
+def test_a_user_pack_named_like_a_shipped_one_is_refused(runner, tmp_path, command):
+    write_pack(tmp_path, SKIP_PACK, "footer.toml")
+    result = runner.invoke(main, [*command, *(["--rules"] if not command else []), str(tmp_path / "footer.toml")],
+                           input="text\n")  # fmt: skip
+    assert result.exit_code == 1
+    assert "footer.toml:1: a pack named 'footer' comes from " in result.output
+    assert str(builtin_rules_dir() / "generic" / "footer.toml") in result.output

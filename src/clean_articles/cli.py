@@ -139,10 +139,10 @@ def load_options(rule_opts: dict) -> dict:
                 disable=rule_opts["disable"], favor=rule_opts["favor"], model=rule_opts["model"])  # fmt: skip
 
 
-def get_rules(rule_opts: dict, strict: bool = False, prefix: str = "Error: ") -> RuleSet:
+def get_rules(rule_opts: dict, strict: bool = False, prefix: str = "Error: ", reserved: bool = False) -> RuleSet:
     """Load rules or exit 1 with one line per problem (on stderr)."""
     try:
-        return load_rules(**load_options(rule_opts), strict=strict)
+        return load_rules(**load_options(rule_opts), strict=strict, reserved=reserved)
     except RuleError as e:
         for problem in e.problems:
             click.echo(f"{prefix}{problem}", err=True)
@@ -524,7 +524,7 @@ def _only(paths) -> dict:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def rules_check(paths) -> None:
     """Validate packs (default: the shipped ones): every problem, one line each; exit 1 on any."""
-    ruleset = get_rules(_only(paths), strict=True, prefix="")
+    ruleset = get_rules(_only(paths), strict=True, prefix="", reserved=bool(paths))
     count = sum(len(p.rules) for p in ruleset.packs)
     click.echo(f"{len(ruleset.packs)} packs, {count} rules: no problems")
 
@@ -535,7 +535,7 @@ def rules_test(paths) -> None:
     """Run every rule's examples with only that rule enabled; report each failure; exit 1 on any."""
     from clean_articles.examples import check
 
-    ruleset = get_rules(_only(paths))
+    ruleset = get_rules(_only(paths), reserved=bool(paths))
     failures = check(ruleset)
     for failure in failures:
         click.echo(str(failure))

@@ -69,17 +69,21 @@ def load_rules(
     favor: str = "balanced",
     strict: bool = False,
     model: str | Path | None = None,
+    reserved: bool = False,
 ) -> RuleSet:
     """Load, validate and compile rule packs: the shipped ones (unless builtin=False), then paths.
 
     `disable` takes full rule ids or pack names. `strict` also requires every rule to carry
-    must-remove and must-keep examples (what `rules check` demands). `model` is a main-text
-    model file that replaces the one each rule of kind `main` names. Raises RuleError.
+    must-remove and must-keep examples (what `rules check` demands). `model` is a main-text model
+    file that replaces the one each rule of kind `main` names. Two packs of one name (a pack is
+    named after its file) are a problem, and with `reserved` so is a pack named like a shipped
+    one even when those are not loaded (`rules check` and `rules test` of packs meant to go
+    beside them). Raises RuleError.
     """
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {list(FAVORS)}")
     chosen = {"model": str(Path(model).resolve())} if model is not None else {}
-    return Loader(favor, strict, chosen).load(pack_files(paths), builtin, set(disable))
+    return Loader(favor, strict, chosen).load(pack_files(paths), builtin, set(disable), reserved)
 
 
 class Loader:
@@ -92,13 +96,17 @@ class Loader:
         self.read: set[str] = set()  # the files path parameters name (their bytes are in the fingerprint)
         self.problems: list[Problem] = []
         self.first_seen: dict[str, str] = {}  # full rule id -> where it was first defined
+        self.names: dict[str, str] = {}  # pack name -> the file it was loaded from
 
-    def load(self, files: list[Path], builtin: bool, disabled: set[str]) -> RuleSet:
+    def load(self, files: list[Path], builtin: bool, disabled: set[str], reserved: bool = False) -> RuleSet:
         shipped: set[Path] = set()
         if builtin:
             root = builtin_rules_dir()
             shipped = set(pack_files([root / "sites", root / "generic"]))
             files = sorted(shipped, key=lambda p: (p.parent.name != "sites", str(p))) + files
+        elif reserved:  # a pack meant to go beside the shipped ones may not take one's name
+            root = builtin_rules_dir()
+            self.names = {p.stem: f"{p} (shipped)" for p in pack_files([root / "sites", root / "generic"])}
         packs: list[Pack] = []
         digest = hashlib.sha256(f"favor={self.favor}\n".encode())
         for path in files:
@@ -175,6 +183,12 @@ class Loader:
         if "when" in head:
             when = self.pattern(head["when"], path.stem, where, pos.pack_key("when"), pos, None, check)
         pack = Pack(path.stem, where, why if isinstance(why, str) else "", head.get("site"), when)
+        if pack.name in self.names:
+            self.problems.append(Problem(where, pos.pack_key("pack") or 1,
+                                         f"a pack named '{pack.name}' comes from {self.names[pack.name]} already",
+                                         hint=f"A pack is named after its file: rename this one (my-{path.name}, say)."))  # fmt: skip
+            return None
+        self.names[pack.name] = where
         rules = doc.get("rule", [])
         if not isinstance(rules, list):
             self.problems.append(Problem(where, pos.pack_key("rule"), "rules must be an array of tables ([[rule]])"))
