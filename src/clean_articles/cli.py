@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from clean_articles import __version__
+from clean_articles import __version__, config
 from clean_articles.batch import JSONL, BatchError, Options, run
 from clean_articles.cleaner import Cleaner
 from clean_articles.corpus import SITES, BadRecord, Fields, clean_record
@@ -30,6 +30,7 @@ class DefaultGroup(click.Group):
     """A group whose default action is `clean`: `clean-articles FILE` = `clean-articles clean FILE`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = _configure(ctx, args)
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["clean", *args]
         return super().parse_args(ctx, args)
@@ -47,6 +48,33 @@ class DefaultGroup(click.Group):
             )
 
 
+def _configure(ctx: click.Context, args: list[str]) -> list[str]:
+    """Take --config FILE and --no-config out of the arguments (they may come anywhere before
+    `--`), load the configuration file and make its settings the defaults of every command."""
+    path, search, rest = None, True, []
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            rest.append(arg)
+            rest.extend(items)
+        elif arg == "--no-config":
+            search = False
+        elif arg == "--config" or arg.startswith("--config="):
+            value = arg.partition("=")[2] if "=" in arg else next(items, None)
+            if not value:
+                raise click.UsageError("--config needs a FILE", ctx)
+            path = Path(value)
+        else:
+            rest.append(arg)
+    try:
+        ctx.meta["config"] = settings = config.load(path, search=search)
+    except config.ConfigError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(1)
+    ctx.default_map = settings.default_map()
+    return rest
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clean-articles")
 def main() -> None:
@@ -62,6 +90,10 @@ def main() -> None:
 
     Only whole lines are removed; kept lines come out verbatim (trailing whitespace stripped,
     blank-line runs collapsed). Every removal names the rule that made it.
+
+    Settings may come from .clean-articles.toml or [tool.clean-articles] in pyproject.toml (the
+    nearest up from here), or --config FILE; --no-config reads none; the command line wins.
+    `clean-articles config` shows them.
     """
     for stream in (sys.stdout, sys.stderr):  # pages are UTF-8 whatever the locale says
         if getattr(stream, "encoding", "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
@@ -487,6 +519,21 @@ def train(data, output, folds, no_cv, also, rule_opts) -> None:
         raise click.ClickException(str(e)) from None
     write(output, dump(model).encode())
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command("config")
+@click.pass_context
+def show_config(ctx: click.Context) -> None:
+    """Print the settings of the configuration file in use, each with where it comes from.
+
+    \b
+      # .clean-articles.toml (or [tool.clean-articles] in pyproject.toml)
+      rules = ["rules/"]          # packs of your own, from the file's folder
+      disable = ["sputnik.tags"]
+      favor = "precision"
+      jobs = 4
+    """
+    click.echo(config.show(ctx.find_root().meta["config"]), nl=False)
 
 
 @main.group()
