@@ -11,7 +11,8 @@ import pytest
 from conftest import SAMPLES, write_pack
 from conftest import SKIP_PACK as PACK
 
-from clean_articles import __version__
+from clean_articles import Cleaner, __version__
+from clean_articles import cli as command_line
 from clean_articles.cli import main
 
 PAGE = "Skip to content\nA headline\n\nThe talks opened in Moscow on Wednesday with a long speech by the minister.\n"
@@ -49,7 +50,7 @@ def test_disable_switches_a_rule_off(runner, tmp_path):
 
 def test_explain_names_rule_and_lines(runner, tmp_path):
     result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--explain"], PAGE)
-    assert result.output == "-:1: mine.skip: Skip links: Skip to content\n"
+    assert result.output == "-:1  mine.skip  Skip to content\n"  # the signal is only the why: rules show has it
 
 
 def test_diff_is_unified(runner, tmp_path):
@@ -61,7 +62,9 @@ def test_json_has_text_removals_counts(runner, tmp_path):
     result = run(runner, ["--no-builtin-rules", "--rules", str(write_pack(tmp_path, PACK)), "--format", "json"], PAGE)
     obj = json.loads(result.output)
     assert obj["text"] == PAGE.split("\n", 1)[1]
-    assert obj["removals"] == [{"first": 1, "last": 1, "rule": "mine.skip", "reason": "Skip links."}]
+    assert obj["removals"] == [
+        {"first": 1, "last": 1, "rule": "mine.skip", "reason": "Skip links.", "text": "Skip to content"}
+    ]
     assert obj["counts"] == {"lines_in": 4, "lines_out": 3, "removals": {"mine.skip": 1}}
 
 
@@ -226,3 +229,51 @@ def test_the_diff_of_a_page_with_bare_carriage_returns_is_a_patch_of_lines(runne
     lines = result.stdout_bytes.split(b"\n")
     assert lines[0] == f"--- a/{page}".encode() and lines[1] == f"+++ b/{page}".encode()
     assert b"-Skip to content\r" in lines and lines[-1] == b""  # one diff line per page line, each ended by \n
+
+
+SHOWN = "Skip to main content\nThe council met on Monday and decided to reopen the harbour next spring, it said.\n"
+
+
+def test_color_is_forced_on_or_off_and_auto_follows_the_terminal_and_no_color(runner, monkeypatch):
+    coloured = runner.invoke(main, ["--explain", "--color", "always"], input=SHOWN).stdout
+    assert coloured.startswith("\x1b[36m-:1\x1b[0m  \x1b[1m") and "\x1b[31mSkip to main content\x1b[0m" in coloured
+    diff = runner.invoke(main, ["--diff", "--color", "always"], input=SHOWN).stdout
+    assert "\x1b[31m-Skip to main content\x1b[0m\n" in diff and "\x1b[36m@@ " in diff
+    assert "\x1b[" not in runner.invoke(main, ["--explain", "--color", "never"], input=SHOWN).stdout
+    assert "\x1b[" not in runner.invoke(main, ["--explain"], input=SHOWN).stdout  # auto, and no terminal
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(command_line.sys, "stdout", Terminal())
+    monkeypatch.setattr(command_line.shutil, "get_terminal_size", lambda: os.terminal_size((50, 20)))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert command_line.styled("auto") == (command_line.paint, 50)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert command_line.styled("auto") == (None, 50) and command_line.styled("always")[0] is command_line.paint
+
+
+def test_explain_fits_the_terminal_width():
+    result = Cleaner().clean("Skip to main content and everything else that a long line of a page may hold\n" + SHOWN)
+    for width in (50, 80, 120):
+        line = result.explain("p", width=width).splitlines()[0]
+        assert len(line) == width and line.endswith("…") and line.startswith("p:1  main-text.blocks (")
+
+
+def test_rules_show_prints_a_rule_whole(runner):
+    shown = runner.invoke(main, ["rules", "show", "navigation.skip-links"]).stdout
+    assert shown.startswith("navigation.skip-links  (line, anywhere)\n")
+    assert "rules/generic/navigation.toml:" in shown and "pattern = '(?i)^" in shown and "keeps it" in shown
+    wrong = runner.invoke(main, ["rules", "show", "navigation.skip"])
+    assert wrong.exit_code == 2 and "Did you mean 'navigation.skip-links'?" in wrong.output
+
+
+def test_verbose_names_the_packs_and_quiet_drops_the_summary(runner, tmp_path):
+    told = runner.invoke(main, ["-v", "--no-config"], input=SHOWN).stderr
+    assert "clean-articles: configuration: none\n" in told and "clean-articles: pack navigation: " in told
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SHOWN)
+    loud = runner.invoke(main, ["batch", str(tmp_path / "in"), str(tmp_path / "out"), "-j", "1", "--force"])
+    quiet = runner.invoke(main, ["batch", str(tmp_path / "in"), str(tmp_path / "out"), "-j", "1", "--force", "-q"])
+    assert "1 files, 0 skipped" in loud.stderr and quiet.stderr == "" and quiet.exit_code == 0

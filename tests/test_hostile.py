@@ -85,7 +85,7 @@ def test_invalid_utf8_in_removed_lines_does_not_break_explain_diff_or_json(runne
     status, out, _ = cli(runner, tmp_path, data, *mode)
     assert status == 0
     if mode == ["--explain"]:
-        assert out == b"-:1: mine.skip: Skip links: Skip to content \xe9\xff\n"
+        assert out == b"-:1  mine.skip  Skip to content \xe9\xff\n"
     elif mode == ["--diff"]:
         assert b"-Skip to content \xe9\xff\n" in out
     else:
@@ -135,7 +135,7 @@ def test_explain_and_diff_count_lines_as_the_document_does():
 def test_a_removed_line_after_a_form_feed_is_explained_with_its_own_text(tmp_path):
     rules = load_rules([write_pack(tmp_path, PACK)], builtin=False)
     result = clean_text(f"one\x0ctwo\nSkip to content\n{PROSE}\n", rules)
-    assert result.explain().endswith(": Skip to content\n")
+    assert result.explain().endswith("  Skip to content\n")
     assert "-Skip to content\n" in result.diff() and "@@ -1,3 +1,2 @@" in result.diff()
 
 

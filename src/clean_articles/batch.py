@@ -70,8 +70,8 @@ from clean_articles.files import (
     write,
 )
 from clean_articles.packs import RuleError, RuleSet, load_rules
+from clean_articles.render import colour_diff, dumps, paint, shown
 from clean_articles.render import diff as unified_diff
-from clean_articles.render import dumps, shown
 from clean_articles.repeats import Counts, page_keys
 
 __all__ = ["JSONL", "BatchError", "Options", "Outcome", "Summary", "run"]
@@ -96,6 +96,8 @@ class Options:
     jsonl: bool = False
     follow_links: bool = False
     max_page_mb: int = MAX_PAGE_MB
+    color: bool = False  #: colour --diff, --explain and --check's diffs (ANSI)
+    width: int = 0  #: the columns --explain fits (0: none said)
     fields: Fields = field(default_factory=Fields)  #: the fields of corpus records
     sites: str = "url"  #: where a page's site comes from: url | folder | none (corpus.page_site)
 
@@ -230,12 +232,16 @@ def _record(rel: str, line: int, data) -> Outcome:
     return _told(Outcome(rel, "done", len(data), len(out), line=line, record=out), result, where, opt)
 
 
+def _coloured(diff: str, opt: Options) -> str:
+    return colour_diff(diff) if opt.color else diff
+
+
 def _told(outcome: Outcome, result, where: str, opt: Options) -> Outcome:
     """The outcome with what the options ask to print or write of the page's cleaning."""
     if opt.diff:
-        outcome.report = result.diff(where)
+        outcome.report = _coloured(result.diff(where), opt)
     elif opt.explain:
-        outcome.report = result.explain(where)
+        outcome.report = result.explain(where, opt.width, paint if opt.color else None)
     if opt.jsonl:
         outcome.json = dumps(result.to_json(where))
     return outcome
@@ -270,7 +276,7 @@ def process(rel: str) -> Outcome:
             before = None
         outcome.status = "same" if before == out else "changed"
         if before != out:
-            outcome.report = unified_diff(decode(before or b"", allow_binary=True)[0], result.text, rel)
+            outcome.report = _coloured(unified_diff(decode(before or b"", allow_binary=True)[0], result.text, rel), opt)
         return outcome
     linked = linked_folder(_STATE["dst"], rel, _STATE["real_folders"])
     if linked is not None:
@@ -642,7 +648,7 @@ class _Output:
 
     def __init__(self, plan: _Plan, rel: str, options: Options):
         self.path, self.rel, self.fields, self.bad = plan.out(rel), rel, options.fields, 0
-        self.check = options.check
+        self.check, self.options = options.check, options
         self.changes: list[str] = []
         if self.check:
             self.old = open_lines(self.path, 1 << 62) if os.path.exists(self.path) else iter(())
@@ -674,7 +680,7 @@ class _Output:
         return unified_diff(text(before), text(after), where) or f"{where}: the record would change\n"
 
     def report(self) -> str:
-        return "".join(self.changes)
+        return _coloured("".join(self.changes), self.options)
 
     def close(self, ok: bool) -> int:
         """Put the output in place (ok) or drop it; with --check, how many records differ."""

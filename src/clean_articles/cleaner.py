@@ -55,6 +55,7 @@ class Cleaner:
                                 favor=favor, model=None if model is None else str(model))  # fmt: skip
             self.rules = load_rules(**self.options)
         self.pipeline = Pipeline(self.rules)
+        self.whys = {r.full_id: r.why for r in self.rules.rules}
         recurring = [r.matcher for r in self.rules.rules if r.kind == "recurring"]
         self._threshold = (lambda pages: min(m.threshold(pages) for m in recurring)) if recurring else None
 
@@ -63,7 +64,7 @@ class Cleaner:
         of that batch: what recurs across the pages of its `site` (see `site_of`) goes too."""
         doc = Document.from_text(text)
         marks, _, keep = self.pipeline.mark(doc, None if counts is None else counts.of(site))
-        return Result(doc, marks, keep)
+        return Result(doc, marks, keep, self.whys)
 
     @property
     def counts_pages(self) -> bool:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import os
+import shutil
 import signal
 import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,7 +26,7 @@ from clean_articles.corpus import SITES, BadRecord, Fields, clean_record
 from clean_articles.encoding import BinaryInputError, decode, encode
 from clean_articles.files import MAX_PAGE_MB, PageTooBig
 from clean_articles.packs import FAVORS, RuleError, RuleSet, load_rules, suggest
-from clean_articles.render import dumps
+from clean_articles.render import colour_diff, dumps, paint
 from clean_articles.render import shown as render_name
 
 
@@ -165,6 +169,33 @@ def corpus_options(f):
     return gathered
 
 
+def output_options(f):
+    """--color and -v, which clean and batch share."""
+    f = click.option(
+        "-v", "--verbose", is_flag=True, help="Say on stderr which configuration and rule packs are used."
+    )(f)
+    f = click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                     help="Colour --diff and --explain: auto = when stdout is a terminal and NO_COLOR is unset.")(f)  # fmt: skip
+    return f
+
+
+def styled(color: str) -> tuple[Callable | None, int]:
+    """How --explain and --diff look for a --color setting: the painter (None: plain) and the
+    width --explain fits (that of the terminal, 0 when stdout is none)."""
+    tty = sys.stdout.isatty()
+    on = color == "always" or (color == "auto" and tty and not os.environ.get("NO_COLOR"))
+    return (paint if on else None), (shutil.get_terminal_size().columns if tty else 0)
+
+
+def tell_loaded(ruleset: RuleSet) -> None:
+    """-v: the configuration file and the packs in use, on stderr."""
+    settings = click.get_current_context().find_root().meta.get("config")
+    where = settings.path if settings is not None and settings.path else "none"
+    click.echo(f"clean-articles: configuration: {where}", err=True)
+    for pack in ruleset.packs:
+        click.echo(f"clean-articles: pack {pack.name}: {pack.path} ({len(pack.rules)} rules)", err=True)
+
+
 def load_options(rule_opts: dict) -> dict:
     """The keyword arguments of load_rules() for the rule options of a command."""
     return dict(paths=rule_opts["rule_paths"], builtin=not rule_opts["no_builtin_rules"],
@@ -224,14 +255,19 @@ def read_input(name: str, allow_binary: bool, max_page_mb: int = MAX_PAGE_MB) ->
 @click.option("--jsonl", is_flag=True,
               help="The input is JSON Lines, a page per record: write each record with its text cleaned.")  # fmt: skip
 @corpus_options
-def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb, jsonl, fields) -> None:
+@output_options
+def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb, jsonl, fields, color, verbose) -> None:
     """Clean FILEs (default: stdin) and write the article text to stdout.
 
     With --jsonl, each line of input is a record (a JSON object) whose text field is a page:
     records come out in order, every field kept, the text cleaned; a bad line is reported
     (file:line) and left out, and the exit status is 1.
     """
-    cleaner = Cleaner(get_rules(rule_opts))
+    ruleset = get_rules(rule_opts)
+    if verbose:
+        tell_loaded(ruleset)
+    cleaner = Cleaner(ruleset)
+    style, width = styled(color)
     out = sys.stdout.buffer
     if jsonl:
         if explain or show_diff or fmt != "text":
@@ -247,9 +283,9 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb, 
             if fmt == "json":
                 out.write((dumps(result.to_json(label)) + "\n").encode())
             elif explain:
-                out.write(encode(result.explain(label)))
+                out.write(encode(result.explain(label, width, style)))
             elif show_diff:
-                out.write(encode(result.diff(label)))
+                out.write(encode(colour_diff(result.diff(label)) if style else result.diff(label)))
             else:
                 out.write(encode(result.text, bom))
         out.flush()
@@ -337,12 +373,14 @@ def _write_failed(e: OSError) -> None:
     show_default=True,
     help=f"jsonl: also write OUT/{JSONL}, one JSON object per page, in path order.",
 )
+@output_options
+@click.option("-q", "--quiet", is_flag=True, help="No summary line at the end.")
 @click.option("--dask", "address", metavar="ADDRESS",
               help="Run on a Dask cluster: its scheduler (tcp://host:8786), or local:N for N worker processes "
               "started here. IN and OUT may then be any URL fsspec reads (s3://bucket/crawl/). "
               "Needs pip install 'clean-articles[dask]'.")  # fmt: skip
 def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, max_page_mb, check, show_diff, explain,
-          fmt, address) -> None:  # fmt: skip
+          fmt, color, verbose, quiet, address) -> None:  # fmt: skip
     """Clean every page under IN into the same relative path under OUT: its .txt files (--glob)
     page by page, its corpus files (.jsonl, .jsonl.gz: one JSON object per line) record by
     record. IN may also be one corpus file, and OUT then a corpus file of the same kind.
@@ -358,7 +396,7 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
     change).
     """
     if address is not None:
-        return _batch_on_dask(src, dst, address, check or show_diff or explain or fmt != "text" or force, rule_opts,
+        return _batch_on_dask(src, dst, address, check or show_diff or explain or fmt != "text" or force, rule_opts, quiet,
                               Options(rules=load_options(rule_opts), glob=glob, max_page_mb=max_page_mb, fields=fields,
                                       sites=sites))  # fmt: skip
     src, dst = Path(src), Path(dst)
@@ -368,6 +406,9 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
         raise click.UsageError("--format jsonl needs an OUT folder; with a corpus file, --with-removals adds "
                                "the removals to each record")  # fmt: skip
     ruleset = get_rules(rule_opts)
+    if verbose:
+        tell_loaded(ruleset)
+    style, width = styled(color)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if jobs is not None and jobs > cpus:
         click.echo(f"clean-articles: -j {jobs} is more than the {cpus} CPUs this process may use: -j {cpus}", err=True)
@@ -385,6 +426,8 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
         max_page_mb=max_page_mb,
         fields=fields,
         sites=sites,
+        color=style is not None,
+        width=width,
     )
     tty = sys.stderr.isatty()
 
@@ -414,14 +457,16 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
         if e.errno == errno.EPIPE:
             _write_failed(e)  # stdout's reader stopped (batch --diff | head)
         raise click.ClickException(f"{e.filename or dst}: {e.strerror or e}") from None
-    click.echo(summary.line(check), err=True)
+    if not quiet:
+        click.echo(summary.line(check), err=True)
     if not summary.files:
         click.echo(f"clean-articles: no file under {src} matches --glob {glob!r} (nor is a corpus file)", err=True)
     if summary.failed or summary.stale or (check and summary.changed):
         sys.exit(1)
 
 
-def _batch_on_dask(src: str, dst: str, address: str, reports: bool, rule_opts: dict, options: Options) -> None:
+def _batch_on_dask(src: str, dst: str, address: str, reports: bool, rule_opts: dict, quiet: bool,
+                   options: Options) -> None:  # fmt: skip
     """batch --dask: the same job on a Dask cluster; it writes every output anew."""
     if reports:
         raise click.UsageError("--dask writes the outputs only: --check, --diff, --explain, --format and --force "
@@ -435,7 +480,8 @@ def _batch_on_dask(src: str, dst: str, address: str, reports: bool, rule_opts: d
         summary = on_dask.run(src, dst, options, address, warn=lambda s: click.echo(f"clean-articles: {s}", err=True))
     except (ValueError, OSError) as e:
         raise click.ClickException(str(e)) from None
-    click.echo(summary.line(), err=True)
+    if not quiet:
+        click.echo(summary.line(), err=True)
     if summary.failed:
         sys.exit(1)
 
@@ -560,6 +606,32 @@ def rules_list(rule_opts, pack_name) -> None:
     pack_width = max((len(r[2]) for r in rows), default=0)
     for rid, kind, pack, where, why in rows:
         click.echo(f"{rid:<{width}}  {kind:<9}  {pack:<{pack_width}}  {where:<8}  {why}")
+
+
+@rules.command("show")
+@click.argument("rule_id", metavar="ID")
+@rule_options
+def rules_show(rule_id, rule_opts) -> None:
+    """Print one rule whole: where it is defined, why, its parameters and examples."""
+    ruleset = get_rules(rule_opts)
+    found = {r.full_id: r for r in ruleset.rules}
+    rule = found.get(rule_id)
+    if rule is None:
+        raise click.UsageError(f"no rule '{rule_id}'. {suggest(rule_id, found)}".strip())
+    pack = next(p for p in ruleset.packs if p.name == rule.pack)
+    click.echo(f"{rule.full_id}  ({rule.kind}, {rule.where})\n{rule.path}:{rule.line or 1}\n\n{rule.why}\n")
+    if pack.when is not None:
+        click.echo(f"pack gate: {pack.when.source}")
+    for key, value in rule.params.items():
+        literal = isinstance(value, str) and "'" not in value and "\n" not in value
+        click.echo(f"{key} = " + (f"'{value}'" if literal else json.dumps(value, ensure_ascii=False, default=str)))
+    for n, example in enumerate(rule.examples, 1):
+        verdict = "keeps it" if example.keep else "removes lines"
+        click.echo(
+            f"\nexample {n} (line {example.line}), {verdict}:\n" + textwrap.indent(example.raw.rstrip("\n"), "  | ")
+        )
+        if not example.keep:
+            click.echo("  ->\n" + textwrap.indent(example.clean.rstrip("\n") or "(nothing)", "  | "))
 
 
 def _only(paths) -> dict:

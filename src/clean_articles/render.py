@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from itertools import compress
@@ -38,10 +39,11 @@ class Result:
     the removals, the diff and the explanation are all worked out from these, on first use
     (most callers, pipe mode and a quiet batch, only want the text)."""
 
-    def __init__(self, doc: Document, marks: list[Mark], keep: list[int]):
+    def __init__(self, doc: Document, marks: list[Mark], keep: list[int], whys: dict[str, str] | None = None):
         self.doc = doc
         self.marks = marks
         self.keep = keep
+        self.whys = whys or {}  # rule id -> its `why`: a removal whose reason is just that needs no signal
         self.lines_in = len(doc)
         self.lines_out = len(keep)
 
@@ -59,8 +61,8 @@ class Result:
     def removals(self) -> list[Removal]:
         return removals(self.doc.stripped, self.marks)  # the module's function of that name
 
-    def explain(self, path: str = "-") -> str:
-        return explain(self, path)
+    def explain(self, path: str = "-", width: int = 0, style: Callable[[str, str], str] | None = None) -> str:
+        return explain(self, path, width, style)
 
     def diff(self, path: str = "-") -> str:
         return diff(self.original, self.text, path)
@@ -104,17 +106,38 @@ def removals(stripped: list[str], marks: list[Mark]) -> list[Removal]:
     return out
 
 
-def explain(result: Result, path: str = "-", width: int = 60) -> str:
-    """`path:first-last: rule-id: reason` then the start of the removed text, one line each."""
+TEXT_WIDTH = 60  # characters of a removed line that --explain shows when no terminal says
+
+
+def explain(result: Result, path: str = "-", width: int = 0, style: Callable[[str, str], str] | None = None) -> str:
+    """One line per removal: `path:lines  rule-id (signal)  text…`. The signal is what the rule
+    saw (the main text's strongest features, a count of pages), left out when it is only the
+    rule's `why` (`clean-articles rules show ID` prints that); the text is the start of the first
+    removed line, cut to fit `width` columns (0: TEXT_WIDTH characters of it). `style(part,
+    text)` may colour the parts: "where", "rule", "signal", "text"."""
     lines = result.doc.lines
+    paint = style or (lambda part, text: text)
     out = []
     for r in result.removals:
-        start = " ".join(lines[r.first - 1].split()) if r.first <= len(lines) else ""
-        if len(start) > width:
-            start = start[: width - 1] + "…"
         span = f"{r.first}" if r.first == r.last else f"{r.first}-{r.last}"
-        out.append(f"{shown(path)}:{span}: {r.rule}: {r.reason.rstrip('.')}: {start}")
+        where = f"{shown(path)}:{span}"
+        signal = "" if r.reason == result.whys.get(r.rule) else f" ({r.reason.rstrip('.')})"
+        start = " ".join(lines[r.first - 1].split()) if r.first <= len(lines) else ""
+        room = TEXT_WIDTH
+        if width:  # the text takes at least half of what is free (20 columns at least), the signal the rest
+            free = width - len(where) - len(r.rule) - 4
+            room = max(20, min(len(start), free // 2))
+            if len(signal) > free - room:
+                cut = free - room - 4  # " (" + "…)"
+                signal = f" ({signal[2 : cut + 2]}…)" if cut > 0 else ""
+            room = max(20, free - len(signal))
+        start = _cut(start, room)
+        out.append(f"{paint('where', where)}  {paint('rule', r.rule)}{paint('signal', signal)}  {paint('text', start)}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _cut(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 1] + "…"
 
 
 def diff(before: str, after: str, path: str = "-") -> str:
@@ -135,6 +158,24 @@ def diff(before: str, after: str, path: str = "-") -> str:
     )
 
 
+_ANSI = {"where": "36", "rule": "1", "signal": "2", "text": "31", "-": "31", "+": "32", "@": "36", "head": "1"}
+
+
+def paint(part: str, text: str) -> str:
+    """`text` in the colour of its part (of --explain, or of a diff line), as ANSI escapes."""
+    return f"\x1b[{_ANSI[part]}m{text}\x1b[0m" if text else text
+
+
+def colour_diff(text: str) -> str:
+    """A unified diff with its removed lines red, added green, hunk heads cyan, file heads bold."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        body, end = line.rstrip("\n"), line[len(line.rstrip("\n")) :]
+        part = "head" if line.startswith(("--- ", "+++ ")) else line[:1] if line[:1] in "-+@" else ""
+        out.append((paint(part, body) if part else body) + end)
+    return "".join(out)
+
+
 def shown(path: str) -> str:
     """A file name as outputs print it: as it is, or, when it holds a control character (a line
     break would split a line of --explain in two), as a JSON string."""
@@ -151,9 +192,10 @@ def to_json(result: Result, path: str | None = None) -> dict:
     per_rule: dict[str, int] = {}
     for r in result.removals:
         per_rule[r.rule] = per_rule.get(r.rule, 0) + 1
+    lines = result.doc.lines
     out = {
         "text": result.text,
-        "removals": [asdict(r) for r in result.removals],
+        "removals": [asdict(r) | {"text": "\n".join(lines[r.first - 1 : r.last])} for r in result.removals],
         "counts": {"lines_in": result.lines_in, "lines_out": result.lines_out, "removals": per_rule},
     }
     return {"path": path, **out} if path is not None else out
