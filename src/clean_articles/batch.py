@@ -243,7 +243,7 @@ def _told(outcome: Outcome, result, where: str, opt: Options) -> Outcome:
     elif opt.explain:
         outcome.report = result.explain(where, opt.width, paint if opt.color else None)
     if opt.jsonl:
-        outcome.json = dumps(result.to_json(where))
+        outcome.json = dumps(result.to_json(where, metadata=True))
     return outcome
 
 

@@ -281,7 +281,7 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb, 
             result = cleaner.clean(text)
             label = "-" if name == "-" else name
             if fmt == "json":
-                out.write((dumps(result.to_json(label)) + "\n").encode())
+                out.write((dumps(result.to_json(label, metadata=True)) + "\n").encode())
             elif explain:
                 out.write(encode(result.explain(label, width, style)))
             elif show_diff:

@@ -67,8 +67,8 @@ class Result:
     def diff(self, path: str = "-") -> str:
         return diff(self.original, self.text, path)
 
-    def to_json(self, path: str | None = None) -> dict:
-        return to_json(self, path)
+    def to_json(self, path: str | None = None, metadata: bool = False) -> dict:
+        return to_json(self, path, metadata)
 
 
 def clean(doc: Document, mask: bytearray) -> str:
@@ -187,8 +187,9 @@ def _with_endings(text: str) -> list[str]:
     return [line + end for line, end in zip(*split_lines(text))]
 
 
-def to_json(result: Result, path: str | None = None) -> dict:
-    """A JSON-ready dict: clean text, removals, counts."""
+def to_json(result: Result, path: str | None = None, metadata: bool = False) -> dict:
+    """A JSON-ready dict: clean text, removals, counts; with `metadata`, also the page's title,
+    author, date and language (metadata.py), each with its line, or null."""
     per_rule: dict[str, int] = {}
     for r in result.removals:
         per_rule[r.rule] = per_rule.get(r.rule, 0) + 1
@@ -198,6 +199,10 @@ def to_json(result: Result, path: str | None = None) -> dict:
         "removals": [asdict(r) | {"text": "\n".join(lines[r.first - 1 : r.last])} for r in result.removals],
         "counts": {"lines_in": result.lines_in, "lines_out": result.lines_out, "removals": per_rule},
     }
+    if metadata:
+        from clean_articles.metadata import extract  # here: metadata.py reads Results
+
+        out.update(extract(result))
     return {"path": path, **out} if path is not None else out
 
 
