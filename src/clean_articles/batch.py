@@ -43,14 +43,15 @@ from clean_articles.corpus import (
     is_corpus,
     open_lines,
     page_site,
+    page_text,
     record_keys,
 )
 from clean_articles.document import Document
-from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.files import (
     JSONL,
     MANIFEST,
     MAX_PAGE_MB,
+    TMP_PREFIX,
     BatchError,
     JsonLines,
     PageTooBig,
@@ -96,6 +97,9 @@ class Options:
     jsonl: bool = False
     follow_links: bool = False
     max_page_mb: int = MAX_PAGE_MB
+    allow_binary: bool = False  #: clean pages with NUL bytes instead of refusing them
+    update: bool = False  #: golden files: write every output anew, no manifest, remove stale ones
+    prune: bool = False  #: remove outputs whose input is gone
     color: bool = False  #: colour --diff, --explain and --check's diffs (ANSI)
     width: int = 0  #: the columns --explain fits (0: none said)
     fields: Fields = field(default_factory=Fields)  #: the fields of corpus records
@@ -199,12 +203,13 @@ def _count_chunk(units: list) -> Counts:
     for unit in units:
         try:
             if isinstance(unit, str):
-                text, _ = decode(read_page(os.path.join(_STATE["src"], unit), opt.max_page_mb << 20)[0])
+                data = read_page(os.path.join(_STATE["src"], unit), opt.max_page_mb << 20)[0]
+                text, _ = page_text(data, allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)
                 site = _site(unit) or ""
                 counts.add_page(page_keys(Document.from_text(text), site), site)
             elif unit[2] is not None and (found := record_keys(unit[2], opt.fields, _site(unit[0]))):
                 counts.add_page(found[1], found[0])
-        except (OSError, BinaryInputError, PageTooBig, MemoryError):
+        except (OSError, ValueError, MemoryError):  # BinaryInputError, PageTooBig, a broken .gz
             continue
     return counts
 
@@ -263,8 +268,9 @@ def process(rel: str) -> Outcome:
     if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1]:
         return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1])
     try:
-        result, out = clean_page(_STATE["cleaner"], data, _STATE["counts"], _site(rel) or "")
-    except BinaryInputError as e:
+        result, out = clean_page(_STATE["cleaner"], data, _STATE["counts"], _site(rel) or "",
+                                 allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)  # fmt: skip
+    except ValueError as e:  # BinaryInputError, PageTooBig, a broken .gz
         return Outcome(rel, "failed", report=f"{shown(rel)}: {e}")
     except MemoryError:
         return Outcome(rel, "failed", report=f"{shown(rel)}: out of memory while cleaning it (split the page)")
@@ -273,10 +279,15 @@ def process(rel: str) -> Outcome:
         try:
             before = read(dst)
         except OSError:
-            before = None
+            outcome.status, outcome.report = "changed", f"{shown(rel)}: no output (missing)\n"
+            return outcome
         outcome.status = "same" if before == out else "changed"
         if before != out:
-            outcome.report = _coloured(unified_diff(decode(before or b"", allow_binary=True)[0], result.text, rel), opt)
+            try:
+                old = page_text(before, allow_binary=True)[0]
+            except ValueError:
+                old = ""
+            outcome.report = _coloured(unified_diff(old, result.text, rel), opt)
         return outcome
     linked = linked_folder(_STATE["dst"], rel, _STATE["real_folders"])
     if linked is not None:
@@ -462,6 +473,8 @@ def run(
         if not plan.single:
             sweep(dst)
         _writable(plan.manifest)
+    if not plan.single:
+        _stale(dst, options, files, summary, echo, warn)
     jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
     corpora = _Corpora(plan, options, previous, summary, done)
     runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, lambda item: [_died(item)])
@@ -471,6 +484,7 @@ def run(
     if progress is not None:
         results = progress(results, corpora.length)
     ok, saved, cost = False, time.monotonic(), 0.0
+    recorded = not (options.check or options.update)  # golden files (--update) get no manifest among them
     try:
         for outcome in results:
             if outcome.full:  # every page after it would fail the same way
@@ -481,7 +495,7 @@ def run(
                 corpora.take(outcome, echo, warn, jsonl)
                 continue
             _tally(summary, outcome, done, echo, warn, jsonl)
-            if not options.check and time.monotonic() - saved > max(SAVE_EVERY, cost / SAVE_SHARE):
+            if recorded and time.monotonic() - saved > max(SAVE_EVERY, cost / SAVE_SHARE):
                 begun = time.monotonic()
                 save_manifest(plan.manifest, rules.fingerprint, digest, done)
                 saved = time.monotonic()
@@ -497,6 +511,7 @@ def run(
         if not options.check:
             if not ok and not plan.single:
                 sweep(dst)  # what workers stopped mid-write left (they are all gone now)
+        if recorded:
             try:
                 save_manifest(plan.manifest, rules.fingerprint, digest, done)
             except OSError as e:
@@ -506,6 +521,25 @@ def run(
             jsonl.close(ok)
     summary.seconds = time.monotonic() - start
     return summary
+
+
+def _stale(dst: Path, options: Options, files: list[str], summary: Summary, echo: Callable, warn: Callable) -> None:
+    """Outputs in OUT whose input is gone: reported (--check: as changes), or removed (--prune,
+    --update)."""
+    if not dst.is_dir():
+        return
+    inputs = set(files)
+    for rel in walk(dst, (options.glob, *(f"*{s}" for s in CORPUS_SUFFIXES))):
+        if rel in inputs or rel in (MANIFEST, JSONL) or rel.rsplit("/", 1)[-1].startswith(TMP_PREFIX):
+            continue
+        if options.check:
+            summary.changed += 1
+            echo(f"{shown(rel)}: stale: its input is gone (--update or --prune removes it)\n")
+        elif options.prune or options.update:
+            (dst / rel).unlink(missing_ok=True)
+            warn(f"{shown(rel)}: removed: its input is gone")
+        else:
+            warn(f"{shown(rel)}: its input is gone (--prune removes it)")
 
 
 def _units(src: Path, files: list[str], limit: int, ends: bool = False) -> Iterator:
@@ -651,7 +685,8 @@ class _Output:
         self.check, self.options = options.check, options
         self.changes: list[str] = []
         if self.check:
-            self.old = open_lines(self.path, 1 << 62) if os.path.exists(self.path) else iter(())
+            self.missing = not os.path.exists(self.path)
+            self.old = iter(()) if self.missing else open_lines(self.path, 1 << 62)
             self.writer = None
         else:
             linked = None if plan.single else linked_folder(str(plan.dst), rel, set())
@@ -687,6 +722,9 @@ class _Output:
         if self.writer is not None:
             self.writer.close(ok)
             return 0
+        if self.missing:
+            self.changes = [f"{shown(self.rel)}: no output (missing)\n"]
+            return 1
         extra = sum(1 for _ in self.old)
         if extra:
             self.changes.append(f"{shown(self.rel)}: {extra} more records than this run makes\n")

@@ -24,7 +24,7 @@ from clean_articles.batch import JSONL, BatchError, Options, run
 from clean_articles.cleaner import Cleaner
 from clean_articles.corpus import SITES, BadRecord, Fields, clean_record
 from clean_articles.encoding import BinaryInputError, decode, encode
-from clean_articles.files import MAX_PAGE_MB, PageTooBig
+from clean_articles.files import GZIP, MAX_PAGE_MB, PageTooBig, gunzip
 from clean_articles.packs import FAVORS, RuleError, RuleSet, load_rules, suggest
 from clean_articles.render import colour_diff, dumps, paint
 from clean_articles.render import shown as render_name
@@ -36,6 +36,8 @@ class DefaultGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         args = _configure(ctx, args)
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args and not args[0].startswith("-") and not os.path.exists(args[0]):
+                _no_such_command(ctx, args[0], self.commands)
             args = ["clean", *args]
         return super().parse_args(ctx, args)
 
@@ -50,6 +52,16 @@ class DefaultGroup(click.Group):
                     if p.get_help_record(ctx) and p.name != "help"
                 ]
             )
+
+
+def _no_such_command(ctx: click.Context, word: str, commands) -> None:
+    """A first word that is no file and looks like a command name misspelt: say so (exit 2),
+    instead of failing to read a file of that name."""
+    if word in ("help", "h", "?"):
+        raise click.UsageError(f"no file '{word}'. Did you mean 'clean-articles --help'?", ctx)
+    hint = suggest(word, [c for c in commands if c != "clean"])
+    if hint:
+        raise click.UsageError(f"no command and no file named '{word}'. {hint}", ctx)
 
 
 def _configure(ctx: click.Context, args: list[str]) -> list[str]:
@@ -225,8 +237,10 @@ def read_input(name: str, allow_binary: bool, max_page_mb: int = MAX_PAGE_MB) ->
             data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
             raise PageTooBig(limit)
+        if data.startswith(GZIP):
+            data = gunzip(data, limit)
         return decode(data, allow_binary=allow_binary)
-    except (BinaryInputError, PageTooBig) as e:
+    except (BinaryInputError, ValueError) as e:  # PageTooBig, a broken gzip file
         raise click.ClickException(f"{name}: {e}") from None
     except OSError as e:
         raise click.ClickException(f"{name}: cannot read: {e.strerror or e}") from None
@@ -361,8 +375,15 @@ def _write_failed(e: OSError) -> None:
 @click.option("--max-page-mb", type=click.IntRange(1), default=MAX_PAGE_MB, show_default=True,
               help="Refuse (as a failed page) a page bigger than this.")  # fmt: skip
 @click.option(
-    "--check", is_flag=True, help="Write nothing; print a diff for each output that would change; exit 1 if any."
+    "--check",
+    is_flag=True,
+    help="Write nothing; print a diff for each output that would change, name each missing or stale one "
+    "(its input gone); exit 1 if any. For golden files: OUT holds the expected outputs.",
 )
+@click.option("--update", is_flag=True,
+              help="Golden files: write every output anew, keep no manifest in OUT, remove outputs whose input is gone.")  # fmt: skip
+@click.option("--prune", is_flag=True, help="Remove outputs whose input is gone [default: name each].")
+@click.option("--allow-binary", is_flag=True, help="Clean pages with NUL bytes instead of refusing them.")
 @click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of each page against its output.")
 @click.option("--explain", is_flag=True, help="Also print every removal (path:lines: rule: reason: text).")
 @click.option(
@@ -379,8 +400,8 @@ def _write_failed(e: OSError) -> None:
               help="Run on a Dask cluster: its scheduler (tcp://host:8786), or local:N for N worker processes "
               "started here. IN and OUT may then be any URL fsspec reads (s3://bucket/crawl/). "
               "Needs pip install 'clean-articles[dask]'.")  # fmt: skip
-def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, max_page_mb, check, show_diff, explain,
-          fmt, color, verbose, quiet, address) -> None:  # fmt: skip
+def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, max_page_mb, check, update, prune,
+          allow_binary, show_diff, explain, fmt, color, verbose, quiet, address) -> None:  # fmt: skip
     """Clean every page under IN into the same relative path under OUT: its .txt files (--glob)
     page by page, its corpus files (.jsonl, .jsonl.gz: one JSON object per line) record by
     record. IN may also be one corpus file, and OUT then a corpus file of the same kind.
@@ -395,10 +416,12 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
     date; Ctrl-C loses nothing. Exit 1 if any page or record failed (or, with --check, would
     change).
     """
+    if check and update:
+        raise click.UsageError("--check compares with OUT, --update rewrites it: one or the other")
     if address is not None:
-        return _batch_on_dask(src, dst, address, check or show_diff or explain or fmt != "text" or force, rule_opts, quiet,
+        return _batch_on_dask(src, dst, address, check or update or prune or show_diff or explain or fmt != "text" or force, rule_opts, quiet,
                               Options(rules=load_options(rule_opts), glob=glob, max_page_mb=max_page_mb, fields=fields,
-                                      sites=sites))  # fmt: skip
+                                      sites=sites, allow_binary=allow_binary))  # fmt: skip
     src, dst = Path(src), Path(dst)
     if not src.exists():
         raise click.BadParameter(f"Path '{src}' does not exist.", param_hint="'IN'")
@@ -417,8 +440,11 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
         rules=load_options(rule_opts),
         glob=glob,
         jobs=jobs or cpus,
-        force=force,
+        force=force or update,
         check=check,
+        update=update,
+        prune=prune,
+        allow_binary=allow_binary,
         diff=show_diff,
         explain=explain,
         jsonl=fmt == "jsonl",
@@ -469,8 +495,8 @@ def _batch_on_dask(src: str, dst: str, address: str, reports: bool, rule_opts: d
                    options: Options) -> None:  # fmt: skip
     """batch --dask: the same job on a Dask cluster; it writes every output anew."""
     if reports:
-        raise click.UsageError("--dask writes the outputs only: --check, --diff, --explain, --format and --force "
-                               "are for a local batch")  # fmt: skip
+        raise click.UsageError("--dask writes the outputs only: --check, --update, --prune, --diff, --explain, --format "
+                               "and --force are for a local batch")  # fmt: skip
     try:
         from clean_articles import dask as on_dask
     except ImportError as e:

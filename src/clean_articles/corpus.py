@@ -27,6 +27,7 @@ from typing import BinaryIO
 from clean_articles.cleaner import Cleaner
 from clean_articles.document import Document
 from clean_articles.encoding import decode, encode
+from clean_articles.files import GZIP, MAX_PAGE_MB, gunzip, gzipped
 from clean_articles.render import Result, dumps
 from clean_articles.repeats import Counts, page_keys, site_of
 
@@ -92,12 +93,20 @@ def page_site(sites: str, folder: str) -> str | None:
     return None if sites == "url" else ""
 
 
-def clean_page(cleaner: Cleaner, data: bytes, counts: Counts | None = None, site: str = "") -> tuple[Result, bytes]:
-    """Clean a page given as bytes: its Result and the bytes of its clean text (in the page's
-    own encoding form; BinaryInputError for a binary page)."""
-    text, form = decode(data)
+def clean_page(cleaner: Cleaner, data: bytes, counts: Counts | None = None, site: str = "", *,
+               allow_binary: bool = False, limit: int = MAX_PAGE_MB << 20) -> tuple[Result, bytes]:  # fmt: skip
+    """Clean a page given as bytes: its Result and the bytes of its clean text, in the page's
+    own encoding form, gzipped when the page is (BinaryInputError for a binary page, ValueError
+    for a broken gzip file, PageTooBig for one that unpacks past `limit`)."""
+    text, form = page_text(data, allow_binary=allow_binary, limit=limit)
     result = cleaner.clean(text, counts, site)
-    return result, encode(result.text, form)
+    out = encode(result.text, form)
+    return result, gzipped(out) if data.startswith(GZIP) else out
+
+
+def page_text(data: bytes, *, allow_binary: bool = False, limit: int = MAX_PAGE_MB << 20) -> tuple[str, bytes]:
+    """A page's text and its encoding form (encoding.decode), gunzipped first when gzipped."""
+    return decode(gunzip(data, limit) if data.startswith(GZIP) else data, allow_binary=allow_binary)
 
 
 def clean_record(

@@ -40,10 +40,10 @@ from clean_articles.corpus import (
     is_corpus,
     lines_of,
     page_site,
+    page_text,
     parse,
     record_site,
 )
-from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.files import TMP_PREFIX, TMP_SUFFIX, PageTooBig
 from clean_articles.render import shown
 from clean_articles.repeats import Counts, salt, site_of
@@ -283,8 +283,9 @@ def _piece_frame(piece: Piece, fs, root: str, options: Options) -> pd.DataFrame:
             with fs.open(_join(root, rel), "rb") as f:
                 data = f.read(limit + 1)
             if len(data) <= limit:
-                pages.append((decode(data)[0], page_site(options.sites, posixpath.dirname(rel)) or ""))
-        except (OSError, BinaryInputError):
+                text = page_text(data, allow_binary=options.allow_binary, limit=limit)[0]
+                pages.append((text, page_site(options.sites, posixpath.dirname(rel)) or ""))
+        except (OSError, ValueError):  # BinaryInputError, a broken .gz, one too big unpacked
             continue
     if piece.corpus:
         fixed = page_site(options.sites, posixpath.dirname(piece.corpus))
@@ -320,9 +321,9 @@ def _clean_piece(piece: Piece, fs, root: str, out_fs, out_root: str, single: str
             if len(data) > limit:
                 raise PageTooBig(limit)
             site = page_site(options.sites, posixpath.dirname(rel)) or ""
-            _, out = clean_page(cleaner, data, counts, site)
+            _, out = clean_page(cleaner, data, counts, site, allow_binary=options.allow_binary, limit=limit)
             _write(out_fs, _join(out_root, rel), out)
-        except (BinaryInputError, PageTooBig) as e:
+        except ValueError as e:  # BinaryInputError, PageTooBig, a broken .gz
             got["failed"] += 1
             got["messages"].append(f"{shown(rel)}: {e}")
             continue

@@ -30,6 +30,38 @@ READ_SIZE = 1 << 16  # bytes asked for at a time: most pages come in one read
 MAX_PAGE_MB = 64  # a page past this is no article (and /dev/zero never ends): refused, unless raised
 
 
+GZIP = b"\x1f\x8b"  # what a gzipped page starts with
+
+
+def gunzip(data: bytes, limit: int) -> bytes:
+    """A gzipped page's bytes (every member), PageTooBig past `limit` bytes (a small file may
+    unpack to gigabytes), ValueError for one that is cut short or corrupt."""
+    import zlib
+
+    parts, size = [], 0
+    while data:
+        unpack = zlib.decompressobj(wbits=31)
+        try:
+            part = unpack.decompress(data, limit + 1 - size)
+        except zlib.error as e:
+            raise ValueError(f"a gzip file that cannot be read ({e})") from None
+        size += len(part)
+        if size > limit:
+            raise PageTooBig(limit)
+        if not unpack.eof:
+            raise ValueError("a gzip file cut short")
+        parts.append(part)
+        data = unpack.unused_data.lstrip(b"\0")
+    return b"".join(parts)
+
+
+def gzipped(data: bytes) -> bytes:
+    """data gzipped with no name or time in its header: the same page, the same bytes."""
+    import gzip
+
+    return gzip.compress(data, mtime=0)
+
+
 class PageTooBig(ValueError):
     def __init__(self, limit: int):
         super().__init__(f"over {limit >> 20} MB: no article is that big (--max-page-mb raises the limit)")
