@@ -560,3 +560,25 @@ def test_workers_do_not_outlive_a_killed_batch(tmp_path):
     while alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert alive() == 0
+
+
+def test_a_page_added_to_a_batch_redoes_only_the_pages_whose_output_it_changes(runner, site, tmp_path):
+    out = tmp_path / "out"
+    assert batch_cli(runner, site, out, "-j", "1").exit_code == 0
+    before = outputs(out)
+    from synthetic_site import page
+
+    (site / "local" / "page-10.txt").write_text(page(10))  # the site's chrome again, a story of its own
+    again = batch_cli(runner, site, out, "-j", "2")
+    assert "11 files, 10 skipped, 0 failed" in again.output  # its lines recur as before on every other page
+    assert {k: v for k, v in outputs(out).items() if k != "local/page-10.txt"} == before
+    fresh = tmp_path / "fresh"
+    batch_cli(runner, site, fresh, "-j", "1")
+    assert outputs(fresh) == outputs(out)  # what a batch from scratch writes
+    for path in sorted(site.rglob("page-*.txt"))[2:]:  # two pages left: nothing is on enough pages to recur
+        path.unlink()
+    shrunk = batch_cli(runner, site, out, "-j", "1", "--prune")
+    assert "2 files, 0 skipped, 0 failed" in shrunk.output
+    fresh = tmp_path / "fresh-2"
+    batch_cli(runner, site, fresh, "-j", "1")
+    assert outputs(fresh) == outputs(out) and len(outputs(out)) == 2

@@ -118,6 +118,7 @@ class Outcome:
     bytes_out: int = 0
     in_hash: str = ""
     out_hash: str = ""
+    signature: str = ""  # what of the batch's counts its output depends on (`_signature`)
     report: str = ""  # diff / explanation for stdout, or the failure message
     json: str = ""  # one JSON line (jsonl)
     full: str = ""  # OUT cannot take more (full, read-only): why; the batch stops
@@ -252,6 +253,19 @@ def _told(outcome: Outcome, result, where: str, opt: Options) -> Outcome:
     return outcome
 
 
+def _signature(doc: Document, rel: str) -> str:
+    """What a page's output takes from the batch's counts: which of its line keys recur enough
+    on its site. A page whose input, rules and signature are those of its last run gets the
+    same output, so adding a page to a batch redoes only the pages it changes."""
+    counts: Counts | None = _STATE["counts"]
+    if counts is None:
+        return ""
+    site = _site(rel) or ""
+    need = _STATE["cleaner"].threshold(counts.sites.get(site, 0))
+    hot = sorted(k for k in page_keys(doc, site) if counts.recur.get(k, 0) >= need)
+    return sha(b"".join(k.to_bytes(8, "big") for k in hot))
+
+
 def process(rel: str) -> Outcome:
     """Clean one page (in a worker): skip it if up to date, write it, or compare it (--check)."""
     opt: Options = _STATE["options"]
@@ -266,7 +280,12 @@ def process(rel: str) -> Outcome:
     old = _STATE["manifest"].get(key(rel))
     quiet = not (opt.check or opt.diff or opt.explain or opt.jsonl)
     if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1]:
-        return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1])
+        try:
+            signature = _signature(Document.from_text(page_text(data, limit=opt.max_page_mb << 20)[0]), rel)
+        except ValueError:
+            signature = None
+        if signature == old[2]:
+            return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1], signature=signature)
     try:
         result, out = clean_page(_STATE["cleaner"], data, _STATE["counts"], _site(rel) or "",
                                  allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)  # fmt: skip
@@ -274,7 +293,7 @@ def process(rel: str) -> Outcome:
         return Outcome(rel, "failed", report=f"{shown(rel)}: {e}")
     except MemoryError:
         return Outcome(rel, "failed", report=f"{shown(rel)}: out of memory while cleaning it (split the page)")
-    outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out))
+    outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out), signature=_signature(result.doc, rel))
     if opt.check:
         try:
             before = read(dst)
@@ -464,8 +483,8 @@ def run(
     old, unusable = load_manifest(plan.manifest)
     if unusable:
         warn(f"{plan.manifest}: {unusable}: every page is redone")
-    same_rules = old.get("rules") == rules.fingerprint and old.get("counts") == digest
-    previous = {k: tuple(v) for k, v in old.get("files", {}).items()} if same_rules else {}
+    # a page is redone when its input, the rules or what its output takes from the counts changed
+    previous = {k: (*v, "")[:3] for k, v in old.get("files", {}).items()} if old.get("rules") == rules.fingerprint else {}
     wanted = set(map(key, files))
     done: dict = {} if options.check else {k: v for k, v in previous.items() if k in wanted}
     if not options.check:
@@ -476,7 +495,7 @@ def run(
     if not plan.single:
         _stale(dst, options, files, summary, echo, warn)
     jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
-    corpora = _Corpora(plan, options, previous, summary, done)
+    corpora = _Corpora(plan, options, previous, summary, done, digest)
     runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, lambda item: [_died(item)])
     pages = corpora.pages(files, warn)
     chunk = max(1, min(CHUNK, corpora.length // (4 * options.jobs) or 1))
@@ -583,8 +602,9 @@ class _Corpora:
     records come back in order. A corpus file with a bad record is written, but not recorded as
     done: the next run reports the record again."""
 
-    def __init__(self, plan: _Plan, options: Options, previous: dict, summary: Summary, done: dict):
+    def __init__(self, plan: _Plan, options: Options, previous: dict, summary: Summary, done: dict, digest: str):
         self.plan, self.options, self.previous, self.summary, self.done = plan, options, previous, summary, done
+        self.digest = digest  # a corpus file is redone when the counts changed at all
         self.length = 0  # pages and records to clean, for a progress bar
         self.hashes: dict[str, str] = {}
         self.open: dict[str, _Output] = {}
@@ -604,7 +624,7 @@ class _Corpora:
                     continue
                 self.hashes[rel] = in_hash
                 old, out = self.previous.get(key(rel)), self.plan.out(rel)
-                if quiet and old and old[0] == in_hash and output_hash(out) == old[1]:
+                if quiet and old and old[0] == in_hash and old[2] == self.digest and output_hash(out) == old[1]:
                     self.summary.skipped += 1
                     self.done[key(rel)] = old
                     self.summary.bytes_in += os.stat(self.plan.src / rel).st_size
@@ -667,7 +687,7 @@ class _Corpora:
             if changed:
                 echo(output.report())
         elif not output.bad:
-            self.done[key(rel)] = (self.hashes[rel], output_hash(output.path))
+            self.done[key(rel)] = (self.hashes[rel], output_hash(output.path), self.digest)
 
     def close(self) -> None:
         """Stop: what was being written is not put in place."""
@@ -778,7 +798,7 @@ def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:
     summary.bytes_in += o.bytes_in
     summary.bytes_out += o.bytes_out
     if o.status in ("done", "skipped"):
-        done[key(o.path)] = (o.in_hash, o.out_hash)
+        done[key(o.path)] = (o.in_hash, o.out_hash, o.signature)
     if o.report:
         echo(o.report)
     if jsonl is not None and o.json:

@@ -5,8 +5,8 @@ Nothing is lost: each output goes to a temporary file in its target folder, then
 place (`write`), never wider readable than its input; IN is never written to (`check_dirs`), nor
 anything through a link in OUT (`linked_folder`); a link in IN to a file outside it is not read
 unless asked, and a page named like the batch's own files is refused (`refusals`). The manifest in OUT (`MANIFEST`) records,
-per page, the hash of its input and of its output, with the rule set's fingerprint and the
-counts' digest; `sweep` removes the temporary files a killed run left behind.
+per page, the hash of its input and of its output and its signature (what its output takes from
+the cross-page counts), with the rule set's fingerprint and the counts' digest; `sweep` removes the temporary files a killed run left behind.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def load_manifest(path: Path) -> tuple[dict, str]:
         isinstance(data.get("rules"), str)
         and isinstance(data.get("counts"), str)
         and isinstance(pages, dict)
-        and all(isinstance(v, list) and len(v) == 2 and all(isinstance(h, str) for h in v) for v in pages.values())
+        and all(isinstance(v, list) and len(v) in (2, 3) and all(isinstance(h, str) for h in v) for v in pages.values())
     ):
         return {}, "a field has the wrong type"
     return data, ""
