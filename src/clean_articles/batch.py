@@ -484,7 +484,9 @@ def run(
     if unusable:
         warn(f"{plan.manifest}: {unusable}: every page is redone")
     # a page is redone when its input, the rules or what its output takes from the counts changed
-    previous = {k: (*v, "")[:3] for k, v in old.get("files", {}).items()} if old.get("rules") == rules.fingerprint else {}
+    previous = (
+        {k: (*v, "")[:3] for k, v in old.get("files", {}).items()} if old.get("rules") == rules.fingerprint else {}
+    )
     wanted = set(map(key, files))
     done: dict = {} if options.check else {k: v for k, v in previous.items() if k in wanted}
     if not options.check:
