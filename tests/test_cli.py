@@ -8,6 +8,7 @@ import shutil
 import sys
 
 import pytest
+from click.testing import CliRunner
 from conftest import SAMPLES, write_pack
 from conftest import SKIP_PACK as PACK
 
@@ -277,3 +278,14 @@ def test_verbose_names_the_packs_and_quiet_drops_the_summary(runner, tmp_path):
     loud = runner.invoke(main, ["batch", str(tmp_path / "in"), str(tmp_path / "out"), "-j", "1", "--force"])
     quiet = runner.invoke(main, ["batch", str(tmp_path / "in"), str(tmp_path / "out"), "-j", "1", "--force", "-q"])
     assert "1 files, 0 skipped" in loud.stderr and quiet.stderr == "" and quiet.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "words, cword, expected",
+    [("clean-articles ru", 1, ["plain,rules"]), ("clean-articles rules sh", 2, ["plain,show"]),
+     ("clean-articles batch --gl", 2, ["plain,--glob"])],
+)  # fmt: skip
+def test_shell_completion_knows_the_commands_and_options(words, cword, expected):
+    env = {"_CLEAN_ARTICLES_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    result = CliRunner(env=env).invoke(main, [], prog_name="clean-articles")
+    assert result.stdout.split() == expected

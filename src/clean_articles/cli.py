@@ -35,6 +35,8 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         args = _configure(ctx, args)
+        if ctx.resilient_parsing and not args:  # shell completion of the first word: the commands
+            return super().parse_args(ctx, args)
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             if args and not args[0].startswith("-") and not os.path.exists(args[0]):
                 _no_such_command(ctx, args[0], self.commands)
