@@ -11,6 +11,9 @@ RAW_DIR holds pages (`NAME.txt`), META_DIR their metadata (`NAME.json`: "title",
   of eight names and ours one of them). Ours must have a letter;
 - date: the date part of our iso equals the gold publish_date's date part (no iso: no match).
 
+A second title figure also counts ours when the gold title is ours plus the site's name after a
+separator ("What is Git? | Terabyte Systems"): the HTML title adds it, the page's headline has not.
+
 It also counts values not found in their line (text not a substring of the raw line it names):
 that must be 0. `-v` prints each miss.
 """
@@ -39,6 +42,12 @@ def fold_name(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text)))
 
 
+def title_match_but_site(ours: str, gold: str) -> bool:
+    """The gold (HTML) title is ours and the site's name after a separator ("... | Site")."""
+    a, g = fold(ours), fold(gold)
+    return bool(a) and g.startswith(a) and re.match(r"\s*[|\-:·»]\s*\S", g[len(a) :]) is not None
+
+
 def author_match(ours: str, gold: str) -> bool:
     a, g = fold_name(ours), fold_name(gold)
     if not a or not g or not re.search(r"[^\W\d_]", a):
@@ -55,6 +64,7 @@ def main(argv: list[str]) -> int:
     raw, meta = Path(args[0]), Path(args[1])
     cleaner = Cleaner()
     tally = {k: [0, 0] for k in ("title", "author", "date")}
+    but_site = 0  # titles that are the gold title less the site's name the HTML title adds
     invented, pages, spent = 0, 0, 0.0
     for path in sorted(raw.glob("*.txt")):
         gold_path = meta / (path.stem + ".json")
@@ -82,11 +92,18 @@ def main(argv: list[str]) -> int:
             tally[key][1] += 1
             if ok(g, found[key]):
                 tally[key][0] += 1
+            elif key == "title" and found[key] is not None and title_match_but_site(found[key]["text"], g):
+                but_site += 1
             elif verbose:
                 got = found[key] and (found[key].get("iso") or found[key]["text"])
                 print(f"  miss {path.stem} {key}: gold {g!r} ours {got!r}")
     for key, (hit, total) in tally.items():
         print(f"{key:7} {hit}/{total} ({100 * hit / max(total, 1):.1f}%)")
+    hit, total = tally["title"]
+    print(
+        f"title, or the gold title less a site name after | - : ({but_site} more): "
+        f"{hit + but_site}/{total} ({100 * (hit + but_site) / max(total, 1):.1f}%)"
+    )
     print(f"not in page: {invented}")
     print(f"pages: {pages}, extract: {1000 * spent / max(pages, 1):.2f} ms a page")
     return 0
