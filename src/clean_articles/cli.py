@@ -252,7 +252,7 @@ def read_input(name: str, allow_binary: bool, max_page_mb: int = MAX_PAGE_MB) ->
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @rule_options
 @click.option(
-    "--explain", is_flag=True, help="Print every removal (path:lines: rule: reason: text) instead of the text."
+    "--explain", is_flag=True, help="Print every removal (path:lines  rule-id (signal)  text) instead of the text."
 )
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Print a unified diff of input against output instead of the text."
@@ -372,7 +372,7 @@ def _write_failed(e: OSError) -> None:
 )
 @click.option("--force", is_flag=True, help="Redo every page, even those whose output is up to date.")
 @click.option(
-    "--follow-links", is_flag=True, help="Also clean links to files outside IN_DIR [default: skip and name each]."
+    "--follow-links", is_flag=True, help="Also clean links to files outside IN [default: skip and name each]."
 )
 @click.option("--max-page-mb", type=click.IntRange(1), default=MAX_PAGE_MB, show_default=True,
               help="Refuse (as a failed page) a page bigger than this.")  # fmt: skip
@@ -387,7 +387,7 @@ def _write_failed(e: OSError) -> None:
 @click.option("--prune", is_flag=True, help="Remove outputs whose input is gone [default: name each].")
 @click.option("--allow-binary", is_flag=True, help="Clean pages with NUL bytes instead of refusing them.")
 @click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of each page against its output.")
-@click.option("--explain", is_flag=True, help="Also print every removal (path:lines: rule: reason: text).")
+@click.option("--explain", is_flag=True, help="Also print every removal (path:lines  rule-id (signal)  text).")
 @click.option(
     "--format",
     "fmt",
