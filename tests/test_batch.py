@@ -19,7 +19,7 @@ from synthetic_site import write_site
 from clean_articles import Cleaner, batch, clean_text, files, load_rules
 from clean_articles.batch import Options
 from clean_articles.cli import main
-from clean_articles.files import JSONL, MANIFEST
+from clean_articles.files import COUNTS, JSONL, MANIFEST
 from clean_articles.repeats import count_texts
 
 RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
@@ -30,7 +30,7 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name not in (MANIFEST, JSONL)
+        if p.is_file() and p.name not in (MANIFEST, JSONL, COUNTS)
     }
 
 

@@ -48,6 +48,7 @@ from clean_articles.corpus import (
 )
 from clean_articles.document import Document
 from clean_articles.files import (
+    COUNTS,
     JSONL,
     MANIFEST,
     MAX_PAGE_MB,
@@ -59,11 +60,13 @@ from clean_articles.files import (
     create_beside,
     key,
     linked_folder,
+    load_counts,
     load_manifest,
     output_hash,
     read,
     read_page,
     refusals,
+    save_counts,
     save_manifest,
     sha,
     sweep,
@@ -118,7 +121,6 @@ class Outcome:
     bytes_out: int = 0
     in_hash: str = ""
     out_hash: str = ""
-    signature: str = ""  # what of the batch's counts its output depends on (`_signature`)
     report: str = ""  # diff / explanation for stdout, or the failure message
     json: str = ""  # one JSON line (jsonl)
     full: str = ""  # OUT cannot take more (full, read-only): why; the batch stops
@@ -163,13 +165,15 @@ _PARENT: int | None = None  # the driver's process id, as its forked workers inh
 
 
 def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict,
-          cleaner: Cleaner | bool) -> None:  # fmt: skip
+          earlier: tuple[bool, Counts | None], cleaner: Cleaner | bool) -> None:  # fmt: skip
     """Set the worker's state with `cleaner`: True to compile the rules here (a pool worker),
-    False for none (counting needs none), or the Cleaner itself (in the driver's own process)."""
+    False for none (counting needs none), or the Cleaner itself (in the driver's own process).
+    `earlier`: whether the outputs in the manifest were made with these counts, and if not, the
+    counts they were made with (None: not known)."""
     if cleaner is True:
         cleaner = Cleaner(load_rules(**options.rules))
-    _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest, cleaner=cleaner or None,
-                  real_folders=set())  # fmt: skip
+    _STATE.update(options=options, src=src, dst=dst, counts=counts, manifest=manifest, earlier=earlier,
+                  cleaner=cleaner or None, real_folders=set())  # fmt: skip
 
 
 def _init_worker(*args) -> None:
@@ -253,17 +257,28 @@ def _told(outcome: Outcome, result, where: str, opt: Options) -> Outcome:
     return outcome
 
 
-def _signature(doc: Document, rel: str) -> str:
-    """What a page's output takes from the batch's counts: which of its line keys recur enough
-    on its site. A page whose input, rules and signature are those of its last run gets the
-    same output, so adding a page to a batch redoes only the pages it changes."""
-    counts: Counts | None = _STATE["counts"]
-    if counts is None:
-        return ""
+def _unchanged(data: bytes, rel: str) -> bool:
+    """Whether the batch's counts give a page the output they gave it in the last run: the same
+    counts, or the same verdict (recurs enough on the page's site, or not) on each of its line
+    keys under both. So adding a page to a batch redoes only the pages whose output it changes."""
+    same, then = _STATE["earlier"]
+    now = _STATE["counts"]
+    if same:
+        return True
+    if now is None or then is None:
+        return False
+    opt: Options = _STATE["options"]
+    try:
+        text = page_text(data, allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)[0]
+    except ValueError:
+        return False
     site = _site(rel) or ""
-    need = _STATE["cleaner"].threshold(counts.sites.get(site, 0))
-    hot = sorted(k for k in page_keys(doc, site) if counts.recur.get(k, 0) >= need)
-    return sha(b"".join(k.to_bytes(8, "big") for k in hot))
+    need_now = _STATE["cleaner"].threshold(now.sites.get(site, 0))
+    need_then = _STATE["cleaner"].threshold(then.sites.get(site, 0))
+    return all(
+        (now.recur.get(k, 0) >= need_now) == (then.recur.get(k, 0) >= need_then)
+        for k in page_keys(Document.from_text(text), site)
+    )
 
 
 def process(rel: str) -> Outcome:
@@ -279,13 +294,8 @@ def process(rel: str) -> Outcome:
     in_hash = sha(data)
     old = _STATE["manifest"].get(key(rel))
     quiet = not (opt.check or opt.diff or opt.explain or opt.jsonl)
-    if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1]:
-        try:
-            signature = _signature(Document.from_text(page_text(data, limit=opt.max_page_mb << 20)[0]), rel)
-        except ValueError:
-            signature = None
-        if signature == old[2]:
-            return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1], signature=signature)
+    if quiet and not opt.force and old and old[0] == in_hash and output_hash(dst) == old[1] and _unchanged(data, rel):
+        return Outcome(rel, "skipped", len(data), os.stat(dst).st_size, in_hash, old[1])
     try:
         result, out = clean_page(_STATE["cleaner"], data, _STATE["counts"], _site(rel) or "",
                                  allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)  # fmt: skip
@@ -293,7 +303,7 @@ def process(rel: str) -> Outcome:
         return Outcome(rel, "failed", report=f"{shown(rel)}: {e}")
     except MemoryError:
         return Outcome(rel, "failed", report=f"{shown(rel)}: out of memory while cleaning it (split the page)")
-    outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out), signature=_signature(result.doc, rel))
+    outcome = Outcome(rel, "done", len(data), len(out), in_hash, sha(out))
     if opt.check:
         try:
             before = read(dst)
@@ -364,12 +374,17 @@ class _Runner:
 
         chunks = iter(chunks)
         flight: deque = deque()
+        waiting = None  # a chunk taken from the stream, not yet handed out
         while True:
-            while len(flight) < AHEAD * self.jobs and (chunk := next(chunks, None)) is not None:
-                flight.append((chunk, self.pool.submit(fn, chunk)))
-            if not flight:
-                return
             try:
+                while len(flight) < AHEAD * self.jobs:
+                    waiting = next(chunks, None) if waiting is None else waiting
+                    if waiting is None:
+                        break
+                    flight.append((waiting, self.pool.submit(fn, waiting)))  # a pool broken meanwhile raises
+                    waiting = None
+                if not flight:
+                    return
                 result = flight[0][1].result()
             except BrokenProcessPool:
                 self._renew()
@@ -414,6 +429,11 @@ class _Plan:
     @property
     def manifest(self) -> Path:
         return self.dst / (f".{self.single}{MANIFEST}" if self.single else MANIFEST)
+
+    @property
+    def counts(self) -> Path:
+        """Where the counts the outputs were made with are kept (for the next run to compare)."""
+        return self.dst / (f".{self.single}{COUNTS}" if self.single else COUNTS)
 
 
 def _plan(src: Path, dst: Path, glob: str, warn: Callable, files: list[str] | None) -> _Plan:
@@ -466,7 +486,9 @@ def run(
     counts = None
     if cleaner.counts_pages:  # pass 1
         lost = []  # items whose worker died: they are not counted (pass 2 reports the page)
-        counter = _Runner(options.jobs, (options, src, dst, None, {}), None, lambda item: lost.append(item) or Counts())
+        counter = _Runner(
+            options.jobs, (options, src, dst, None, {}, (False, None)), None, lambda item: lost.append(item) or Counts()
+        )
         tally, ok = Counts(), False
         try:
             for part in counter.map(_count_chunk, _chunks(_units(src, files, limit), COUNT_CHUNK)):
@@ -498,7 +520,9 @@ def run(
         _stale(dst, options, files, summary, echo, warn)
     jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
     corpora = _Corpora(plan, options, previous, summary, done, digest)
-    runner = _Runner(options.jobs, (options, src, dst, counts, previous), cleaner, lambda item: [_died(item)])
+    same = old.get("counts") == digest
+    earlier = (same, None if same or not previous else load_counts(plan.counts, old.get("counts", "")))
+    runner = _Runner(options.jobs, (options, src, dst, counts, previous, earlier), cleaner, lambda item: [_died(item)])
     pages = corpora.pages(files, warn)
     chunk = max(1, min(CHUNK, corpora.length // (4 * options.jobs) or 1))
     results = chain.from_iterable(runner.map(process_chunk, _chunks(pages, chunk)))
@@ -534,6 +558,7 @@ def run(
                 sweep(dst)  # what workers stopped mid-write left (they are all gone now)
         if recorded:
             try:
+                save_counts(plan.counts, counts)
                 save_manifest(plan.manifest, rules.fingerprint, digest, done)
             except OSError as e:
                 if ok:
@@ -551,7 +576,7 @@ def _stale(dst: Path, options: Options, files: list[str], summary: Summary, echo
         return
     inputs = set(files)
     for rel in walk(dst, (options.glob, *(f"*{s}" for s in CORPUS_SUFFIXES))):
-        if rel in inputs or rel in (MANIFEST, JSONL) or rel.rsplit("/", 1)[-1].startswith(TMP_PREFIX):
+        if rel in inputs or rel in (MANIFEST, JSONL, COUNTS) or rel.rsplit("/", 1)[-1].startswith(TMP_PREFIX):
             continue
         if options.check:
             summary.changed += 1
@@ -800,7 +825,7 @@ def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:
     summary.bytes_in += o.bytes_in
     summary.bytes_out += o.bytes_out
     if o.status in ("done", "skipped"):
-        done[key(o.path)] = (o.in_hash, o.out_hash, o.signature)
+        done[key(o.path)] = (o.in_hash, o.out_hash)
     if o.report:
         echo(o.report)
     if jsonl is not None and o.json:

@@ -5,8 +5,8 @@ Nothing is lost: each output goes to a temporary file in its target folder, then
 place (`write`), never wider readable than its input; IN is never written to (`check_dirs`), nor
 anything through a link in OUT (`linked_folder`); a link in IN to a file outside it is not read
 unless asked, and a page named like the batch's own files is refused (`refusals`). The manifest in OUT (`MANIFEST`) records,
-per page, the hash of its input and of its output and its signature (what its output takes from
-the cross-page counts), with the rule set's fingerprint and the counts' digest; `sweep` removes the temporary files a killed run left behind.
+per page, the hash of its input and of its output, with the rule set's fingerprint and the
+counts' digest (the counts themselves are kept beside it, `COUNTS`, for the next run to compare); `sweep` removes the temporary files a killed run left behind.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 MANIFEST = ".clean-articles-manifest.json"
+COUNTS = ".clean-articles-counts"  # the cross-page counts the outputs were made with
 JSONL = "clean-articles.jsonl"
 TMP_PREFIX = ".clean-articles-"
 TMP_SUFFIX = ".tmp"
@@ -168,7 +169,7 @@ def refusals(src: Path, rels: list[str], follow_links: bool) -> dict[str, str]:
     root, out, inside = str(src), {}, {}
     for rel in rels:
         name = rel.rsplit("/", 1)[-1]
-        if rel in (MANIFEST, JSONL) or (name.startswith(TMP_PREFIX) and name.endswith(TMP_SUFFIX)):
+        if rel in (MANIFEST, JSONL, COUNTS) or (name.startswith(TMP_PREFIX) and name.endswith(TMP_SUFFIX)):
             out[rel] = "not cleaned: the batch keeps this name for a file of its own in OUT (rename the page)"
             continue
         if follow_links:
@@ -308,6 +309,25 @@ def save_manifest(path: Path, rules: str, counts: str, files: dict) -> None:
     body = {"version": 1, "rules": rules, "counts": counts, "files": dict(sorted(files.items()))}
     # compact: json's C encoder (an indented dump is written in Python, at twice the cost)
     write(path, (json.dumps(body, separators=(",", ":")) + "\n").encode())
+
+
+def save_counts(path: Path, counts) -> None:
+    """The counts a batch's outputs were made with (none: the file goes)."""
+    if counts is None:
+        path.unlink(missing_ok=True)
+    else:
+        write(path, counts.to_bytes())
+
+
+def load_counts(path: Path, digest: str):
+    """The counts saved at `path` if they are those of `digest` (the manifest's), else None."""
+    from clean_articles.repeats import Counts
+
+    try:
+        counts = Counts.from_bytes(read_page(str(path), 1 << 30)[0])
+    except (OSError, ValueError):
+        return None
+    return counts if counts.digest() == digest else None
 
 
 def sweep(dst: Path) -> None:

@@ -186,6 +186,35 @@ class Counts:
         """What the pages of one site see: the site's pages and its keys."""
         return SiteCounts(self.sites.get(site, 0), self.recur, salt(site), site)
 
+    def to_bytes(self) -> bytes:
+        """The sites and the keys that recur (not those seen once), for `from_bytes`: a line of
+        JSON for the sites, then 12 bytes a key (key, pages), sorted."""
+        import json
+
+        head = json.dumps(sorted(self.sites.items()), ensure_ascii=True).encode() + b"\n"
+        return head + b"".join(k.to_bytes(8, "big") + self.recur[k].to_bytes(4, "big") for k in sorted(self.recur))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Counts:
+        """Counts from `to_bytes` (ValueError for bytes that are none)."""
+        import json
+
+        head, _, body = data.partition(b"\n")
+        sites = json.loads(head)
+        if (
+            not isinstance(sites, list)
+            or len(body) % 12
+            or not all(
+                isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) and isinstance(s[1], int) for s in sites
+            )
+        ):
+            raise ValueError("not counts")
+        counts = cls()
+        counts.sites = dict(sites)
+        counts.recur = {int.from_bytes(body[i : i + 8], "big"): int.from_bytes(body[i + 8 : i + 12], "big")
+                        for i in range(0, len(body), 12)}  # fmt: skip
+        return counts
+
     def digest(self) -> str:
         """A fingerprint of the counts, for deciding whether an earlier output is up to date."""
         h = hashlib.sha256(repr(sorted(self.sites.items())).encode("utf-8", "surrogatepass"))
