@@ -582,3 +582,11 @@ def test_a_page_added_to_a_batch_redoes_only_the_pages_whose_output_it_changes(r
     fresh = tmp_path / "fresh-2"
     batch_cli(runner, site, fresh, "-j", "1")
     assert outputs(fresh) == outputs(out) and len(outputs(out)) == 2
+
+
+def test_explain_names_the_recurring_rule_and_the_count_behind_a_removal(runner, site, tmp_path):
+    result = batch_cli(runner, site, tmp_path / "out", "-j", "1", "--explain", *ONLY_RECURRING)
+    told = [line for line in result.stdout.splitlines() if line.startswith("local/page-00.txt:")]
+    assert told and all(
+        "recurring.site-chrome (recurs on " in line and " of 10 pages of the batch)" in line for line in told
+    )

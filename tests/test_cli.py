@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -197,7 +198,10 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     import subprocess
 
     pages = [str(p) for p in sorted((SAMPLES / "raw").glob("*.txt"))] * 20
-    for args in (["--diff", *pages], ["batch", str(SAMPLES / "raw"), str(tmp_path / "out"), "--diff", "-j", "2"]):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"text": Path(p).read_text(errors="replace")}) + "\n" for p in pages))
+    for args in (["--diff", *pages], ["batch", str(SAMPLES / "raw"), str(tmp_path / "out"), "--diff", "-j", "2"],
+                 ["--jsonl", str(corpus)], ["batch", str(corpus), str(tmp_path / "c.jsonl"), "--explain", "-j", "2"]):  # fmt: skip
         proc = subprocess.Popen([sys.executable, "-m", "clean_articles", *args], stdout=-1, stderr=-1)
         proc.stdout.readline()
         proc.stdout.close()  # as `| head -1` does
