@@ -142,3 +142,10 @@ def test_records_keep_their_fields_through_dask(cluster, corpus, tmp_path):
                 warn=lambda s: None)  # fmt: skip
     got = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [list(r) for r in got] == [list(r) for r in two_sites()[:7]]
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_in_and_out_must_not_contain_each_other_on_dask_either(cluster, corpus, inside):
+    out = corpus / "out" if inside else corpus.parent
+    with pytest.raises(ValueError, match="must not contain each other"):
+        on_dask.run(str(corpus), str(out), Options(), cluster.scheduler_address)

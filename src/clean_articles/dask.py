@@ -409,6 +409,11 @@ def run(src: str, dst: str, options: Options, address: str, *, echo: Callable[[s
                 f"{dst}: OUT must be a corpus file of IN's kind ({CORPUS_SUFFIXES[found[0].endswith('.gz')]})"
             )
         single, out_root = posixpath.basename(out_root), posixpath.dirname(out_root)
+        if single == found[0] and out_root == root and out_fs.protocol == fs.protocol:
+            raise ValueError(f"{dst}: OUT is IN: IN is never written to; pick another OUT")
+    elif out_fs.protocol == fs.protocol and any(a == b or b.startswith(a.rstrip("/") + "/")
+                                                for a, b in ((root, out_root), (out_root, root))):  # fmt: skip
+        raise ValueError(f"OUT ({dst}) and IN ({src}) must not contain each other: IN is never written to")
     out_fs.makedirs(out_root, exist_ok=True)
     cleaner = Cleaner(**_cleaner_options(options))
     summary = Summary()
