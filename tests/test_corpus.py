@@ -285,3 +285,14 @@ def test_a_corpus_file_is_not_written_through_a_link_in_out(runner, tmp_path):
     assert result.exit_code == 1
     assert "deep/c.jsonl: not written: " in result.output and "is a link" in result.output
     assert list(elsewhere.iterdir()) == [] and len(read_jsonl(out / "top.jsonl")) == 2
+
+
+def test_an_output_bigger_than_a_page_is_hashed_whole(tmp_path):
+    import hashlib
+
+    from clean_articles.files import MAX_PAGE_MB, output_hash
+
+    big = tmp_path / "big.jsonl"
+    data = b'{"text": "a line"}\n' * ((MAX_PAGE_MB << 20) // 19 + 1000)  # a corpus output past the page limit
+    big.write_bytes(data)
+    assert output_hash(str(big)) == hashlib.sha256(data).hexdigest()[:32]

@@ -58,6 +58,7 @@ from clean_articles.files import (
     PageTooBig,
     check_dirs,
     create_beside,
+    hash_file,
     key,
     linked_folder,
     load_counts,
@@ -611,18 +612,6 @@ def _why(e: Exception) -> str:
     return getattr(e, "strerror", None) or str(e) or type(e).__name__
 
 
-def _hash_file(path: str) -> tuple[str, int]:
-    """A file's hash (files.sha of its bytes, read in pieces) and how many line feeds it holds."""
-    import hashlib
-
-    h, lines = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while piece := f.read(1 << 20):
-            h.update(piece)
-            lines += piece.count(b"\n")
-    return h.hexdigest()[:32], lines
-
-
 class _Corpora:
     """The driver's side of a batch's corpus files: which are up to date (skipped), the stream of
     pass 2's items, and the outputs of the others, written (or, with --check, compared) as their
@@ -644,7 +633,7 @@ class _Corpora:
         for rel in files:
             if is_corpus(rel):
                 try:
-                    in_hash, lines = _hash_file(str(self.plan.src / rel))
+                    in_hash, lines = hash_file(str(self.plan.src / rel))
                 except OSError as e:
                     warn(f"{shown(rel)}: cannot read: {e.strerror or e}")
                     self.summary.failed += 1

@@ -277,10 +277,22 @@ def write(path: str | Path, data: bytes, limit: int = 0o777) -> None:
 
 
 def output_hash(path: str) -> str | None:
+    """The hash of an output file as it is now (None when there is none), read in pieces: a
+    corpus file's output may be gigabytes."""
     try:
-        return sha(read(path))
+        return hash_file(path)[0]
     except OSError:
         return None
+
+
+def hash_file(path: str) -> tuple[str, int]:
+    """A file's hash (`sha` of its bytes, read in pieces) and how many line feeds it holds."""
+    h, lines = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while piece := f.read(1 << 20):
+            h.update(piece)
+            lines += piece.count(b"\n")
+    return h.hexdigest()[:32], lines
 
 
 def load_manifest(path: Path) -> tuple[dict, str]:
