@@ -50,7 +50,9 @@ from clean_articles.repeats import Counts, salt, site_of
 
 PIECE_MB = 64  #: a plain corpus file is cleaned in parts of about this size (a .gz file: whole)
 PAGES_PER_PIECE = 64  #: .txt pages per part
-_META = pd.DataFrame({"site": pd.Series([], dtype=object), "key": pd.Series([], dtype="uint64")})
+_META = pd.DataFrame(
+    {"site": pd.Series([], dtype="uint64"), "key": pd.Series([], dtype="uint64"), "name": pd.Series([], dtype=object)}
+)
 
 
 @contextlib.contextmanager
@@ -78,18 +80,23 @@ def client(address: str) -> Iterator:
 
 def _frame(pages: list[tuple[str, str]]) -> pd.DataFrame:
     """The (site, key) rows of some pages, given as (text, site): one per line key of each page
-    (unsalted: the site is its own column), and (site, 0) once per page."""
+    (unsalted: the site is its own column, as its salt: two numbers a row are cheap to group),
+    and (site, 0) once per page, which alone carries the site's name."""
     from clean_articles.document import Document
     from clean_articles.repeats import page_keys
 
-    sites: list[str] = []
+    sites: list[int] = []
     keys: list[int] = []
+    names: list[str | None] = []
     for text, site in pages:
         found = page_keys(Document.from_text(text))
-        sites.extend([site] * (len(found) + 1))
+        sites.extend([salt(site)] * (len(found) + 1))
         keys.append(0)
         keys.extend(found)
-    return pd.DataFrame({"site": pd.Series(sites, dtype=object), "key": pd.Series(keys, dtype="uint64")})
+        names.append(site)
+        names.extend([None] * len(found))
+    return pd.DataFrame({"site": pd.Series(sites, dtype="uint64"), "key": pd.Series(keys, dtype="uint64"),
+                         "name": pd.Series(names, dtype=object)})  # fmt: skip
 
 
 def _hot(sizes: pd.Series, floor: int) -> pd.Series:
@@ -103,14 +110,17 @@ def count(frames: dd.DataFrame, cleaner: Cleaner) -> Counts:
     if not cleaner.counts_pages:
         return Counts()
     floor = cleaner.threshold(1)  # no key on fewer pages can matter on any site
-    sizes = frames.groupby(["site", "key"]).size(split_out=max(1, frames.npartitions // 8))
-    found = sizes.map_partitions(_hot, floor, meta=sizes._meta).compute()
+    sizes = frames[["site", "key"]].groupby(["site", "key"]).size(split_out=max(1, frames.npartitions // 8))
+    hot = sizes.map_partitions(_hot, floor, meta=sizes._meta)
+    names = frames[frames.key == 0][["site", "name"]].drop_duplicates()
+    found, names = dask.compute(hot, names)
+    name_of = dict(zip(names["site"].tolist(), names["name"].tolist()))
     counts = Counts()
     for (site, key), n in found.items():
         if key == 0:
-            counts.sites[site] = int(n)
+            counts.sites[name_of[site]] = int(n)
         else:
-            counts.recur[int(key) ^ salt(site)] = int(n)
+            counts.recur[int(key) ^ int(site)] = int(n)
     return cleaner.hot(counts)
 
 
