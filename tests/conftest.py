@@ -58,3 +58,14 @@ def poisoned(monkeypatch):
         return real(self, text, counts, site)
 
     monkeypatch.setattr(Cleaner, "clean", clean)
+
+
+SLOW_MODULES = {"test_dask.py", "test_pytest_plugin.py"}  # every test of these is marked slow
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A quick run (`-m "not slow"`) does not even import the modules whose every test is slow
+    (importing Dask and pandas alone takes two seconds)."""
+    if collection_path.name in SLOW_MODULES and "not slow" in (config.getoption("markexpr") or ""):
+        return True
+    return None

@@ -562,6 +562,7 @@ def test_workers_do_not_outlive_a_killed_batch(tmp_path):
     assert alive() == 0
 
 
+@pytest.mark.slow
 def test_a_page_added_to_a_batch_redoes_only_the_pages_whose_output_it_changes(runner, site, tmp_path):
     out = tmp_path / "out"
     assert batch_cli(runner, site, out, "-j", "1").exit_code == 0

@@ -49,7 +49,9 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def batch_cli(runner, *args):
-    return runner.invoke(main, ["batch", *map(str, args)])
+    """`clean-articles batch ARGS`, with one process unless the test says -j (a pool takes time)."""
+    jobs = [] if "-j" in args else ["-j", "1"]
+    return runner.invoke(main, ["batch", *map(str, args), *jobs])
 
 
 def test_a_broken_line_is_reported_with_file_and_line_and_the_other_records_are_cleaned(runner, tmp_path):
@@ -129,6 +131,7 @@ def test_a_folder_per_site(runner, tmp_path):
     assert CHROME not in (tmp_path / "one" / "b.example" / "b0.txt").read_text()
 
 
+@pytest.mark.slow
 def test_a_folder_mirrors_its_corpus_files_and_pages_whatever_the_workers(runner, tmp_path):
     src = tmp_path / "in"
     records = two_sites()
@@ -166,6 +169,7 @@ def test_a_corpus_file_with_a_bad_record_is_redone_and_reported_again(runner, tm
         assert result.exit_code == 1 and "c.jsonl:3: skipped: a record with no" in result.output
 
 
+@pytest.mark.slow
 def test_check_compares_records_and_names_each_that_would_change(runner, tmp_path):
     src = write_jsonl(tmp_path / "in" / "c.jsonl", two_sites())
     out = tmp_path / "out"
@@ -262,6 +266,7 @@ def test_the_library_batch_and_the_cli_agree(tmp_path):
     assert (tmp_path / "lib.jsonl").read_bytes() == lines
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_on_a_record_costs_only_that_record(tmp_path, poisoned):
     records = two_sites()
     records.insert(3, {"id": "poison", "text": "POISON: this record kills the worker that cleans it\n"})
@@ -287,6 +292,7 @@ def test_a_corpus_file_is_not_written_through_a_link_in_out(runner, tmp_path):
     assert list(elsewhere.iterdir()) == [] and len(read_jsonl(out / "top.jsonl")) == 2
 
 
+@pytest.mark.slow
 def test_an_output_bigger_than_a_page_is_hashed_whole(tmp_path):
     import hashlib
 

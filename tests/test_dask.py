@@ -27,6 +27,7 @@ import pandas as pd  # noqa: E402
 from clean_articles import dask as on_dask  # noqa: E402
 
 RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
+pytestmark = pytest.mark.slow  # clusters take seconds to start: in the full run (CI's), not in `-m "not slow"`
 
 
 def test_dask_is_installed_by_the_test_command():

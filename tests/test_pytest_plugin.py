@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.slow  # inner pytest sessions take seconds: in the full run, not in `-m "not slow"`
 
 PAGE = (
     "Skip to main content\n"
