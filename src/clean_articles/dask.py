@@ -18,6 +18,7 @@ folders of pages and corpus files, local paths or any fsspec URL, s3://... inclu
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import posixpath
 import time
 from collections.abc import Callable, Iterator
@@ -241,22 +242,49 @@ def plan(src: str, options: Options, piece_size: int = PIECE_MB << 20, pages_per
 
 def _split(fs, path: str, rel: str, size: int) -> list[Piece]:
     """The parts of a corpus file: a .gz file whole; a plain one cut at line starts about every
-    `size` bytes, each knowing its first line's number."""
-    if path.endswith(".gz") or fs.size(path) <= size:
+    `size` bytes (reading only the line each cut falls in; `numbered` gives their first lines'
+    numbers)."""
+    total = fs.size(path)
+    if path.endswith(".gz") or total <= size:
         return [Piece(corpus=rel)]
-    pieces, start, line = [], 0, 1
+    pieces, start = [], 0
     with fs.open(path, "rb") as f:
         while True:
             f.seek(start + size)
             f.readline()  # to the end of the line the cut falls in
             end = f.tell()
-            if end >= fs.size(path) or end == start:
-                pieces.append(Piece(corpus=rel, start=start, first=line, index=len(pieces)))
+            if end >= total or end == start:
+                pieces.append(Piece(corpus=rel, start=start, first=0, index=len(pieces)))
                 return pieces
-            f.seek(start)
-            lines = f.read(end - start).count(b"\n")
-            pieces.append(Piece(corpus=rel, start=start, end=end, first=line, index=len(pieces)))
-            start, line = end, line + lines
+            pieces.append(Piece(corpus=rel, start=start, end=end, first=0, index=len(pieces)))
+            start = end
+
+
+def _newlines(fs, path: str, start: int, end: int) -> int:
+    """The line feeds of a file from byte `start` to `end`."""
+    count, left = 0, end - start
+    with fs.open(path, "rb") as f:
+        f.seek(start)
+        while left > 0 and (block := f.read(min(left, 1 << 20))):
+            count += block.count(b"\n")
+            left -= len(block)
+    return count
+
+
+def numbered(pieces: list[Piece], fs, root: str) -> list[Piece]:
+    """The parts with their first lines' numbers, the line feeds before each counted on the
+    cluster, a part at a time (not by reading whole files here)."""
+    cut = [p for p in pieces if p.corpus and p.first == 0 and p.end >= 0]
+    counts = dask.compute(*[dask.delayed(_newlines)(fs, _join(root, p.corpus), p.start, p.end) for p in cut])
+    lines = {(p.corpus, p.index): n for p, n in zip(cut, counts)}
+    out, first = [], {}
+    for p in pieces:
+        if p.corpus and p.first == 0:
+            start = first.get(p.corpus, 1)
+            first[p.corpus] = start + lines.get((p.corpus, p.index), 0)
+            p = dataclasses.replace(p, first=start)
+        out.append(p)
+    return out
 
 
 def _lines(fs, root: str, piece: Piece, limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -428,6 +456,7 @@ def run(src: str, dst: str, options: Options, address: str, *, echo: Callable[[s
     cleaner = Cleaner(**_cleaner_options(options))
     summary = Summary()
     with client(address):
+        pieces = numbered(pieces, fs, root)
         bag = db.from_sequence(pieces, partition_size=1) if pieces else None
         counts = Counts()
         if bag is not None and cleaner.counts_pages:
