@@ -44,6 +44,7 @@ from clean_articles.corpus import (
     open_lines,
     page_site,
     page_text,
+    present,
     record_keys,
 )
 from clean_articles.document import Document
@@ -233,9 +234,9 @@ def _record(rel: str, line: int, data) -> Outcome:
     opt: Options = _STATE["options"]
     where = f"{shown(rel)}:{line}"
     try:
-        if data is None:
-            raise BadRecord(f"a line over {opt.max_page_mb} MB (--max-page-mb raises the limit)")
-        result, out = clean_record(_STATE["cleaner"], data, opt.fields, _STATE["counts"], _site(rel))
+        result, out = clean_record(
+            _STATE["cleaner"], present(data, opt.max_page_mb << 20), opt.fields, _STATE["counts"], _site(rel)
+        )
     except BadRecord as e:
         return Outcome(rel, "failed", len(data or b""), report=f"{where}: skipped: {e}", line=line)
     except MemoryError:

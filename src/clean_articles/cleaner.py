@@ -51,8 +51,7 @@ class Cleaner:
             self.options: dict | None = None
             self.rules = rules
         else:
-            self.options = dict(paths=tuple(map(str, rules or ())), builtin=builtin, disable=tuple(disable),
-                                favor=favor, model=None if model is None else str(model))  # fmt: skip
+            self.options = _options(rules, builtin, disable, favor, model)
             self.rules = load_rules(**self.options)
         self.pipeline = Pipeline(self.rules)
         self.whys = {r.full_id: r.why for r in self.rules.rules}
@@ -93,10 +92,29 @@ class Cleaner:
         pages are cleaned with, small enough to send to every worker."""
         return counts.hot(self.threshold(min(counts.sites.values(), default=0)))
 
+    @classmethod
+    def shared(
+        cls,
+        rules: Iterable[str | Path] | None = None,
+        *,
+        builtin: bool = True,
+        disable: Iterable[str] = (),
+        favor: str = "balanced",
+        model: str | Path | None = None,
+    ) -> Cleaner:
+        """The Cleaner of this process for these options, compiled on the first call only."""
+        return _compiled(tuple(sorted(_options(rules, builtin, disable, favor, model).items())))
+
     def __reduce__(self):
         if self.options is None:
             raise TypeError("a Cleaner made from a RuleSet does not pickle: make it from options (Cleaner(rules=...))")
         return _compiled, (tuple(sorted(self.options.items())),)
+
+
+def _options(rules, builtin, disable, favor, model) -> dict:
+    """A Cleaner's options as `load_rules` takes them, in a form that hashes and pickles."""
+    return dict(paths=tuple(map(str, rules or ())), builtin=builtin, disable=tuple(disable), favor=favor,
+                model=None if model is None else str(model))  # fmt: skip
 
 
 @functools.cache
@@ -111,5 +129,4 @@ def clean_text(text: str, rules: RuleSet | None = None, *, favor: str = "balance
     process). `.text` of the Result is the clean text; `.removals` lists each removed line range
     with the id of the rule that removed it and why. For many pages with rules of your own, make
     a Cleaner once."""
-    cleaner = _compiled((("builtin", True), ("disable", ()), ("favor", favor), ("model", None), ("paths", ())))
-    return (cleaner if rules is None else Cleaner(rules)).clean(text)
+    return (Cleaner.shared(favor=favor) if rules is None else Cleaner(rules)).clean(text)

@@ -311,7 +311,7 @@ def clean(files, rule_opts, explain, show_diff, fmt, allow_binary, max_page_mb, 
 
 def _clean_records(cleaner: Cleaner, names, fields: Fields, limit: int, out) -> bool:
     """Pipe mode's --jsonl: every record of each file to `out`; False if any was bad."""
-    from clean_articles.corpus import lines_of, open_lines
+    from clean_articles.corpus import lines_of, open_lines, present
 
     good = True
     try:
@@ -321,11 +321,8 @@ def _clean_records(cleaner: Cleaner, names, fields: Fields, limit: int, out) -> 
             lines = lines_of(sys.stdin.buffer, limit) if name == "-" else open_lines(name, limit)
             for n, line in enumerate(lines, 1):
                 try:
-                    if line is None:
-                        raise BadRecord(f"a line over {limit >> 20} MB (--max-page-mb raises the limit)")
-                    if not line.strip():
-                        continue
-                    out.write(clean_record(cleaner, line, fields)[1])
+                    if present(line, limit).strip():
+                        out.write(clean_record(cleaner, line, fields)[1])
                 except BadRecord as e:
                     good = False
                     click.echo(f"clean-articles: {render_name(name)}:{n}: skipped: {e}", err=True)

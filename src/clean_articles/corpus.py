@@ -127,14 +127,27 @@ def record_site(record: dict, fields: Fields) -> str:
     return site_of(record.get(fields.url))
 
 
-def record_keys(line: bytes, fields: Fields, site: str | None = None) -> tuple[str, set[int]] | None:
-    """What a record adds to a batch's counts: its site and its keys (None if it is no record)."""
+def record_page(line: bytes | None, fields: Fields, site: str | None = None) -> tuple[str, str] | None:
+    """A record's text and site (`site`, or its URL's when None), or None if the line (None: one
+    too long) is no record: what pass 1 counts, the bad ones being pass 2's to report."""
     try:
-        record, text = parse(line, fields)
+        record, text = parse(present(line, 1), fields)
     except BadRecord:
         return None
-    site = record_site(record, fields) if site is None else site
-    return site, page_keys(Document.from_text(text), site)
+    return text, record_site(record, fields) if site is None else site
+
+
+def record_keys(line: bytes | None, fields: Fields, site: str | None = None) -> tuple[str, set[int]] | None:
+    """What a record adds to a batch's counts: its site and its keys (None if it is no record)."""
+    page = record_page(line, fields, site)
+    return None if page is None else (page[1], page_keys(Document.from_text(page[0]), page[1]))
+
+
+def present(line: bytes | None, limit: int) -> bytes:
+    """The line `lines_of` gave, BadRecord for one over `limit` bytes (it gave None)."""
+    if line is None:
+        raise BadRecord(f"a line over {limit >> 20} MB (--max-page-mb raises the limit)")
+    return line
 
 
 def open_lines(path: str, limit: int) -> Iterator[bytes | None]:

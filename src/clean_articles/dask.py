@@ -42,7 +42,8 @@ from clean_articles.corpus import (
     lines_of,
     page_site,
     page_text,
-    parse,
+    present,
+    record_page,
     record_site,
 )
 from clean_articles.files import TMP_PREFIX, TMP_SUFFIX, PageTooBig
@@ -328,12 +329,8 @@ def _piece_frame(piece: Piece, fs, root: str, options: Options) -> pd.DataFrame:
     if piece.corpus:
         fixed = page_site(options.sites, posixpath.dirname(piece.corpus))
         for _, line in _lines(fs, root, piece, limit):
-            try:
-                record, text = parse(line, options.fields) if line is not None else (None, None)
-            except BadRecord:
-                continue
-            if record is not None:
-                pages.append((text, record_site(record, options.fields) if fixed is None else fixed))
+            if (page := record_page(line, options.fields, fixed)) is not None:
+                pages.append(page)
     return _frame(pages)
 
 
@@ -381,9 +378,7 @@ def _clean_piece(piece: Piece, fs, root: str, out_fs, out_root: str, single: str
                     got["records"] += 1
                     got["bytes_in"] += len(line or b"")
                     try:
-                        if line is None:
-                            raise BadRecord(f"a line over {options.max_page_mb} MB (--max-page-mb raises the limit)")
-                        _, out = clean_record(cleaner, line, options.fields, counts, fixed)
+                        _, out = clean_record(cleaner, present(line, limit), options.fields, counts, fixed)
                     except BadRecord as e:
                         got["failed"] += 1
                         got["messages"].append(f"{shown(piece.corpus)}:{n}: skipped: {e}")

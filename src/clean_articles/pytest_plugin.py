@@ -8,7 +8,7 @@ fails the test with a unified diff and the explanation of what was removed from 
 differ. `pytest --clean-articles-update` writes the golden files instead (missing ones too), as
 syrupy's and pytest-regressions' update flags do. A missing golden file fails, and says how to
 make it. Options of the cleaning go to the fixture: `clean_golden(raw, golden, rules=["my.toml"],
-favor="precision")`, or a Cleaner of your own: `clean_golden(raw, golden, cleaner=cleaner)`.
+favor="precision")` (compiled once a session), or a Cleaner of your own: `clean_golden(raw, golden, cleaner=cleaner)`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def clean_golden(request: pytest.FixtureRequest):
 
     def check(raw: str | Path, golden: str | Path, cleaner: Cleaner | None = None, **options) -> Result:
         text, form = decode(Path(raw).read_bytes())
-        result = (cleaner or _cleaner(**options)).clean(text)
+        result = (cleaner or Cleaner.shared(**options)).clean(text)
         golden = Path(golden)
         if update:
             if not golden.exists() or golden.read_bytes() != encode(result.text, form):
@@ -53,16 +53,6 @@ def clean_golden(request: pytest.FixtureRequest):
         return result
 
     return check
-
-
-def _cleaner(**options) -> Cleaner:
-    from clean_articles.cleaner import _compiled
-
-    defaults = {"builtin": True, "disable": (), "favor": "balanced", "model": None, "paths": ()}
-    paths = options.pop("rules", ())
-    given = {**defaults, **options, "paths": tuple(map(str, paths))}
-    given["disable"] = tuple(given["disable"])
-    return _compiled(tuple(sorted(given.items())))  # compiled once per session for the same options
 
 
 def _report(result: Result, expected: str, golden: str) -> str:
