@@ -55,7 +55,6 @@ from clean_articles.files import (
     MAX_PAGE_MB,
     TMP_PREFIX,
     BatchError,
-    JsonLines,
     PageTooBig,
     check_dirs,
     create_beside,
@@ -520,7 +519,7 @@ def run(
         _writable(plan.manifest)
     if not plan.single:
         _stale(dst, options, files, summary, echo, warn)
-    jsonl = JsonLines(dst / JSONL) if options.jsonl and not options.check else None
+    jsonl = Writer(str(dst / JSONL), create_beside) if options.jsonl and not options.check else None
     corpora = _Corpora(plan, options, previous, summary, done, digest)
     same = old.get("counts") == digest
     earlier = (same, None if same or not previous else load_counts(plan.counts, old.get("counts", "")))
@@ -684,7 +683,7 @@ class _Corpora:
         if o.report:
             echo(o.report)
         if jsonl is not None and o.json:
-            jsonl.write(o.json)
+            jsonl.write((o.json + "\n").encode())
 
     def _end(self, output: _Output, o: Outcome, echo: Callable, warn: Callable) -> None:
         rel = o.path
@@ -819,4 +818,4 @@ def _tally(summary: Summary, o: Outcome, done: dict, echo, warn, jsonl) -> None:
     if o.report:
         echo(o.report)
     if jsonl is not None and o.json:
-        jsonl.write(o.json)
+        jsonl.write((o.json + "\n").encode())

@@ -169,9 +169,9 @@ def lines_of(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
 
 
 class Writer:
-    """A corpus file written beside its place and renamed into it when done (or removed, when
-    not): gzipped, with no name or time in its header, when its name ends with .gz, so the same
-    records give the same bytes."""
+    """A JSON Lines file (a corpus, a batch's clean-articles.jsonl) written beside its place and
+    renamed into it when done (or removed, when not): gzipped, with no name or time in its
+    header, when its name ends with .gz, so the same records give the same bytes."""
 
     def __init__(self, path: str, create):
         self.path = path

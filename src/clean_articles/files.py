@@ -347,22 +347,3 @@ def sweep(dst: Path) -> None:
     if dst.is_dir():
         for tmp in list(_named(dst, (f"{TMP_PREFIX}*{TMP_SUFFIX}",))):
             (dst / tmp).unlink(missing_ok=True)
-
-
-class JsonLines:
-    """OUT/clean-articles.jsonl, one page per line in path order, renamed into place at the end."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        fd, self.tmp = create_beside(path)
-        self.f = os.fdopen(fd, "w", encoding="utf-8")
-
-    def write(self, line: str) -> None:
-        self.f.write(line + "\n")
-
-    def close(self, ok: bool) -> None:
-        self.f.close()
-        if ok:
-            os.replace(self.tmp, self.path)
-        else:
-            Path(self.tmp).unlink(missing_ok=True)
