@@ -224,17 +224,25 @@ def summarise(runs: list[dict], impls: list, jobs: list[int]) -> dict:
 GROWTH = r"""
 import gc, json, sys, tracemalloc
 from pathlib import Path
-try:
+try:  # now: a batch's rows summed by table.Spill (up to its budget in memory, then on disk)
     from clean_articles.document import Document
-    from clean_articles.repeats import Counts, Tally, page_keys
+    from clean_articles.repeats import Counts, page_keys
+    from clean_articles.table import Spill, rows as spill_rows
     keys = lambda text: page_keys(Document.from_text(text))
+    Tally = Spill
 except ImportError:
-    try:  # before the redesign: one Counts of every key, pruned at the end
-        from clean_articles.repeats import Counts, text_keys as keys
-        Tally = None
-    except Exception as e:
-        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
-        sys.exit()
+    Spill = None
+    try:  # issue 16: a Tally of recurring keys and a window of keys seen once
+        from clean_articles.document import Document
+        from clean_articles.repeats import Counts, Tally, page_keys
+        keys = lambda text: page_keys(Document.from_text(text))
+    except ImportError:
+        try:  # before the redesign: one Counts of every key, pruned at the end
+            from clean_articles.repeats import Counts, text_keys as keys
+            Tally = None
+        except Exception as e:
+            print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+            sys.exit()
 def tag(k):  # a word of letters only (digits fold to 0): the page's own
     out = ""
     while True:
@@ -261,18 +269,24 @@ for corpus, listing in json.loads(sys.argv[1]).items():
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
         held = Counts() if Tally is None else Tally()
-        chunk = Counts()
+        chunk = [] if Spill else Counts()
         for k, text in enumerate(pages, 1):
-            (held if Tally is None else chunk).add_page(keys(text))
+            if Spill:
+                chunk.append((keys(text), ""))
+            else:
+                (held if Tally is None else chunk).add_page(keys(text))
             if Tally is not None and (k % 64 == 0 or k == total or k == mark):  # a batch's chunks
-                held.add(chunk)
-                chunk = Counts()
+                held.add(spill_rows(chunk) if Spill else chunk)
+                chunk = [] if Spill else Counts()
             if k == mark or k == total:
                 gc.collect()
                 size = tracemalloc.get_traced_memory()[0] - base
-                recur = held.recur if Tally is not None else {k: n for k, n in held.counts.items() if n > 1}
-                rows.append(dict(pages=k, keys=len(recur) + len(getattr(held, "once", held.counts)), bytes=size,
-                                 pruned_keys=len(recur)))
+                if Spill:  # every key it holds in memory (it forgets none: past its budget it spills)
+                    recur, held_keys = {k: n for k, n in held._total.items() if n > 1}, len(held._total)
+                else:
+                    recur = held.recur if Tally is not None else {k: n for k, n in held.counts.items() if n > 1}
+                    held_keys = len(recur) + len(getattr(held, "once", held.counts))
+                rows.append(dict(pages=k, keys=held_keys, bytes=size, pruned_keys=len(recur)))
                 mark *= 2 if k == mark else 1
         tracemalloc.stop()
         out[name] = rows

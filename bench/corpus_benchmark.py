@@ -3,6 +3,7 @@ and the memory of the cross-page counts against the size of the sites.
 
     python bench/corpus_benchmark.py PAGES [--records 20000] [--shards 8] [--repeat 1] [--seed 1]
                                      [--dir DIR] [--json FILE] [--no-runs] [--no-memory]
+                                     [--budget KEYS] [--part RECORDS]
 
 The corpus. PAGES is a folder of raw pages (*.txt; e.g. ../shared/bench/unique-pages/raw).
 Page i becomes the site site{i}.example, copied into --records records spread over the sites
@@ -27,14 +28,13 @@ wall(Dask local:N) / wall(local -j N): issue 19 asks at most 1.25. Start-up, mea
 wall time of `python -c` entering and leaving `clean_articles.dask.client("local:N")` (importing
 Dask and pandas included) less that of importing clean_articles.cli; "excl." subtracts it.
 
-Memory of the counts, in this process: the keys of every record (`page_keys`, salted by site)
-added to one `repeats.Counts` under tracemalloc; "MB" is what is held after counting (peak in
-brackets). (a) the largest site fixed, more and more small sites; (b) one site growing. Found
-(20,000 records): `recur` holds each site's chrome (44 keys for site0, ~200 a site on average),
-so it grows with the number of sites, not with the pages of a site; `once` holds the keys of the
-varied lines, of the largest site as of the others, and grows with the pages until the window
-(repeats.WINDOW = 2**18 keys) is full, then stops. About 90 bytes a key seen once (~24 MB when
-full) and 60 a recurring key: bounded by the window plus the sites' chrome, not by the largest site.
+Memory of the counts, in this process: pass 1 of a local batch (the rows of each chunk of 64
+records summed by `table.Spill`, here with a budget of --budget keys, a quarter of the batch's,
+so that the corpus overflows it) under tracemalloc; "MB" is what is held after the table is
+made (peak in brackets), "keys" the distinct keys of the corpus, "disk MB" what was spilled,
+"table" the keys kept (each site's chrome, and each site's marker). "largest part table" is what a
+Dask part of --part records is cleaned with (its own keys that are in the table): Dask holds no
+other counts. (a) the largest site fixed, more and more small sites; (b) one site growing.
 """
 
 from __future__ import annotations
@@ -195,29 +195,34 @@ def timed(code: list[str], calls: int = 3) -> float:
     return statistics.median(times)
 
 
-def counts_memory(texts: list[str], sizes: list[int], seed: int) -> dict:
-    """Keys and memory of one Counts holding every record of a corpus (tracemalloc)."""
+def counts_memory(texts: list[str], sizes: list[int], seed: int, budget: int, part: int) -> dict:
+    """Pass 1 of a local batch on a corpus, in this process under tracemalloc: rows of chunks of
+    64 records summed by a `table.Spill` of `budget` keys into the table; what it held, spilled
+    and kept; and the largest table a Dask part of `part` records gets (its own keys in the table)."""
+    from clean_articles.cleaner import Cleaner
     from clean_articles.document import Document
-    from clean_articles.repeats import Counts, page_keys
+    from clean_articles.repeats import page_keys
+    from clean_articles.table import Spill, rows
 
+    floor = Cleaner().floor
+    pages = [(page_keys(Document.from_text(text), site), site) for site, _, _, text in records(texts, sizes, seed)]
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    counts = Counts()
-    for site, _, _, text in records(texts, sizes, seed):
-        counts.add_page(page_keys(Document.from_text(text), site), site)
+    spill = Spill(budget)
+    for k in range(0, len(pages), 64):
+        spill.add(rows(pages[k : k + 64]))
+    disk = sum(f.stat().st_size for f in Path(spill._dir).iterdir()) if spill._dir else 0
+    table = spill.table(floor)
     gc.collect()
     held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return dict(
-        pages=sum(sizes),
-        sites=len(sizes),
-        largest=max(sizes),
-        recur=len(counts.recur),
-        once=len(counts.once),
-        mb=(held - base) / 1e6,
-        peak_mb=(peak - base) / 1e6,
-    )
+    parts = [set().union(*(keys for keys, _ in pages[k : k + part])) for k in range(0, len(pages), part)]
+    largest_part = max(sum(1 for key in keys if table.get(key)) for keys in parts)
+    spill.close()
+    return dict(pages=sum(sizes), sites=len(sizes), largest=max(sizes), keys=len(set().union(*(k for k, _ in pages))),
+                spilled=spill.spilled, disk_mb=disk / 1e6, table=len(table), largest_part=largest_part,
+                mb=(held - base) / 1e6, peak_mb=(peak - base) / 1e6)  # fmt: skip
 
 
 def measure(inp: Path, out: Path, records: int, repeat: int) -> list[dict]:
@@ -282,7 +287,7 @@ def summarise(runs: list[dict], n: int, result: dict) -> None:
         )
 
 
-def memory(texts: list[str], n: int, seed: int) -> dict:
+def memory(texts: list[str], n: int, seed: int, budget: int, part: int) -> dict:
     """The memory of the counts: (a) the largest site (n/20 pages) fixed and more small sites up
     to n pages in all, (b) one site of n/80 to n pages."""
     big = max(2, n // 20)
@@ -295,16 +300,17 @@ def memory(texts: list[str], n: int, seed: int) -> dict:
     out = {}
     for name, corpora in series.items():
         print(
-            f"\ncounts memory, {name}\n  {'pages':>6} {'sites':>5} {'largest':>7} {'recur keys':>10} "
-            f"{'once keys':>9}  MB held (peak)"
+            f"\ncounts memory, {name} (budget {budget} keys; Dask parts of {part} records)\n"
+            f"  {'pages':>6} {'sites':>5} {'largest':>7} {'keys':>9} {'spills':>6} {'disk MB':>7} "
+            f"{'table':>7} {'largest part table':>18}  MB held (peak)"
         )
         out[name] = []
         for sizes in corpora:
-            r = counts_memory(texts, sizes, seed)
+            r = counts_memory(texts, sizes, seed, budget, part)
             out[name].append(r)
             print(
-                f"  {r['pages']:6} {r['sites']:5} {r['largest']:7} {r['recur']:10} {r['once']:9}  "
-                f"{r['mb']:5.1f} ({r['peak_mb']:.1f})",
+                f"  {r['pages']:6} {r['sites']:5} {r['largest']:7} {r['keys']:9} {r['spilled']:6} "
+                f"{r['disk_mb']:7.1f} {r['table']:7} {r['largest_part']:18}  {r['mb']:5.1f} ({r['peak_mb']:.1f})",
                 flush=True,
             )
     return out
@@ -319,6 +325,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1, help="of the site sizes and the order [default: 1]")
     ap.add_argument("--no-runs", action="store_true", help="only the memory of the counts")
     ap.add_argument("--no-memory", action="store_true", help="only the runs")
+    ap.add_argument("--budget", type=int, default=1 << 16, help="keys the counts hold in memory [default: 65536]")
+    ap.add_argument("--part", type=int, default=3000, help="records of a Dask part [default: 3000, ~64 MB]")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write every figure here")
     ap.add_argument(
         "--dir",
@@ -352,7 +360,7 @@ def main() -> None:
             result["runs"] = measure(inp, out, args.records, args.repeat)
         summarise(result["runs"], args.records, result)
     if not args.no_memory:
-        result["memory"] = memory(texts, args.records, args.seed)
+        result["memory"] = memory(texts, args.records, args.seed, args.budget, args.part)
     result["load_after"], result["seconds"] = os.getloadavg(), time.perf_counter() - began
     print(f"\nload after: {' '.join(f'{x:.2f}' for x in result['load_after'])}; took {result['seconds']:.0f} s")
     if args.json:

@@ -14,6 +14,7 @@ from test_corpus import CHROME, two_sites, write_jsonl
 from clean_articles import Cleaner, batch
 from clean_articles.batch import Options
 from clean_articles.cli import main
+from clean_articles.corpus import Fields
 from clean_articles.repeats import site_of
 
 dask = pytest.importorskip(
@@ -150,3 +151,19 @@ def test_in_and_out_must_not_contain_each_other_on_dask_either(cluster, corpus, 
     out = corpus / "out" if inside else corpus.parent
     with pytest.raises(ValueError, match="must not contain each other"):
         on_dask.run(str(corpus), str(out), Options(), cluster.scheduler_address)
+
+
+def test_each_part_gets_the_counts_of_its_own_keys_only(cluster):
+    """No table of the whole batch: a part of site A's pages gets A's chrome, a part of B's
+    pages gets B's, and together they are the batch's table."""
+    cleaner = Cleaner([RECURRING], builtin=False)
+    records = two_sites()  # six pages of A, then five of B
+    parts = db.from_sequence(records, partition_size=6).to_delayed()
+    frames = dd.from_delayed([dask.delayed(on_dask._bag_frame)(p, Fields(), k) for k, p in enumerate(parts)],
+                             meta=on_dask._META)  # fmt: skip
+    with distributed.Client(cluster):
+        a, b = (on_dask._table(rows) for rows in dask.compute(*on_dask.tables(frames, cleaner)))
+    whole = cleaner.hot(cleaner.count([r["text"] for r in records], [site_of(r["url"]) for r in records]))
+    assert a.pages("a.example") == 6 and b.pages("b.example") == 5
+    assert a.pages("b.example") == 0 and b.pages("a.example") == 0 and len(a) > 1
+    assert dict(a.items()) | dict(b.items()) == dict(whole.items()) and not dict(a.items()).keys() & dict(b.items())

@@ -36,7 +36,7 @@ def test_the_python_section_runs(tmp_path, monkeypatch):
              "more_sites": ["example.com"] * 2, "text": pages[0]}  # fmt: skip
     exec(code, scope)
     assert (
-        scope["counts"].pages == 6
+        scope["counts"].pages("example.com") == 6
         and "Sign up for our newsletter"
         not in scope["cleaner"].clean(pages[0], scope["counts"], site="example.com").text
     )

@@ -3,11 +3,12 @@ by a pool of workers.
 
 A batch's pages are its `.txt` files (`--glob`) and the records of its corpus files (`.jsonl`,
 `.jsonl.gz`: corpus.py), in sorted path order. Pass 1 (only when a rule of kind `recurring` is
-enabled) counts line fingerprints over the whole batch, per site (`repeats.py`); pass 2 cleans
-every page with those counts. Both passes hand out pages in chunks to a pool of worker processes
+enabled) counts line fingerprints over the whole batch, per site (`repeats.py`), summed in
+bounded memory, on disk past a budget, into the table of what recurs (`table.py`); pass 2 cleans
+every page with that table. Both passes hand out pages in chunks to a pool of worker processes
 that compile the rules once each (pool initializer), a few chunks ahead of what is done, so a
-corpus of millions of records streams through in bounded memory; the counts are summed, and the
-results come back in order, so the output is the same whatever the number of workers. A worker
+corpus of millions of records streams through in bounded memory, and the results come back in
+order, so the output is the same whatever the number of workers. A worker
 that dies costs only the page (or record) it was on (`_Runner`). A corpus file's output is
 written as its records come back, and renamed into place after its last one.
 
@@ -26,7 +27,7 @@ import os
 import signal
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -77,12 +78,13 @@ from clean_articles.files import (
 from clean_articles.packs import RuleError, RuleSet, load_rules
 from clean_articles.render import colour_diff, dumps, paint, shown
 from clean_articles.render import diff as unified_diff
-from clean_articles.repeats import Counts, page_keys
+from clean_articles.repeats import page_keys
+from clean_articles.table import Spill, Table, rows
 
 __all__ = ["JSONL", "BatchError", "Options", "Outcome", "Summary", "run"]
 
 CHUNK = 32
-COUNT_CHUNK = 64  # pages a pass-1 task counts: the same chunks whatever the workers (repeats.Counts)
+COUNT_CHUNK = 64  # pages a pass-1 task counts
 SAVE_EVERY = 5.0  # seconds between manifest saves, at least ...
 SAVE_SHARE = 0.05  # ... and saving takes at most this share of a run (a save grows with the batch)
 
@@ -138,7 +140,6 @@ class Summary:
     changed: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
-    count_seconds: float = 0.0
     seconds: float = 0.0
     stale: bool = False  # the rule files changed while the batch ran: no page of it is recorded as done
 
@@ -165,8 +166,8 @@ _STATE: dict = {}
 _PARENT: int | None = None  # the driver's process id, as its forked workers inherit it
 
 
-def _init(options: Options, src: Path, dst: Path, counts: Counts | None, manifest: dict,
-          earlier: tuple[bool, Counts | None], cleaner: Cleaner | bool) -> None:  # fmt: skip
+def _init(options: Options, src: Path, dst: Path, counts: Table | None, manifest: dict,
+          earlier: tuple[bool, Table | None], cleaner: Cleaner | bool) -> None:  # fmt: skip
     """Set the worker's state with `cleaner`: True to compile the rules here (a pool worker),
     False for none (counting needs none), or the Cleaner itself (in the driver's own process).
     `earlier`: whether the outputs in the manifest were made with these counts, and if not, the
@@ -201,23 +202,26 @@ def _site(rel: str) -> str | None:
     return page_site(_STATE["options"].sites, os.path.dirname(rel))
 
 
-def _count_chunk(units: list) -> Counts:
-    """Pass 1 on some pages and records: the keys each holds (a page that cannot be read or is
-    binary, a bad record: reported by pass 2)."""
+def _count_chunk(units: list) -> Counter:
+    """Pass 1 on some pages and records: their rows (`table.rows`; a page that cannot be read
+    or is binary, a bad record: none, reported by pass 2)."""
+    return rows(filter(None, map(_keys_of, units)))
+
+
+def _keys_of(unit) -> tuple[set[int], str] | None:
+    """A page's or a record's keys and site (None: it has none)."""
     opt: Options = _STATE["options"]
-    counts = Counts()
-    for unit in units:
-        try:
-            if isinstance(unit, str):
-                data = read_page(os.path.join(_STATE["src"], unit), opt.max_page_mb << 20)[0]
-                text, _ = page_text(data, allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)
-                site = _site(unit) or ""
-                counts.add_page(page_keys(Document.from_text(text), site), site)
-            elif unit[2] is not None and (found := record_keys(unit[2], opt.fields, _site(unit[0]))):
-                counts.add_page(found[1], found[0])
-        except (OSError, ValueError, MemoryError):  # BinaryInputError, PageTooBig, a broken .gz
-            continue
-    return counts
+    try:
+        if isinstance(unit, str):
+            data = read_page(os.path.join(_STATE["src"], unit), opt.max_page_mb << 20)[0]
+            text, _ = page_text(data, allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)
+            site = _site(unit) or ""
+            return page_keys(Document.from_text(text), site), site
+        if unit[2] is not None:
+            return record_keys(unit[2], opt.fields, _site(unit[0]))
+    except (OSError, ValueError, MemoryError):  # BinaryInputError, PageTooBig, a broken .gz
+        pass
+    return None
 
 
 def process_chunk(units: list) -> list[Outcome]:
@@ -274,11 +278,10 @@ def _unchanged(data: bytes, rel: str) -> bool:
     except ValueError:
         return False
     site = _site(rel) or ""
-    need_now = _STATE["cleaner"].threshold(now.sites.get(site, 0))
-    need_then = _STATE["cleaner"].threshold(then.sites.get(site, 0))
+    need_now = _STATE["cleaner"].threshold(now.pages(site))
+    need_then = _STATE["cleaner"].threshold(then.pages(site))
     return all(
-        (now.recur.get(k, 0) >= need_now) == (then.recur.get(k, 0) >= need_then)
-        for k in page_keys(Document.from_text(text), site)
+        (now.get(k) >= need_now) == (then.get(k) >= need_then) for k in page_keys(Document.from_text(text), site)
     )
 
 
@@ -483,25 +486,39 @@ def run(
     summary = Summary(files=len(files) + len(refused), failed=len(refused))
     for rel, why in refused.items():
         warn(f"{shown(rel)}: {why}")
-    limit = options.max_page_mb << 20
-    counts = None
-    if cleaner.counts_pages:  # pass 1
-        lost = []  # items whose worker died: they are not counted (pass 2 reports the page)
-        counter = _Runner(
-            options.jobs, (options, src, dst, None, {}, (False, None)), None, lambda item: lost.append(item) or Counts()
-        )
-        tally, ok = Counts(), False
-        try:
-            for part in counter.map(_count_chunk, _chunks(_units(src, files, limit), COUNT_CHUNK)):
-                tally += part
-            ok = True
-        finally:
-            counter.close(ok)
-        for item in lost:
-            where = shown(item) if isinstance(item, str) else f"{shown(item[0])}:{item[1]}"
-            warn(f"a worker died counting {where}: its lines are not counted across pages")
-        counts = cleaner.hot(tally)
-        summary.count_seconds = time.monotonic() - start
+    counts, spill = None, Spill()
+    try:
+        if cleaner.counts_pages:
+            counts = _count(src, files, options, cleaner, spill, warn)
+        _clean(plan, files, options, cleaner, counts, rules, summary, echo, warn, progress)
+    finally:
+        spill.close()
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _count(src: Path, files: list[str], options: Options, cleaner: Cleaner, spill: Spill, warn: Callable) -> Table:
+    """Pass 1: the table of the keys that recur on enough pages of their site to matter."""
+    lost = []  # items whose worker died: they are not counted (pass 2 reports the page)
+    counter = _Runner(options.jobs, (options, src, None, None, {}, (False, None)), None,
+                      lambda item: lost.append(item) or {})  # fmt: skip
+    ok = False
+    try:
+        for part in counter.map(_count_chunk, _chunks(_units(src, files, options.max_page_mb << 20), COUNT_CHUNK)):
+            spill.add(part)
+        ok = True
+    finally:
+        counter.close(ok)
+    for item in lost:
+        where = shown(item) if isinstance(item, str) else f"{shown(item[0])}:{item[1]}"
+        warn(f"a worker died counting {where}: its lines are not counted across pages")
+    return spill.table(cleaner.floor)
+
+
+def _clean(plan: _Plan, files: list[str], options: Options, cleaner: Cleaner, counts: Table | None, rules: RuleSet,
+           summary: Summary, echo: Callable, warn: Callable, progress: Callable | None) -> None:  # fmt: skip
+    """Pass 2: every page and record cleaned with the counts, written, recorded."""
+    src, dst = plan.src, plan.dst
     digest = counts.digest() if counts is not None else ""
     old, unusable = load_manifest(plan.manifest)
     if unusable:
@@ -566,8 +583,6 @@ def run(
                     raise BatchError(f"{dst}: cannot save the manifest: {e.strerror or e}") from None
         if jsonl is not None:
             jsonl.close(ok)
-    summary.seconds = time.monotonic() - start
-    return summary
 
 
 def _stale(dst: Path, options: Options, files: list[str], summary: Summary, echo: Callable, warn: Callable) -> None:

@@ -28,6 +28,7 @@ from clean_articles.packs import RuleSet, load_rules
 from clean_articles.pipeline import Pipeline
 from clean_articles.render import Result
 from clean_articles.repeats import Counts, page_keys
+from clean_articles.table import Table
 
 
 class Cleaner:
@@ -58,8 +59,8 @@ class Cleaner:
         recurring = [r.matcher for r in self.rules.rules if r.kind == "recurring"]
         self._threshold = (lambda pages: min(m.threshold(pages) for m in recurring)) if recurring else None
 
-    def clean(self, text: str, counts: Counts | None = None, site: str = "") -> Result:
-        """Clean one page of text. With `counts` (from `count`), the page is cleaned as one page
+    def clean(self, text: str, counts: Counts | Table | None = None, site: str = "") -> Result:
+        """Clean one page of text. With `counts` (from `count`, or `hot`), the page is cleaned as one page
         of that batch: what recurs across the pages of its `site` (see `site_of`) goes too."""
         doc = Document.from_text(text)
         marks, _, keep = self.pipeline.mark(doc, None if counts is None else counts.of(site))
@@ -87,10 +88,15 @@ class Cleaner:
         """Pages of a site a key must be on to count as recurring (no rule counts: never)."""
         return self._threshold(pages) if self._threshold is not None else pages + 1
 
-    def hot(self, counts: Counts) -> Counts:
-        """The counts less what cannot recur on enough pages of any site to matter: what the
+    @property
+    def floor(self) -> int:
+        """Pages a key must be on to recur enough on any site (of one page or more) to matter."""
+        return self.threshold(1)
+
+    def hot(self, counts: Counts) -> Table:
+        """The table of the keys that recur on enough pages of their site to matter: what the
         pages are cleaned with, small enough to send to every worker."""
-        return counts.hot(self.threshold(min(counts.sites.values(), default=0)))
+        return counts.hot(self.floor)
 
     @classmethod
     def shared(

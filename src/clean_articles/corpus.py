@@ -137,10 +137,10 @@ def record_page(line: bytes | None, fields: Fields, site: str | None = None) -> 
     return text, record_site(record, fields) if site is None else site
 
 
-def record_keys(line: bytes | None, fields: Fields, site: str | None = None) -> tuple[str, set[int]] | None:
-    """What a record adds to a batch's counts: its site and its keys (None if it is no record)."""
+def record_keys(line: bytes | None, fields: Fields, site: str | None = None) -> tuple[set[int], str] | None:
+    """What a record adds to a batch's counts: its keys and its site (None if it is no record)."""
     page = record_page(line, fields, site)
-    return None if page is None else (page[1], page_keys(Document.from_text(page[0]), page[1]))
+    return None if page is None else (page_keys(Document.from_text(page[0]), page[1]), page[1])
 
 
 def present(line: bytes | None, limit: int) -> bytes:

@@ -2,11 +2,13 @@
 
 Needs the extra: ``pip install 'clean-articles[dask]'``.
 
-- Pass 1 turns each part of the input into a table of (site, key) rows, one row per line key of
-  each page and one (site, 0) row per page, and Dask counts them: a groupby on (site, key),
-  spread over the cluster (`split_out`). Only the keys on enough pages of their site to matter
-  come back (a few per site: its chrome), as `repeats.Counts`, and go to every worker once.
-- Pass 2 cleans each part with those counts, with the same functions a local batch uses
+- Pass 1 turns each part of the input into rows (key, pages, part): each line key of its pages
+  (salted by site) and each site's marker, with the part's pages that hold it (`table.rows`).
+  Dask brings each key's rows together (a shuffle on the key), sums them, keeps the keys on
+  enough pages of their site to matter, and sends each part the rows of its own keys (a shuffle
+  on the part). No table of the whole batch is held anywhere, so memory is bounded by the parts,
+  whatever the number of pages and sites.
+- Pass 2 cleans each part with its table, with the same functions a local batch uses
   (`corpus.clean_page`, `corpus.clean_record`), so the output is byte for byte the local one,
   whatever the number of parts and workers.
 
@@ -21,7 +23,7 @@ import contextlib
 import dataclasses
 import posixpath
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import dask
@@ -46,14 +48,16 @@ from clean_articles.corpus import (
     record_page,
     record_site,
 )
+from clean_articles.document import Document
 from clean_articles.files import TMP_PREFIX, TMP_SUFFIX, PageTooBig
 from clean_articles.render import shown
-from clean_articles.repeats import Counts, salt, site_of
+from clean_articles.repeats import page_keys, site_of
+from clean_articles.table import Table, rows
 
 PIECE_MB = 64  #: a plain corpus file is cleaned in parts of about this size (a .gz file: whole)
 PAGES_PER_PIECE = 64  #: .txt pages per part
 _META = pd.DataFrame(
-    {"site": pd.Series([], dtype="uint64"), "key": pd.Series([], dtype="uint64"), "name": pd.Series([], dtype=object)}
+    {"key": pd.Series([], dtype="uint64"), "pages": pd.Series([], dtype="int64"), "part": pd.Series([], dtype="int64")}
 )
 
 
@@ -80,50 +84,41 @@ def client(address: str) -> Iterator:
 # Pass 1: counts, by Dask
 
 
-def _frame(pages: list[tuple[str, str]]) -> pd.DataFrame:
-    """The (site, key) rows of some pages, given as (text, site): one per line key of each page
-    (unsalted: the site is its own column, as its salt: two numbers a row are cheap to group),
-    and (site, 0) once per page, which alone carries the site's name."""
-    from clean_articles.document import Document
-    from clean_articles.repeats import page_keys
-
-    sites: list[int] = []
-    keys: list[int] = []
-    names: list[str | None] = []
-    for text, site in pages:
-        found = page_keys(Document.from_text(text))
-        sites.extend([salt(site)] * (len(found) + 1))
-        keys.append(0)
-        keys.extend(found)
-        names.append(site)
-        names.extend([None] * len(found))
-    return pd.DataFrame({"site": pd.Series(sites, dtype="uint64"), "key": pd.Series(keys, dtype="uint64"),
-                         "name": pd.Series(names, dtype=object)})  # fmt: skip
+def _frame(pages: Iterable[tuple[str, str]], part: int) -> pd.DataFrame:
+    """The rows of a part's pages, given as (text, site): each key of the part (salted by its
+    site) and each site's marker, with the part's pages that hold it (`table.rows`)."""
+    counted = rows((page_keys(Document.from_text(text), site), site) for text, site in pages)
+    return pd.DataFrame({"key": pd.Series(list(counted), dtype="uint64"),
+                         "pages": pd.Series(list(counted.values()), dtype="int64"),
+                         "part": pd.Series([part] * len(counted), dtype="int64")})  # fmt: skip
 
 
-def _hot(sizes: pd.Series, floor: int) -> pd.Series:
-    """The rows of pages (key 0) and of keys on at least `floor` pages."""
-    return sizes[(sizes >= floor) | (sizes.index.get_level_values(1) == 0)]
+def _recurring(rows: pd.DataFrame, floor: int) -> pd.DataFrame:
+    """Rows of whole keys (a shuffle brought each key's rows together): those of the keys on at
+    least `floor` pages in all, with that number."""
+    pages = rows.groupby("key")["pages"].transform("sum")
+    kept = pages >= floor
+    return rows[kept].assign(pages=pages[kept])
 
 
-def count(frames: dd.DataFrame, cleaner: Cleaner) -> Counts:
-    """The counts of a batch from its (site, key) rows (`_frame`): a groupby on (site, key) by
-    Dask, of which only the pages of each site and the keys on enough of them come back."""
+def tables(frames: dd.DataFrame, cleaner: Cleaner) -> list | None:
+    """The counts of a batch from its rows (`_frame`, one partition per part, `part` its place):
+    for each part, the table of its own keys that recur enough to matter (a delayed pandas
+    DataFrame; `_table` makes it a Table). Dask sums each key's rows over the cluster (a shuffle
+    on the key), keeps the keys on enough pages, and sends each part's rows to that part (a
+    shuffle on the part): no table of the whole batch is ever held anywhere. None when no rule
+    counts pages."""
     if not cleaner.counts_pages:
-        return Counts()
-    floor = cleaner.threshold(1)  # no key on fewer pages can matter on any site
-    sizes = frames[["site", "key"]].groupby(["site", "key"]).size(split_out=max(1, frames.npartitions // 8))
-    hot = sizes.map_partitions(_hot, floor, meta=sizes._meta)
-    names = frames[frames.key == 0][["site", "name"]].drop_duplicates()
-    found, names = dask.compute(hot, names)
-    name_of = dict(zip(names["site"].tolist(), names["name"].tolist()))
-    counts = Counts()
-    for (site, key), n in found.items():
-        if key == 0:
-            counts.sites[name_of[site]] = int(n)
-        else:
-            counts.recur[int(key) ^ int(site)] = int(n)
-    return cleaner.hot(counts)
+        return None
+    parts = frames.npartitions
+    # task-based shuffles: peer-to-peer ones fail when the parts come from delayed objects (bags)
+    summed = frames.shuffle(on="key", npartitions=max(1, parts // 8), shuffle_method="tasks")
+    summed = summed.map_partitions(_recurring, cleaner.floor)
+    return summed.set_index("part", divisions=list(range(parts + 1)), shuffle_method="tasks").to_delayed()
+
+
+def _table(rows: pd.DataFrame | None) -> Table | None:
+    return None if rows is None else Table.of_rows(zip(rows["key"].tolist(), rows["pages"].tolist()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,25 +131,25 @@ def clean_bag(bag: db.Bag, cleaner: Cleaner | None = None, *, fields: Fields | N
     `fields.into` does). A record's site is its URL's host (`fields.url`); texts have none. A
     record without a text string is passed on as it is."""
     cleaner, fields = cleaner or Cleaner(), fields or Fields()
-    counts = count(
-        dd.from_delayed([dask.delayed(_bag_frame)(p, fields) for p in bag.to_delayed()], meta=_META), cleaner
-    )
-    shared = dask.delayed(counts, traverse=False)
-    return bag.map_partitions(_clean_items, cleaner, shared, fields)
+    parts = bag.to_delayed()
+    frames = dd.from_delayed([dask.delayed(_bag_frame)(p, fields, k) for k, p in enumerate(parts)], meta=_META)
+    found = tables(frames, cleaner) or [None] * len(parts)
+    one = dask.delayed(cleaner)
+    return db.from_delayed([dask.delayed(_clean_items)(p, one, t, fields) for p, t in zip(parts, found)])
 
 
-def _bag_frame(items: list, fields: Fields) -> pd.DataFrame:
+def _bag_frame(items: list, fields: Fields, part: int) -> pd.DataFrame:
     pages = []
     for item in items:
         if isinstance(item, str):
             pages.append((item, ""))
         elif isinstance(item, dict) and isinstance(item.get(fields.text), str):
             pages.append((item[fields.text], record_site(item, fields)))
-    return _frame(pages)
+    return _frame(pages, part)
 
 
-def _clean_items(items: list, cleaner: Cleaner, counts: Counts, fields: Fields) -> list:
-    out = []
+def _clean_items(items: list, cleaner: Cleaner, rows: pd.DataFrame | None, fields: Fields) -> list:
+    counts, out = _table(rows), []
     for item in items:
         if isinstance(item, str):
             out.append(cleaner.clean(item, counts).text)
@@ -174,19 +169,23 @@ def clean_dataframe(
     a row's site is the host of its `url` column (None: no sites)."""
     cleaner = cleaner or Cleaner()
     url = url if url in df.columns else None
-    counts = count(df.map_partitions(_df_frame, column, url, meta=_META), cleaner)
-    shared = dask.delayed(counts, traverse=False)
+    parts = df.to_delayed()
+    frames = dd.from_delayed([dask.delayed(_df_frame)(p, column, url, k) for k, p in enumerate(parts)], meta=_META)
+    found = tables(frames, cleaner) or [None] * len(parts)
     meta = df._meta.assign(**{into or column: pd.Series([], dtype=object)})
-    return df.map_partitions(_clean_df, column, url, into, cleaner, shared, meta=meta)
+    one = dask.delayed(cleaner)
+    cleaned = [dask.delayed(_clean_df)(p, column, url, into, one, t) for p, t in zip(parts, found)]
+    return dd.from_delayed(cleaned, meta=meta, divisions=df.divisions)
 
 
-def _df_frame(part: pd.DataFrame, column: str, url: str | None) -> pd.DataFrame:
+def _df_frame(part: pd.DataFrame, column: str, url: str | None, k: int) -> pd.DataFrame:
     sites = part[url].map(site_of) if url else [""] * len(part)
-    return _frame([(t, s) for t, s in zip(part[column], sites) if isinstance(t, str)])
+    return _frame([(t, s) for t, s in zip(part[column], sites) if isinstance(t, str)], k)
 
 
 def _clean_df(part: pd.DataFrame, column: str, url: str | None, into: str | None, cleaner: Cleaner,
-              counts: Counts) -> pd.DataFrame:  # fmt: skip
+              rows: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+    counts = _table(rows)
     sites = part[url].map(site_of) if url else [""] * len(part)
     texts = [cleaner.clean(t, counts, s).text if isinstance(t, str) else t for t, s in zip(part[column], sites)]
     return part.assign(**{into or column: pd.Series(texts, index=part.index, dtype=object)})
@@ -313,7 +312,7 @@ class _Bounded:
         return line
 
 
-def _piece_frame(piece: Piece, fs, root: str, options: Options) -> pd.DataFrame:
+def _piece_frame(part: int, piece: Piece, fs, root: str, options: Options) -> pd.DataFrame:
     """Pass 1 on a part: its (site, key) rows (pages that cannot be read, bad records: none)."""
     limit = options.max_page_mb << 20
     pages = []
@@ -331,7 +330,7 @@ def _piece_frame(piece: Piece, fs, root: str, options: Options) -> pd.DataFrame:
         for _, line in _lines(fs, root, piece, limit):
             if (page := record_page(line, options.fields, fixed)) is not None:
                 pages.append(page)
-    return _frame(pages)
+    return _frame(pages, part)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,9 +342,10 @@ def _tmp(path: str, tag: str) -> str:
 
 
 def _clean_piece(piece: Piece, fs, root: str, out_fs, out_root: str, single: str, options: Options,
-                 cleaner: Cleaner, counts: Counts) -> dict:  # fmt: skip
-    """Pass 2 on a part: pages written to their place, a corpus part's records to a part file;
-    what happened, for the summary and the messages."""
+                 cleaner: Cleaner, rows: pd.DataFrame | None) -> dict:  # fmt: skip
+    """Pass 2 on a part, with its table: pages written to their place, a corpus part's records
+    to a part file; what happened, for the summary and the messages."""
+    counts = _table(rows)
     limit = options.max_page_mb << 20
     got = {"files": 0, "records": 0, "failed": 0, "bytes_in": 0, "bytes_out": 0, "messages": []}
     for rel in piece.rels:
@@ -452,21 +452,21 @@ def run(src: str, dst: str, options: Options, address: str, *, echo: Callable[[s
     summary = Summary()
     with client(address):
         pieces = numbered(pieces, fs, root)
-        bag = db.from_sequence(pieces, partition_size=1) if pieces else None
-        counts = Counts()
-        if bag is not None and cleaner.counts_pages:
-            frames = dd.from_map(_piece_frame, pieces, args=(fs, root, options), meta=_META)
-            counts = count(frames, cleaner)
-            summary.count_seconds = time.monotonic() - start
+        per_part = [None] * len(pieces)
+        if pieces and cleaner.counts_pages:
+            frames = dd.from_map(_piece_frame, range(len(pieces)), pieces, args=(fs, root, options), meta=_META)
+            per_part = tables(frames, cleaner)
         results = []
         corpora: dict[str, int] = {}  # corpus file -> its parts
         for piece in pieces:
             if piece.corpus:
                 corpora[piece.corpus] = corpora.get(piece.corpus, 0) + 1
         try:
-            if bag is not None:
-                shared = dask.delayed(counts, traverse=False)
-                results = bag.map(_clean_piece, fs, root, out_fs, out_root, single, options, cleaner, shared).compute()
+            if pieces:
+                one = [dask.delayed(x) for x in (fs, out_fs, options, cleaner)]
+                results = dask.compute(*[dask.delayed(_clean_piece)(piece, one[0], root, one[1], out_root, single, one[2],
+                                                                    one[3], rows)
+                                         for piece, rows in zip(pieces, per_part)])  # fmt: skip
         finally:
             broken = {p.corpus for p, got in zip(pieces, results) if "broken" in got}
             dask.compute(*[dask.delayed(_assemble)(out_fs, _join(out_root, single or rel), parts,

@@ -328,15 +328,16 @@ def save_counts(path: Path, counts) -> None:
     if counts is None:
         path.unlink(missing_ok=True)
     else:
-        write(path, counts.to_bytes())
+        write(path, counts.data)
 
 
 def load_counts(path: Path, digest: str):
-    """The counts saved at `path` if they are those of `digest` (the manifest's), else None."""
-    from clean_articles.repeats import Counts
+    """The counts (`table.Table`) saved at `path` if they are those of `digest` (the
+    manifest's), else None."""
+    from clean_articles.table import Table
 
     try:
-        counts = Counts.from_bytes(read_page(str(path), 1 << 30)[0])
+        counts = Table.open(path)
     except (OSError, ValueError):
         return None
     return counts if counts.digest() == digest else None

@@ -35,7 +35,7 @@ from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.files import walk
 from clean_articles.matchers.recurring import RecurringMatcher
 from clean_articles.pipeline import Context
-from clean_articles.repeats import count_texts
+from clean_articles.repeats import Counts, page_keys
 
 FILLER = "The council voted on Tuesday to close the old library and move its books to the new school."
 GATE_SHARE = 0.9  # a line on this share of the pages becomes the pack's `when` gate
@@ -150,10 +150,13 @@ def learn(
     The pages are read twice, once to count and once to learn, so memory holds the counts and
     the chrome lines' numbers, not the pages. `warn` hears of each page passed over, and why,
     and of a pack with no rules."""
-    counts = count_texts(_pages(folder, glob, warn))
+    counts = Counts()
+    for text in _pages(folder, glob, warn):
+        counts.add_page(page_keys(Document.from_text(text)))
+    pages = counts.pages
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
-    survey = _survey(map(Document.from_text, _pages(folder, glob)), matcher, counts)
-    need = matcher.threshold(counts.pages)
+    survey = _survey(map(Document.from_text, _pages(folder, glob)), matcher, counts.hot())
+    need = matcher.threshold(pages)
     stable = {k for k, n in enumerate(survey.seen_on) if n >= need}
     # a heading whose items are each on fewer pages than itself heads a rotating list
     rotating = {
@@ -166,10 +169,10 @@ def learn(
     listed = {k for k, hs in survey.under.items() if hs & rotating}
     blocks = _blocks(survey, stable - rotating - listed, rotating | listed)
     site = name or folder.resolve().name
-    nothing = None if blocks or rotating else _nothing(counts.pages, need, min_pages, min_share)
+    nothing = None if blocks or rotating else _nothing(pages, need, min_pages, min_share)
     if nothing and warn is not None:
         warn(f"learned no rules (the pack written is empty): {nothing}")
-    return _render(survey, site, counts.pages, blocks, sorted(rotating, key=survey.first.__getitem__), stable, nothing)
+    return _render(survey, site, pages, blocks, sorted(rotating, key=survey.first.__getitem__), stable, nothing)
 
 
 def _nothing(pages: int, need: int, min_pages: int, min_share: float) -> str:

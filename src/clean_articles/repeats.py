@@ -18,7 +18,7 @@ page's sentences inside its body, and the few lines right before the body (headl
 The same agency story syndicated on several pages of a batch keeps its text that way.
 
 >>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
->>> counts.pages, counts.get(line_keys(Document.from_text("Menu"), [0])[0][0][0])
+>>> counts.pages(), counts.get(line_keys(Document.from_text("Menu"), [0])[0][0][0])
 (3, 3)
 """
 
@@ -32,11 +32,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain, compress
 from operator import itemgetter
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from clean_articles._core import keys
 from clean_articles.document import LEFT, Document
 from clean_articles.text import fold_counters, sentence_flags
+
+if TYPE_CHECKING:
+    from clean_articles.table import Table
 
 NEAR_WORDS = 7  # lines with this many folded words also get a near key
 TITLE_LINES = 4  # the blocks right before the body, up to this many lines, are protected
@@ -170,13 +174,13 @@ class Counts:
         if len(self._ages) > 1 and not fresh:
             self._ages.pop()
 
-    def hot(self, least: int = 2) -> Counts:
-        """These counts less the keys on fewer than `least` pages (what can recur enough to
-        matter): small, what a batch's pass 2 gets."""
-        kept = Counts(self.window)
-        kept.sites = dict(self.sites)
-        kept.recur = {k: n for k, n in self.recur.items() if n >= least}
-        return kept
+    def hot(self, least: int = 2) -> Table:
+        """The table of the keys on at least `least` pages of their site, and of the sites with
+        that many pages (`table.Table`): small, what pages are cleaned with."""
+        from clean_articles.table import Table, marker
+
+        rows = {marker(site): n for site, n in self.sites.items() if n >= least}
+        return Table.of_rows([*rows.items(), *((k, n) for k, n in self.recur.items() if n >= least)])
 
     def get(self, key: int, site: str = "") -> int:
         """Pages holding `key` (an unsalted key of a page of `site`), if it recurs."""
@@ -185,42 +189,6 @@ class Counts:
     def of(self, site: str) -> SiteCounts:
         """What the pages of one site see: the site's pages and its keys."""
         return SiteCounts(self.sites.get(site, 0), self.recur, salt(site), site)
-
-    def to_bytes(self) -> bytes:
-        """The sites and the keys that recur (not those seen once), for `from_bytes`: a line of
-        JSON for the sites, then 12 bytes a key (key, pages), sorted."""
-        import json
-
-        head = json.dumps(sorted(self.sites.items()), ensure_ascii=True).encode() + b"\n"
-        return head + b"".join(k.to_bytes(8, "big") + self.recur[k].to_bytes(4, "big") for k in sorted(self.recur))
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Counts:
-        """Counts from `to_bytes` (ValueError for bytes that are none)."""
-        import json
-
-        head, _, body = data.partition(b"\n")
-        sites = json.loads(head)
-        if (
-            not isinstance(sites, list)
-            or len(body) % 12
-            or not all(
-                isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) and isinstance(s[1], int) for s in sites
-            )
-        ):
-            raise ValueError("not counts")
-        counts = cls()
-        counts.sites = dict(sites)
-        counts.recur = {int.from_bytes(body[i : i + 8], "big"): int.from_bytes(body[i + 8 : i + 12], "big")
-                        for i in range(0, len(body), 12)}  # fmt: skip
-        return counts
-
-    def digest(self) -> str:
-        """A fingerprint of the counts, for deciding whether an earlier output is up to date."""
-        h = hashlib.sha256(repr(sorted(self.sites.items())).encode("utf-8", "surrogatepass"))
-        for k in sorted(self.recur):
-            h.update(k.to_bytes(8, "big") + self.recur[k].to_bytes(4, "big"))
-        return h.hexdigest()[:16]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Counts) and (self.sites, self.recur, self.once) == (
@@ -244,7 +212,7 @@ class SiteCounts:
     site: str = ""
 
 
-def count_texts(texts: Iterable[str]) -> Counts:
+def count_texts(texts: Iterable[str]) -> Table:
     """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
     counts = Counts()
     for text in texts:
