@@ -45,7 +45,7 @@ from clean_articles.main_text.model import Model, Stage, stage2_features
 from clean_articles.packs import Pack, RuleSet
 from clean_articles.pipeline import Pipeline
 
-DECODER = {"start": 2.0, "gap_open": 2.0, "gap_close": 2.0, "end": 0.0, "reenter": 5.0, "bias": 0.5}
+DECODER = {"start": 2.0, "gap_open": 2.0, "gap_close": 2.0, "end": 0.0, "reenter": 5.0, "bias": 1.0}
 _WORD = re.compile(r"\w+")
 
 
