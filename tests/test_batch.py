@@ -46,6 +46,7 @@ def batch_cli(runner, *args):
     return runner.invoke(main, ["batch", *map(str, args)])
 
 
+@pytest.mark.slow  # a pool or a child process: in the full run
 def test_same_output_whatever_the_workers_and_the_order(runner, site, tmp_path):
     one = batch_cli(runner, site, tmp_path / "one", "-j", "1")
     two = batch_cli(runner, site, tmp_path / "two", "-j", "2")
@@ -58,6 +59,7 @@ def test_same_output_whatever_the_workers_and_the_order(runner, site, tmp_path):
     assert outputs(tmp_path / "shuffled") == outputs(tmp_path / "one")
 
 
+@pytest.mark.slow  # a pool or a child process: in the full run
 def test_interrupted_run_leaves_no_half_output_and_the_next_run_finishes(site, tmp_path, monkeypatch):
     full = tmp_path / "full"
     batch.run(site, full, Options(jobs=1))
@@ -145,6 +147,7 @@ def test_a_glob_that_matches_nothing_says_so(runner, site, tmp_path):
     )
 
 
+@pytest.mark.slow  # a pool or a child process: in the full run
 def test_check_writes_nothing_and_exits_1_when_an_output_would_change(runner, site, tmp_path):
     out = tmp_path / "out"
     missing = batch_cli(runner, site, out, "--check")

@@ -113,6 +113,7 @@ def test_binary_input_is_refused_with_its_name(runner, tmp_path):
     assert result.output.startswith(f"Error: {path}: input holds NUL bytes")
 
 
+@pytest.mark.slow  # a pool or a child process: in the full run
 def test_rules_list_check_and_test(runner, tmp_path):
     pack = write_pack(tmp_path, PACK)
     listed = run(runner, ["rules", "list", "--no-builtin-rules", "--rules", str(pack)])
@@ -131,6 +132,7 @@ def test_rules_test_reports_failing_example(runner, tmp_path):
     assert f"{pack}:9: rule 'mine.skip' example 1: kept \"Skip to content now\"" in result.output
 
 
+@pytest.mark.slow  # a pool or a child process: in the full run
 def test_installed_module_finds_its_rules_from_any_directory(tmp_path):
     import subprocess
     import sys
