@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import tempfile
 from collections import Counter
 
 import pytest
@@ -11,6 +12,7 @@ from test_corpus import CHROME, RECURRING, read_jsonl, two_sites, write_jsonl
 
 from clean_articles import batch, table
 from clean_articles.batch import Options
+from clean_articles.cli import main
 from clean_articles.table import Spill, Table, marker, rows
 
 
@@ -73,3 +75,13 @@ def test_a_batch_over_its_counts_budget_writes_what_one_within_it_writes(tmp_pat
     assert CHROME not in got[0]["text"] and CHROME in got[6]["text"]
     counts = tmp_path / ".disk.jsonl.clean-articles-counts"
     assert Table.open(counts) == Table.from_bytes(counts.read_bytes())  # kept for the next run
+
+
+def test_a_temporary_folder_that_cannot_take_the_counts_is_one_line(runner, tmp_path, monkeypatch):
+    src = write_jsonl(tmp_path / "crawl.jsonl", two_sites())
+    monkeypatch.setattr(table, "BUDGET", 2)
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **_: str(tmp_path / "gone"))  # a folder removed under us
+    result = runner.invoke(main, ["batch", str(src), str(tmp_path / "out.jsonl"), "-j", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the cross-page counts cannot be written to the temporary folder" in result.output
+    assert "set TMPDIR to a folder with room" in result.output

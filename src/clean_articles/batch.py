@@ -507,12 +507,22 @@ def _count(src: Path, files: list[str], options: Options, cleaner: Cleaner, spil
         for part in counter.map(_count_chunk, _chunks(_units(src, files, options.max_page_mb << 20), COUNT_CHUNK)):
             spill.add(part)
         ok = True
+    except OSError as e:
+        raise _spill_failed(e) from None
     finally:
         counter.close(ok)
     for item in lost:
         where = shown(item) if isinstance(item, str) else f"{shown(item[0])}:{item[1]}"
         warn(f"a worker died counting {where}: its lines are not counted across pages")
-    return spill.table(cleaner.floor)
+    try:
+        return spill.table(cleaner.floor)
+    except OSError as e:
+        raise _spill_failed(e) from None
+
+
+def _spill_failed(e: OSError) -> BatchError:
+    return BatchError(f"the cross-page counts cannot be written to the temporary folder ({e.filename or '?'}: "
+                      f"{e.strerror or e}): set TMPDIR to a folder with room")  # fmt: skip
 
 
 def _clean(plan: _Plan, files: list[str], options: Options, cleaner: Cleaner, counts: Table | None, rules: RuleSet,
