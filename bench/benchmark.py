@@ -289,6 +289,8 @@ for corpus, listing in json.loads(sys.argv[1]).items():
                 rows.append(dict(pages=k, keys=held_keys, bytes=size, pruned_keys=len(recur)))
                 mark *= 2 if k == mark else 1
         tracemalloc.stop()
+        if Spill:
+            held.close()  # its spilled files
         out[name] = rows
 print(json.dumps(out))
 """
