@@ -409,7 +409,8 @@ def batch(src, dst, rule_opts, fields, glob, sites, jobs, force, follow_links, m
       clean-articles batch pages/ clean/
       clean-articles batch crawl.jsonl.gz clean.jsonl.gz --text-field body
 
-    Blocks that recur across many pages of a site (its chrome) are removed too. A record keeps
+    Blocks that recur across many pages of a site (its chrome) are removed too: a first pass
+    counts them (in memory up to 2^18 line keys, then in files under TMPDIR). A record keeps
     every field; its text field gets the clean text. A bad record (no JSON, no text) is reported
     with file:line and left out; the rest go on. A second run skips files whose output is up to
     date; Ctrl-C loses nothing. Exit 1 if any page or record failed (or, with --check, would
