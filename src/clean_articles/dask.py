@@ -315,7 +315,7 @@ class _Bounded:
 
 
 def _piece_frame(part: int, piece: Piece, fs, root: str, options: Options) -> pd.DataFrame:
-    """Pass 1 on a part: its (site, key) rows (pages that cannot be read, bad records: none)."""
+    """Pass 1 on a part: its rows (`_frame`; pages that cannot be read, bad records: none)."""
     limit = options.max_page_mb << 20
     pages = []
     for rel in piece.rels:

@@ -204,10 +204,10 @@ class Counts:
 @dataclass(frozen=True)
 class SiteCounts:
     """The counts one page is cleaned with: its site's pages, and the batch's recurring keys
-    with the site's salt."""
+    with the site's salt (`recur`: anything with `get(key, default)`, a dict or a `table.Table`)."""
 
     pages: int
-    recur: dict[int, int]
+    recur: dict[int, int] | Table
     salt: int = 0
     site: str = ""
 
