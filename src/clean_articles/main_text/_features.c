@@ -113,15 +113,36 @@ is_word(Py_UCS4 c) /* re's \w */
     return c < 128 ? ascii_word[c] : (Py_UNICODE_ISALNUM(c) || c == '_');
 }
 
+static inline int
+is_digit(Py_UCS4 c) /* str.isdigit() of one character (ASCII's digits are 0-9 only) */
+{
+    return c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDIGIT(c);
+}
+
+static inline int
+is_upper(Py_UCS4 c) /* str.isupper() of one character (ASCII's upper case is A-Z only) */
+{
+    return c < 128 ? c >= 'A' && c <= 'Z' : Py_UNICODE_ISUPPER(c);
+}
+
 #define IS_SPACE(c) Py_UNICODE_ISSPACE(c) /* re's \s, str.strip() and str.split() */
 
 /* A UTF-32 literal and its length, for the helpers below. */
 #define LIT(s) ((const Py_UCS4 *)(s)), ((Py_ssize_t)(sizeof(s) / sizeof(Py_UCS4)) - 1)
 
+static inline int /* s[0 .. plen) == p */
+same_at(const Py_UCS4 *s, const Py_UCS4 *p, Py_ssize_t plen)
+{
+    for (Py_ssize_t k = 0; k < plen; k++)
+        if (s[k] != p[k])
+            return 0;
+    return 1;
+}
+
 static int
 starts_at(const Py_UCS4 *s, Py_ssize_t len, Py_ssize_t at, const Py_UCS4 *p, Py_ssize_t plen)
 {
-    return at >= 0 && len - at >= plen && memcmp(s + at, p, (size_t)plen * sizeof(Py_UCS4)) == 0;
+    return at >= 0 && len - at >= plen && same_at(s + at, p, plen);
 }
 
 static int /* s.endswith(p) */
@@ -130,21 +151,55 @@ ends_with(const Py_UCS4 *s, Py_ssize_t len, const Py_UCS4 *p, Py_ssize_t plen)
     return starts_at(s, len, len - plen, p, plen);
 }
 
-static int /* p in s */
-contains(const Py_UCS4 *s, Py_ssize_t len, const Py_UCS4 *p, Py_ssize_t plen)
+/* The characters below 256 a text holds, as a bit set: what lets a search for a literal that
+   holds some other one be skipped (most lines hold no "|", no "@", no "%"...). */
+typedef struct {
+    uint64_t bits[4];
+} Seen;
+
+static void
+seen_in(const Py_UCS4 *s, Py_ssize_t len, Seen *z)
 {
+    memset(z, 0, sizeof(*z));
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (s[i] < 256)
+            z->bits[s[i] >> 6] |= (uint64_t)1 << (s[i] & 63);
+}
+
+static inline int /* the text may hold c: surely not when c is below 256 and was not seen */
+may_hold(const Seen *z, Py_UCS4 c)
+{
+    return c >= 256 || (z->bits[c >> 6] >> (c & 63)) & 1;
+}
+
+static int /* the text may hold every character of p */
+may_hold_all(const Seen *z, const Py_UCS4 *p, Py_ssize_t plen)
+{
+    for (Py_ssize_t k = 0; k < plen; k++)
+        if (!may_hold(z, p[k]))
+            return 0;
+    return 1;
+}
+
+static int /* p in s (z: what s holds) */
+contains(const Seen *z, const Py_UCS4 *s, Py_ssize_t len, const Py_UCS4 *p, Py_ssize_t plen)
+{
+    if (!may_hold_all(z, p, plen))
+        return 0;
     for (Py_ssize_t i = 0; i + plen <= len; i++)
-        if (s[i] == p[0] && memcmp(s + i, p, (size_t)plen * sizeof(Py_UCS4)) == 0)
+        if (s[i] == p[0] && same_at(s + i, p, plen))
             return 1;
     return 0;
 }
 
-static Py_ssize_t /* s.count(p): non-overlapping matches, from the left */
-count(const Py_UCS4 *s, Py_ssize_t len, const Py_UCS4 *p, Py_ssize_t plen)
+static Py_ssize_t /* s.count(p): non-overlapping matches, from the left (z: what s holds) */
+count(const Seen *z, const Py_UCS4 *s, Py_ssize_t len, const Py_UCS4 *p, Py_ssize_t plen)
 {
+    if (!may_hold_all(z, p, plen))
+        return 0;
     Py_ssize_t n = 0;
     for (Py_ssize_t i = 0; i + plen <= len;) {
-        if (s[i] == p[0] && memcmp(s + i, p, (size_t)plen * sizeof(Py_UCS4)) == 0) {
+        if (s[i] == p[0] && same_at(s + i, p, plen)) {
             n++;
             i += plen;
         }
@@ -796,12 +851,19 @@ read_line(Page *pg, PyObject *line, Read *r)
         }
     }
 
-    /* low = text.lower() */
+    /* low = text.lower(); ts and ls: what text and low hold */
     Py_ssize_t lowlen = len;
+    Seen ts, ls;
     if (PyUnicode_IS_ASCII(line)) {
         GROW(pg->low, pg->caplow, len, return -1);
-        for (Py_ssize_t i = 0; i < len; i++)
-            pg->low[i] = text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i];
+        memset(&ts, 0, sizeof(ts));
+        memset(&ls, 0, sizeof(ls));
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 c = text[i], l = c >= 'A' && c <= 'Z' ? c + 32 : c;
+            pg->low[i] = l;
+            ts.bits[c >> 6] |= (uint64_t)1 << (c & 63);
+            ls.bits[l >> 6] |= (uint64_t)1 << (l & 63);
+        }
     }
     else {
         PyObject *sub = PyUnicode_Substring(line, a, b), *lowered;
@@ -823,6 +885,8 @@ read_line(Page *pg, PyObject *line, Read *r)
         for (Py_ssize_t i = 0; i < lowlen; i++)
             pg->low[i] = PyUnicode_READ(lk, ld, i);
         Py_DECREF(lowered);
+        seen_in(text, len, &ts);
+        seen_in(pg->low, lowlen, &ls);
     }
     const Py_UCS4 *low = pg->low;
 
@@ -862,7 +926,7 @@ read_line(Page *pg, PyObject *line, Read *r)
     for (Py_ssize_t i = 0; i < len; i++)
         if (!IS_SPACE(text[i]) && (i == 0 || IS_SPACE(text[i - 1]))) {
             ntok++;
-            upper += Py_UNICODE_ISUPPER(text[i]) != 0;
+            upper += is_upper(text[i]);
         }
     r->title = (double)upper / (double)ntok;
 
@@ -871,7 +935,7 @@ read_line(Page *pg, PyObject *line, Read *r)
     uint64_t bits = 0;
     for (Py_ssize_t q = 0; q < nwords; q++) {
         Py_ssize_t id = ids[q];
-        if (Py_UNICODE_ISDIGIT(pg->words.text[pg->words.keys[id].start])) {
+        if (is_digit(pg->words.text[pg->words.keys[id].start])) {
             digits++;
             hits++;
             continue;
@@ -896,11 +960,11 @@ read_line(Page *pg, PyObject *line, Read *r)
     /* cues written with punctuation, found in the lower-cased line */
     for (Py_ssize_t g = 0; g < t->ntriggers; g++) {
         const Trigger *tr = &t->triggers[g];
-        if (!one_of(tr->c, low, lowlen))
+        if (!may_hold(&ls, tr->c) || !one_of(tr->c, low, lowlen))
             continue;
         for (Py_ssize_t c = tr->cue0; c < tr->cue0 + tr->ncue; c++) {
             const Written *w = &t->written[c];
-            if (contains(low, lowlen, t->ctext + w->start, w->len))
+            if (contains(&ls, low, lowlen, t->ctext + w->start, w->len))
                 bits |= w->bits;
         }
     }
@@ -924,15 +988,15 @@ read_line(Page *pg, PyObject *line, Read *r)
     r->clipped = ends_with(text, end, LIT(U"...")) || ends_with(text, end, LIT(U"\u2026")) ||
                  ends_with(text, end, LIT(U"[\u2026]")) || ends_with(text, end, LIT(U"[...]")) ||
                  ends_with(text, len, LIT(U"\u2026]")) || ends_with(text, len, LIT(U"...]"));
-    r->pipes = count(text, len, LIT(U"|")) + count(text, len, LIT(U" \u00b7 ")) + count(text, len, LIT(U" / ")) +
-               count(text, len, LIT(U" \u2022 "));
-    r->urlish = contains(low, lowlen, LIT(U"://")) || contains(low, lowlen, LIT(U"www.")) ||
-                contains(low, lowlen, LIT(U"@")) || contains(low, lowlen, LIT(U".com"));
+    r->pipes = count(&ts, text, len, LIT(U"|")) + count(&ts, text, len, LIT(U" \u00b7 ")) + count(&ts, text, len, LIT(U" / ")) +
+               count(&ts, text, len, LIT(U" \u2022 "));
+    r->urlish = contains(&ls, low, lowlen, LIT(U"://")) || contains(&ls, low, lowlen, LIT(U"www.")) ||
+                contains(&ls, low, lowlen, LIT(U"@")) || contains(&ls, low, lowlen, LIT(U".com"));
     r->byline = nwords < 12 && pg->pw[ids[0]].vocab >= 0 && t->info[pg->pw[ids[0]].vocab].byline;
     r->quote = (char)one_of(text[0], QUOTE_START, SET_LEN(QUOTE_START));
     r->lower_start = Py_UNICODE_ISLOWER(text[0]) != 0;
-    r->commas = count(text, len, LIT(U","));
-    r->inner = count(low, lowlen, LIT(U". ")) + count(low, lowlen, LIT(U"? ")) + count(low, lowlen, LIT(U"! "));
+    r->commas = count(&ts, text, len, LIT(U","));
+    r->inner = count(&ls, low, lowlen, LIT(U". ")) + count(&ls, low, lowlen, LIT(U"? ")) + count(&ls, low, lowlen, LIT(U"! "));
     r->says = ends_with(low, lowlen, LIT(U"says:")) || ends_with(low, lowlen, LIT(U"said:")) ||
               ends_with(low, lowlen, LIT(U"says")) || ends_with(low, lowlen, LIT(U"wrote:"));
     r->qa = nwords <= 60 && match_qa(text, len);
@@ -1106,7 +1170,7 @@ line_rows(Page *pg, Live *L, int stop, double *out, Py_ssize_t width)
                 na++;
                 continue;
             }
-            if (Py_UNICODE_ISDIGIT(pg->words.text[key->start]))
+            if (is_digit(pg->words.text[key->start]))
                 continue;
             na++;
             if (key->len >= 3 && w->stamp != k) { /* the set cw */
