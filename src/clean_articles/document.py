@@ -20,7 +20,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
-from itertools import compress
+from itertools import compress, repeat
+from operator import is_
 from typing import NamedTuple
 
 import re2
@@ -91,11 +92,11 @@ class Document:
         each: a text.py function), noted on the page: a line is read once, in later rounds too."""
         lines = list(lines)
         notes = self.notes(fn)
-        missing = [i for i in lines if notes[i] is UNREAD]
+        missing = list(compress(lines, map(is_, map(notes.__getitem__, lines), repeat(UNREAD))))
         if missing:
-            for i, value in zip(missing, fn([self.stripped[i] for i in missing])):
+            for i, value in zip(missing, fn(list(map(self.stripped.__getitem__, missing)))):
                 notes[i] = value
-        return [notes[i] for i in lines]
+        return list(map(notes.__getitem__, lines))
 
     @cached_property
     def stripped(self) -> list[str]:

@@ -10,10 +10,12 @@ first one set among prose if any, else the first: a title printed twice keeps on
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress
+from operator import and_
 
 from rapidfuzz import fuzz
 
-from clean_articles.document import Document, Mark
+from clean_articles.document import LEFT, Document, Mark
 from clean_articles.matchers import Matcher, Param, between
 from clean_articles.text import BULLET, fold_items
 
@@ -65,7 +67,8 @@ class RepeatedMatcher(Matcher):
         prefixes: dict[str, list[int]] = {}
         suffixes: dict[str, list[int]] = {}
         norms: dict[int, str] = {}
-        long = [i for i, s in enumerate(doc.stripped) if len(s) >= min_chars and not removed[i]]
+        long_enough = map(min_chars.__le__, map(len, doc.stripped))
+        long = list(compress(range(len(doc)), map(and_, long_enough, removed.translate(LEFT))))  # and left
         for i, norm in zip(long, doc.each(fold_items, long)):
             if len(norm) < min_chars:
                 continue
