@@ -182,3 +182,20 @@ def test_a_user_pack_named_like_a_shipped_one_is_refused(runner, tmp_path, comma
     assert result.exit_code == 1
     assert "footer.toml:1: a pack named 'footer' comes from " in result.output
     assert str(builtin_rules_dir() / "generic" / "footer.toml") in result.output
+
+
+def test_a_pack_read_again_is_parsed_once_and_each_reader_gets_its_own_copy(tmp_path, monkeypatch):
+    from clean_articles import tomlfile
+
+    parsed = []
+    real = tomlfile.tomllib.loads
+    monkeypatch.setattr(tomlfile.tomllib, "loads", lambda text: parsed.append(text) or real(text))
+    text = GOOD + "\n# this test's own text, so that no earlier test parsed it\n"
+    first = tomlfile.loads(text)
+    first["rule"][0]["id"] = "changed by its reader"
+    assert tomlfile.loads(text)["rule"][0]["id"] == "skip" and len(parsed) == 1
+    path = write_pack(tmp_path, text)
+    assert [r.full_id for r in load_rules([path], builtin=False).rules] == ["mine.skip"]
+    path.write_text(text.replace('id = "skip"', 'id = "skip-links"'), encoding="utf-8")
+    assert [r.full_id for r in load_rules([path], builtin=False).rules] == ["mine.skip-links"]  # read anew
+    assert len(parsed) == 2

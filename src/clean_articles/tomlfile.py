@@ -16,6 +16,8 @@ clean_articles.tomlfile.TomlError: line 1: a key of 41 parts (at most 32)
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -42,7 +44,14 @@ def read(path: str | Path) -> bytes:
 
 
 def loads(text: str) -> dict:
-    """tomllib.loads(text) within bounds (TOMLDecodeError for what is not TOML)."""
+    """tomllib.loads(text) within bounds (TOMLDecodeError for what is not TOML). A text read
+    before is not parsed again (a process that loads the same rules for each Cleaner, as tests
+    and servers do, parses each file once): it is a copy of what the text gave then."""
+    return copy.deepcopy(_parsed(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> dict:
     if len(text) > MAX_BYTES:
         raise TomlError(None, f"over {MAX_BYTES >> 20} MB: no rule or model file is that big")
     for number, line in enumerate(text.split("\n"), 1):
