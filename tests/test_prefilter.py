@@ -124,3 +124,14 @@ def test_spans_are_finditers_matches(pattern, data):
     rx = re2.compile(pattern)
     assert list(spans(rx, data)) == [m.span() for m in rx.finditer(data)]
     assert line_starts(data) == [0, *(k + 1 for k, c in enumerate(data) if c == 10)]
+
+
+def test_pipelines_of_the_same_rules_share_their_compiled_sets_and_keep_their_own_patterns():
+    one, two = Pipeline(load_rules()), Pipeline(load_rules())
+    assert [id(s) for s, _ in one.prefilter.groups] == [id(s) for s, _ in two.prefilter.groups]
+    ours = {p for _, members in one.prefilter.groups for p in members}
+    theirs = {p for _, members in two.prefilter.groups for p in members}
+    assert ours and not ours & theirs  # each RuleSet's Pattern objects (and their strikes) are its own
+    page = (SAMPLES / "raw" / "cookie-banner.txt").read_text(encoding="utf-8").splitlines()
+    found = {p.source: lines for p, lines in one.prefilter.scan(page).items()}
+    assert found == {p.source: lines for p, lines in two.prefilter.scan(page).items()}

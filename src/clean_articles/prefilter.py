@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -200,22 +201,18 @@ class Prefilter:
     def __init__(self, patterns: Iterable[Pattern]):
         self.groups: list[tuple[re2.Set, list[Pattern]]] = []
         self.single: dict[Pattern, re2._Regexp] = {}
+        wide: list[str] = []
         for p in patterns:
-            wide = widen(p.source)
-            if wide is None or p in self.single:
+            if p in self.single:
                 continue
-            try:
-                single = re2.compile("(?m)" + wide, _OPTIONS)
-            except re2.error:
-                continue
-            if not self.groups or len(self.groups[-1][1]) == self.GROUP:
-                self.groups.append((re2.Set.SearchSet(_OPTIONS), []))
-            rset, members = self.groups[-1]
-            rset.Add("(?m)" + wide)
-            members.append(p)
-            self.single[p] = single
-        for rset, _ in self.groups:
-            rset.Compile()
+            source = _widened(p.source)
+            single = _single(source) if source is not None else None
+            if single is not None:
+                self.single[p] = single
+                wide.append(source)
+        members = list(self.single)
+        for k in range(0, len(members), self.GROUP):
+            self.groups.append((_set(tuple(wide[k : k + self.GROUP])), members[k : k + self.GROUP]))
         self._none = dict.fromkeys(self.single, ())
 
     def scan(self, lines: list[str]) -> dict:
@@ -246,6 +243,35 @@ class Prefilter:
                 if not found:
                     hits[p] = unread
         return hits
+
+
+# A process compiles a pattern, and a set of patterns, once: every Pipeline of the same rules (a
+# Cleaner made anew for each call, as in tests and servers) shares them. RE2's objects are
+# immutable once compiled, and their automata grow as pages need them, for every user at once.
+
+
+@functools.lru_cache(maxsize=4096)
+def _widened(source: str) -> str | None:
+    return widen(source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _single(wide: str) -> re2._Regexp | None:
+    """The widened pattern compiled for multi-line search, or None when RE2 refuses it."""
+    try:
+        return re2.compile("(?m)" + wide, _OPTIONS)
+    except re2.error:
+        return None
+
+
+@functools.lru_cache(maxsize=512)
+def _set(wide: tuple[str, ...]) -> re2.Set:
+    """The widened patterns in one RE2 set (multi-line), compiled."""
+    rset = re2.Set.SearchSet(_OPTIONS)
+    for source in wide:
+        rset.Add("(?m)" + source)
+    rset.Compile()
+    return rset
 
 
 def _lines_matched(rx: re2._Regexp, data: bytes, starts: list[int], a: int, b: int) -> Iterator[int]:
