@@ -117,6 +117,16 @@ def test_sentence_ends(lines):
     assert _core.sentence_ends(lines, closed, closers, stops) == want
 
 
+def line_starts(data: bytes) -> list[int]:
+    return [0] + [k + 1 for k, byte in enumerate(data) if byte == ord("\n")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r", b"\xc3\xa9", b"\x00", b"\n\n"]), max_size=30).map(b"".join))
+def test_line_starts(data):
+    assert _core.line_starts(data) == line_starts(data)
+
+
 def test_wrong_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="one context byte per line"):
         _core.keys(["a"], b"", 7)
@@ -124,3 +134,5 @@ def test_wrong_arguments_raise_clear_errors():
         _core.fold("a", False, ["a"], False)
     with pytest.raises(TypeError, match="list of str"):
         _core.sentence_ends(["a", 1], "", "", ".")
+    with pytest.raises(TypeError):
+        _core.line_starts("a str, not bytes")

@@ -2,8 +2,8 @@
  *
  * What would otherwise be a step of Python (or of a regex engine) for each character, word or
  * line of a page: folding a page's lines into their words, hashing folded lines into the keys
- * pages are compared by, and telling which lines end like a sentence. Each function has a plain-Python definition in tests/test_core.py,
- * which the tests hold it to.
+ * pages are compared by, telling which lines end like a sentence and where lines start. Each
+ * function has a plain-Python definition in tests/test_core.py, which the tests hold it to.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -321,11 +321,47 @@ sentence_ends(PyObject *self, PyObject *args)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* line_starts(data) -> list[int]                                                             */
+
+PyDoc_STRVAR(line_starts_doc,
+"line_starts(data) -> list of int\n\n"
+"Where each line of the bytes `data` (lines joined by b\"\\n\") starts: 0, and one past each\n"
+"b\"\\n\".");
+
+static PyObject *
+line_starts(PyObject *self, PyObject *args)
+{
+    Py_buffer data;
+    if (!PyArg_ParseTuple(args, "y*", &data))
+        return NULL;
+    const char *at = data.buf, *end = at + data.len;
+    PyObject *out = PyList_New(0), *start = out ? PyLong_FromLong(0) : NULL;
+    while (start) {
+        int failed = PyList_Append(out, start);
+        Py_DECREF(start);
+        start = NULL;
+        if (failed)
+            break;
+        const char *nl = at < end ? memchr(at, '\n', (size_t)(end - at)) : NULL;
+        if (!nl) {
+            PyBuffer_Release(&data);
+            return out;
+        }
+        at = nl + 1;
+        start = PyLong_FromSsize_t(at - (const char *)data.buf);
+    }
+    PyBuffer_Release(&data);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
     {"fold", fold, METH_VARARGS, fold_doc},
     {"keys", keys, METH_VARARGS, keys_doc},
     {"sentence_ends", sentence_ends, METH_VARARGS, sentence_ends_doc},
+    {"line_starts", line_starts, METH_VARARGS, line_starts_doc},
     {NULL, NULL, 0, NULL},
 };
 
