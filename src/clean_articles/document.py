@@ -27,7 +27,7 @@ from typing import NamedTuple
 import re2
 
 from clean_articles.prefilter import line_starts, spans
-from clean_articles.text import fold_lines, prose_flags, prose_span, split_lines, strip_lines
+from clean_articles.text import collapse, prose_flags, prose_span, split_lines, strip_lines
 
 
 class Mark(NamedTuple):
@@ -111,13 +111,18 @@ class Document:
     @cached_property
     def folded(self) -> list[str]:
         """Each stripped line case-folded, its spacing collapsed (`text.fold_lines`)."""
-        return fold_lines(self.stripped)
+        return collapse(self._casefold) if self.lines else []
+
+    @cached_property
+    def _casefold(self) -> str:
+        """The stripped lines joined by line breaks, case-folded: what `folded` and `scan` read."""
+        return "\n".join(self.stripped).casefold()
 
     @cached_property
     def _casefolded(self) -> tuple[bytes, list[int]]:
-        """The stripped lines case-folded and joined by line breaks, as UTF-8 (undecodable bytes
-        kept as they came), with where each line starts: what `scan` reads."""
-        page = "\n".join(self.stripped).casefold().encode("utf-8", "surrogateescape")
+        """`_casefold` as UTF-8 (undecodable bytes kept as they came), with where each line
+        starts: what `scan` reads."""
+        page = self._casefold.encode("utf-8", "surrogateescape")
         return page, line_starts(page)
 
     def scan(self, rx: re2._Regexp) -> dict[int, set[bytes]]:

@@ -75,8 +75,13 @@ def strip_lines(lines: list[str]) -> list[str]:
 
 def fold_lines(stripped: list[str]) -> list[str]:
     """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-    folded = "\n".join(stripped).casefold().split("\n") if stripped else []
-    return list(map(" ".join, map(str.split, folded)))
+    return collapse("\n".join(stripped).casefold()) if stripped else []
+
+
+def collapse(page: str) -> list[str]:
+    """Each line of a page (lines joined by line breaks) with its spacing collapsed: for a
+    page already case-folded, its `fold_lines`."""
+    return list(map(" ".join, map(str.split, page.split("\n"))))
 
 
 # ---------------------------------------------------------------------------------------------
