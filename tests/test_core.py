@@ -35,7 +35,7 @@ PIECES = st.sampled_from(
         "ß",
     ]
 )
-REPLACE = {"jan": "D", "mon": "D"}
+REPLACE = {"jan": "D", "mon": "D", "a": "a word longer than a"}
 
 
 def fold(page: str, digits: bool, replace: dict | None, once: bool) -> list[str]:

@@ -21,43 +21,6 @@ PyDoc_STRVAR(fold_doc,
 "digits in a word reads \"0\"; a word found in the dict `replace` (or None) is written as its\n"
 "value; with `once`, a line whose words are the same words twice over is its first half.");
 
-/* Whether the n words of `line` are the same n/2 words twice (n even and above 0); -1 on error. */
-static int
-doubled(PyObject *line)
-{
-    Py_ssize_t n = PyList_GET_SIZE(line);
-    if (n == 0 || n % 2)
-        return 0;
-    for (Py_ssize_t k = 0; k < n / 2; k++) {
-        int same = PyUnicode_Compare(PyList_GET_ITEM(line, k), PyList_GET_ITEM(line, k + n / 2));
-        if (same == -1 && PyErr_Occurred())
-            return -1;
-        if (same)
-            return 0;
-    }
-    return 1;
-}
-
-/* The word page[a:b], each run of decimal digits as "0" when `digits`. */
-static PyObject *
-word(PyObject *page, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int digits, Py_UCS4 *buf)
-{
-    int any = 0;
-    for (Py_ssize_t i = a; digits && i < b && !any; i++)
-        any = Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i));
-    if (!any)
-        return PyUnicode_Substring(page, a, b);
-    Py_ssize_t n = 0;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (!Py_UNICODE_ISDECIMAL(c))
-            buf[n++] = c;
-        else if (i == a || !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i - 1)))
-            buf[n++] = '0';
-    }
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n);
-}
-
 /* Where the text of the line starting at `i` begins once a list number is dropped. */
 static Py_ssize_t
 after_number(int kind, const void *data, Py_ssize_t i, Py_ssize_t end)
@@ -74,42 +37,75 @@ after_number(int kind, const void *data, Py_ssize_t i, Py_ssize_t end)
     return i;
 }
 
+/* Room for `need` more characters at buf[*used...]; -1 with MemoryError. */
+static int
+room(Py_UCS4 **buf, Py_ssize_t *size, Py_ssize_t used, Py_ssize_t need)
+{
+    if (used + need <= *size)
+        return 0;
+    Py_ssize_t grown = 2 * (used + need);
+    Py_UCS4 *more = PyMem_Realloc(*buf, (size_t)grown * sizeof(Py_UCS4));
+    if (!more) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = more;
+    *size = grown;
+    return 0;
+}
+
+/* Each line is written as it comes, word after word, into one buffer: a word's text is made a
+   str only to be looked up in `replace`, and only when no longer than the longest key there. */
 static PyObject *
 fold(PyObject *self, PyObject *args)
 {
-    PyObject *page, *replace, *space = NULL, *out = NULL, *line = NULL;
+    PyObject *page, *replace, *out = NULL;
     int digits, once;
-    Py_UCS4 *buf = NULL;
     if (!PyArg_ParseTuple(args, "UpOp", &page, &digits, &replace, &once))
         return NULL;
     if (replace != Py_None && !PyDict_Check(replace)) {
         PyErr_SetString(PyExc_TypeError, "replace must be a dict or None");
         return NULL;
     }
+    Py_ssize_t longest = -1, pos = 0;
+    PyObject *k, *v;
+    while (replace != Py_None && PyDict_Next(replace, &pos, &k, &v))
+        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) > longest)
+            longest = PyUnicode_GET_LENGTH(k);
     int kind = PyUnicode_KIND(page);
     const void *data = PyUnicode_DATA(page);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(page);
-    space = PyUnicode_FromString(" ");
+    Py_ssize_t n = PyUnicode_GET_LENGTH(page), size = n + 16, nwords = 0, cap_words = 16;
+    Py_UCS4 *buf = PyMem_New(Py_UCS4, size);
+    Py_ssize_t *starts = PyMem_New(Py_ssize_t, cap_words); /* where each word of the line starts in buf */
     out = PyList_New(0);
-    line = PyList_New(0);
-    buf = PyMem_New(Py_UCS4, n + 1);
-    if (!space || !out || !line || !buf)
+    if (!buf || !starts || !out) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
         goto fail;
-    Py_ssize_t i = after_number(kind, data, 0, n);
+    }
+    Py_ssize_t used = 0, i = after_number(kind, data, 0, n);
     for (;;) {
         Py_UCS4 c = i < n ? PyUnicode_READ(kind, data, i) : '\n';
-        if (c == '\n') { /* the line ends: join its words */
-            int twice = once ? doubled(line) : 0;
-            if (twice < 0 || (twice && PyList_SetSlice(line, PyList_GET_SIZE(line) / 2, PyList_GET_SIZE(line), NULL) < 0))
-                goto fail;
-            PyObject *joined = PyUnicode_Join(space, line);
-            if (!joined || PyList_Append(out, joined) < 0) {
-                Py_XDECREF(joined);
+        if (c == '\n') { /* the line ends */
+            if (once && nwords && nwords % 2 == 0) { /* the same words twice: keep the first half */
+                Py_ssize_t half = nwords / 2, end1 = starts[half] - 1;
+                int same = end1 - starts[0] == used - starts[half];
+                for (Py_ssize_t w = 0; same && w < half; w++) {
+                    Py_ssize_t a1 = starts[w], a2 = starts[w + half];
+                    Py_ssize_t l1 = (w + 1 < half ? starts[w + 1] - 1 : end1) - a1;
+                    Py_ssize_t l2 = (w + half + 1 < nwords ? starts[w + half + 1] - 1 : used) - a2;
+                    same = l1 == l2 && memcmp(buf + a1, buf + a2, (size_t)l1 * sizeof(Py_UCS4)) == 0;
+                }
+                if (same)
+                    used = end1;
+            }
+            PyObject *folded = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, used);
+            if (!folded || PyList_Append(out, folded) < 0) {
+                Py_XDECREF(folded);
                 goto fail;
             }
-            Py_DECREF(joined);
-            if (PyList_SetSlice(line, 0, PyList_GET_SIZE(line), NULL) < 0)
-                goto fail;
+            Py_DECREF(folded);
+            used = nwords = 0;
             if (i >= n)
                 break;
             i = after_number(kind, data, i + 1, n);
@@ -122,33 +118,57 @@ fold(PyObject *self, PyObject *args)
         Py_ssize_t j = i + 1;
         while (j < n && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, j)))
             j++;
-        PyObject *w = word(page, kind, data, i, j, digits, buf);
-        if (!w)
-            goto fail;
-        PyObject *use = w;
-        if (replace != Py_None) {
-            use = PyDict_GetItemWithError(replace, w);
-            if (!use && PyErr_Occurred()) {
-                Py_DECREF(w);
+        if (nwords == cap_words) {
+            Py_ssize_t *more = PyMem_Realloc(starts, (size_t)(2 * cap_words) * sizeof(Py_ssize_t));
+            if (!more) {
+                PyErr_NoMemory();
                 goto fail;
             }
-            use = use ? use : w;
+            starts = more;
+            cap_words *= 2;
         }
-        int failed = PyList_Append(line, use) < 0;
-        Py_DECREF(w);
-        if (failed)
+        if (room(&buf, &size, used, j - i + 1) < 0)
             goto fail;
+        if (nwords)
+            buf[used++] = ' ';
+        Py_ssize_t a = starts[nwords++] = used;
+        for (Py_ssize_t x = i; x < j; x++) { /* each run of decimal digits as "0" when `digits` */
+            Py_UCS4 d = PyUnicode_READ(kind, data, x);
+            if (!digits || !Py_UNICODE_ISDECIMAL(d))
+                buf[used++] = d;
+            else if (x == i || !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, x - 1)))
+                buf[used++] = '0';
+        }
+        if (used - a <= longest) { /* a word `replace` may hold */
+            PyObject *w = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf + a, used - a);
+            if (!w)
+                goto fail;
+            PyObject *use = PyDict_GetItemWithError(replace, w);
+            Py_DECREF(w);
+            if (!use && PyErr_Occurred())
+                goto fail;
+            if (use) {
+                if (!PyUnicode_Check(use)) {
+                    PyErr_SetString(PyExc_TypeError, "replace's values must be str");
+                    goto fail;
+                }
+                Py_ssize_t m = PyUnicode_GET_LENGTH(use);
+                if (room(&buf, &size, a, m + 1) < 0)
+                    goto fail;
+                for (Py_ssize_t x = 0; x < m; x++)
+                    buf[a + x] = PyUnicode_READ_CHAR(use, x);
+                used = a + m;
+            }
+        }
         i = j;
     }
     PyMem_Free(buf);
-    Py_DECREF(space);
-    Py_DECREF(line);
+    PyMem_Free(starts);
     return out;
 fail:
     PyMem_Free(buf);
-    Py_XDECREF(space);
+    PyMem_Free(starts);
     Py_XDECREF(out);
-    Py_XDECREF(line);
     return NULL;
 }
 
