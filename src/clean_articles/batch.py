@@ -358,8 +358,9 @@ class _Runner:
 
     def __init__(self, jobs: int, initargs: tuple, cleaner: Cleaner | None, lost: Callable):
         self.jobs, self.initargs, self.lost = jobs, initargs + (cleaner is not None,), lost
-        if jobs > 1 and cleaner is not None:  # compiled here, once: the workers forked from this
-            cleaner.pipeline.prefilter  # noqa: B018  process find its RE2 sets compiled (prefilter.py)
+        if jobs > 1 and cleaner is not None:
+            # compiled here, once: workers forked from this process find the RE2 sets in its cache
+            cleaner.pipeline.prefilter  # noqa: B018
         self.pool = self._pool() if jobs > 1 else None
         if self.pool is None:
             _init(*initargs, cleaner or False)
