@@ -217,8 +217,7 @@ def _keys_of(unit) -> tuple[set[int], str] | None:
             text, _ = page_text(data, allow_binary=opt.allow_binary, limit=opt.max_page_mb << 20)
             site = _site(unit) or ""
             return page_keys(Document.from_text(text), site), site
-        if unit[2] is not None:
-            return record_keys(unit[2], opt.fields, _site(unit[0]))
+        return record_keys(unit[2], opt.fields, _site(unit[0]))
     except (OSError, ValueError, MemoryError):  # BinaryInputError, PageTooBig, a broken .gz
         pass
     return None

@@ -130,8 +130,10 @@ def record_site(record: dict, fields: Fields) -> str:
 def record_page(line: bytes | None, fields: Fields, site: str | None = None) -> tuple[str, str] | None:
     """A record's text and site (`site`, or its URL's when None), or None if the line (None: one
     too long) is no record: what pass 1 counts, the bad ones being pass 2's to report."""
+    if line is None:
+        return None
     try:
-        record, text = parse(present(line, 1), fields)
+        record, text = parse(line, fields)
     except BadRecord:
         return None
     return text, record_site(record, fields) if site is None else site

@@ -194,8 +194,12 @@ class Spill:
                 while block := f.read(1 << 20):
                     parts: dict[int, array] = {}
                     rows = array("Q", block)
-                    for i in range(0, len(rows), 2):
-                        parts.setdefault((rows[i] >> shift) & 255, array("Q")).extend(rows[i : i + 2])
+                    for k, n in zip(rows[0::2], rows[1::2]):
+                        part = parts.get((k >> shift) & 255)
+                        if part is None:
+                            part = parts[(k >> shift) & 255] = array("Q")
+                        part.append(k)
+                        part.append(n)
                     for byte, part in parts.items():
                         with open(f"{name}.{byte:02x}", "ab") as out:
                             part.tofile(out)
