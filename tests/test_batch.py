@@ -20,7 +20,6 @@ from clean_articles import Cleaner, batch, clean_text, files, load_rules
 from clean_articles.batch import Options
 from clean_articles.cli import main
 from clean_articles.files import COUNTS, JSONL, MANIFEST
-from clean_articles.repeats import count_texts
 
 RECURRING = str(ROOT / "rules" / "generic" / "recurring.toml")
 ONLY_RECURRING = ["--no-builtin-rules", "--rules", RECURRING]
@@ -204,8 +203,8 @@ def test_a_page_in_a_batch_is_the_page_alone_less_the_lines_that_recur():
     for text in samples:
         paragraphs = text.strip().split("\n\n")
         pages.append("\n\n".join(paragraphs[:2] + ["What happens next"] + paragraphs[2:]) + "\n")
-    counts = count_texts(pages)
     cleaner = Cleaner()
+    counts = cleaner.hot(cleaner.count(pages))
     recurring = 0
     for text in pages:
         alone, batched = cleaner.clean(text), cleaner.clean(text, counts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+from collections import Counter
 
 import pytest
 from conftest import ROOT
@@ -13,8 +14,8 @@ from synthetic_site import TOPICS, page
 
 from clean_articles import Cleaner, clean_text, load_rules
 from clean_articles.document import Document
-from clean_articles.repeats import Counts, count_texts, line_keys, page_keys, protected, site_of
-from clean_articles.table import marker
+from clean_articles.repeats import line_keys, page_keys, protected, salt, site_of
+from clean_articles.table import Table, marker, rows
 
 RULES = load_rules([ROOT / "rules" / "generic" / "recurring.toml"], builtin=False, strict=True)
 STORY = (
@@ -27,8 +28,8 @@ QUOTE = 'Minister quits\n\n"I will not stay a day longer," she said.\n'
 
 
 def clean_batch(texts: list[str]) -> list[str]:
-    counts = count_texts(texts)
     cleaner = Cleaner(RULES)
+    counts = cleaner.hot(cleaner.count(texts))
     return [cleaner.clean(t, counts).text for t in texts]
 
 
@@ -59,59 +60,32 @@ def test_pipe_mode_removes_nothing():
 
 def test_counts_depend_neither_on_order_nor_on_how_pages_are_split():
     pages = [page(k) for k in range(10)] + [STORY, QUOTE]
-    whole = count_texts(pages)
+    cleaner = Cleaner(RULES)
+    whole = cleaner.hot(cleaner.count(pages))
     for seed in range(3):
         shuffled = pages[:]
         random.Random(seed).shuffle(shuffled)
-        tally = Counts()
+        tally = Counter()
         for k in range(0, len(shuffled), 1 + seed):  # chunks of 1, 2 and 3 pages
-            chunk = Counts()
-            for text in shuffled[k : k + 1 + seed]:
-                chunk.add_page(page_keys(Document.from_text(text)))
-            tally += chunk
-        assert tally.hot() == whole and whole.pages() == 12
-
-
-def _page_of(keys: set[int]) -> Counts:
-    counts = Counts(window=100)
-    counts.add_page(keys)
-    return counts
-
-
-def test_counts_forget_the_oldest_keys_seen_once_and_keep_those_that_recur():
-    tally = Counts(window=100)
-    for k in range(50):  # pages that share nothing but one line
-        tally += _page_of({1_000 + 10 * k + j for j in range(10)} | {7})
-        assert len(tally.once) <= 100 + 11
-    assert dict(tally.hot().items()) == {marker(""): 50, 7: 50} and tally.pages == 50
-    tally += _page_of({1_000, 1_490})  # seen long ago (forgotten), and just now
-    assert dict(tally.hot().items()) == {marker(""): 51, 7: 50, 1_490: 2}
-    assert dict(tally.hot(least=3).items()) == {marker(""): 51, 7: 50}
+            tally += cleaner.count(shuffled[k : k + 1 + seed])
+        assert cleaner.hot(tally) == whole and whole.pages() == 12
 
 
 def test_counts_add_up_in_any_grouping_and_survive_pickling():
     pages = [{1, 2, 3}, {2, 3}, {3, 4}, {5}, {1, 5}]
-    one = Counts()
-    for keys in pages:
-        one.add_page(keys, "a.com")
-    a, b = Counts(), Counts()
-    for keys in pages[:2]:
-        a.add_page(keys, "a.com")
-    for keys in pages[2:]:
-        b.add_page(keys, "a.com")
+    one = rows((keys, "a.com") for keys in pages)
+    a, b = rows((keys, "a.com") for keys in pages[:2]), rows((keys, "a.com") for keys in pages[2:])
     both = pickle.loads(pickle.dumps(a)) + pickle.loads(pickle.dumps(b))
-    assert both == one and both.sites == {"a.com": 5}
-    assert dict(both.hot().items()) == {marker("a.com"): 5, 1: 2, 2: 2, 3: 3, 5: 2}
-    assert a.pages == 2 and b.pages == 3  # adding made a new Counts
+    assert both == one and both[marker("a.com")] == 5
+    assert dict(Table.of_rows(both.items(), 2).items()) == {marker("a.com"): 5, 1: 2, 2: 2, 3: 3, 5: 2}
 
 
 def test_each_site_counts_apart():
     texts = [f"Story {n} is told here in full, as it was on the day.\n\nMenu\n" for n in range(3)]
-    counts = Counts()
-    for text in texts:
-        counts.add_page(page_keys(Document.from_text(text), "a.com"), "a.com")
+    cleaner = Cleaner(RULES)
+    counts = cleaner.hot(cleaner.count(texts, ["a.com"] * 3))
     key = line_keys(Document.from_text("Menu"), [0])[0][0][0]
-    assert counts.get(key, "a.com") == 3 and counts.get(key, "b.com") == 0 and counts.get(key) == 0
+    assert counts.get(key ^ salt("a.com")) == 3 and counts.get(key ^ salt("b.com")) == 0 and counts.get(key) == 0
     assert counts.of("a.com").pages == 3 and counts.of("b.com").pages == 0
 
 
@@ -125,7 +99,8 @@ def test_a_site_is_the_host_without_www(url, site):
 
 
 def test_counts_keep_integers_not_texts_and_only_keys_on_two_pages_or_more():
-    counts = count_texts([page(k) for k in range(10)])
+    cleaner = Cleaner(RULES)
+    counts = cleaner.hot(cleaner.count([page(k) for k in range(10)]))
     assert len(counts) > 1 and all(type(k) is int and n >= 2 for k, n in counts.items())
 
 

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean_articles import Cleaner, shortcuts
-from clean_articles.repeats import count_texts
 
 PAGES = [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted((SAMPLES / "raw").glob("*.txt"))]
 PARTS = st.sampled_from(
@@ -20,7 +19,7 @@ CLEANER = Cleaner()
 
 
 def cleaned(pages: list[str]) -> list:
-    counts = count_texts(pages)
+    counts = CLEANER.hot(CLEANER.count(pages))
     return [(CLEANER.clean(p).to_json(), CLEANER.clean(p, counts).to_json()) for p in pages]
 
 

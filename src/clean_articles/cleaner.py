@@ -7,11 +7,11 @@
 ('A headline\\n', [(1, 'navigation.skip-links')])
 
 A batch is cleaned in two passes, and a Cleaner has both: `count` the pages (anywhere, in any
-chunks: Counts add up and pickle), then `clean` each page with the counts, so that the chrome
-that recurs across the pages of a site goes too:
+chunks: counts add up and pickle), keep what can recur enough (`hot`), then `clean` each page
+with it, so that the chrome that recurs across the pages of a site goes too:
 
 >>> pages = [f"Menu\\nHome | News | Sport\\n\\nStory {n} is told in full here.\\n" for n in range(4)]
->>> counts = cleaner.count(pages)
+>>> counts = cleaner.hot(cleaner.count(pages))
 >>> cleaner.clean(pages[0], counts).text
 'Story 0 is told in full here.\\n'
 """
@@ -19,6 +19,7 @@ that recurs across the pages of a site goes too:
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable
 from itertools import repeat
 from pathlib import Path
@@ -27,8 +28,8 @@ from clean_articles.document import Document
 from clean_articles.packs import RuleSet, load_rules
 from clean_articles.pipeline import Pipeline
 from clean_articles.render import Result
-from clean_articles.repeats import Counts, page_keys
-from clean_articles.table import Table
+from clean_articles.repeats import page_keys
+from clean_articles.table import Table, rows
 
 
 class Cleaner:
@@ -59,9 +60,9 @@ class Cleaner:
         recurring = [r.matcher for r in self.rules.rules if r.kind == "recurring"]
         self._threshold = (lambda pages: min(m.threshold(pages) for m in recurring)) if recurring else None
 
-    def clean(self, text: str, counts: Counts | Table | None = None, site: str = "") -> Result:
-        """Clean one page of text. With `counts` (from `count`, or `hot`), the page is cleaned as one page
-        of that batch: what recurs across the pages of its `site` (see `site_of`) goes too."""
+    def clean(self, text: str, counts: Table | None = None, site: str = "") -> Result:
+        """Clean one page of text. With `counts` (from `hot`), the page is cleaned as one page of
+        that batch: what recurs across the pages of its `site` (see `site_of`) goes too."""
         doc = Document.from_text(text)
         marks, _, keep = self.pipeline.mark(doc, None if counts is None else counts.of(site))
         return Result(doc, marks, keep, self.whys)
@@ -75,14 +76,16 @@ class Cleaner:
         """What one page adds to a batch's counts: the keys of its lines, salted by its site."""
         return page_keys(Document.from_text(text), site)
 
-    def count(self, texts: Iterable[str], sites: Iterable[str] | None = None) -> Counts:
-        """The counts of some pages of a batch (`sites`: each page's site, "" for none). Counts
-        of other chunks add to them (`a + b`); `hot` keeps what pass 2 needs."""
-        counts = Counts()
-        if self.counts_pages:
-            for text, site in zip(texts, repeat("") if sites is None else sites):
-                counts.add_page(self.keys(text, site), site)
-        return counts
+    def count(self, texts: Iterable[str], sites: Iterable[str] | None = None) -> Counter:
+        """The counts of some pages of a batch (`sites`: each page's site, "" for none): the
+        pages holding each key, and each site's pages (`table.rows`), exact. The counts of other
+        chunks add to them (`a + b`), and they pickle; `hot` keeps what pass 2 needs. They hold
+        every line key of the pages: past memory, add each chunk's counts to a `table.Spill`, which
+        spills to disk and makes the table (`batch` does)."""
+        if not self.counts_pages:
+            return Counter()
+        pairs = zip(texts, repeat("") if sites is None else sites)
+        return rows((self.keys(text, site), site) for text, site in pairs)
 
     def threshold(self, pages: int) -> int:
         """Pages of a site a key must be on to count as recurring (no rule counts: never)."""
@@ -93,10 +96,10 @@ class Cleaner:
         """Pages a key must be on to recur enough on any site (of one page or more) to matter."""
         return self.threshold(1)
 
-    def hot(self, counts: Counts) -> Table:
+    def hot(self, counts: Counter) -> Table:
         """The table of the keys that recur on enough pages of their site to matter: what the
         pages are cleaned with, small enough to send to every worker."""
-        return counts.hot(self.floor)
+        return Table.of_rows(counts.items(), self.floor)
 
     @classmethod
     def shared(

@@ -29,7 +29,8 @@ from clean_articles.document import Document
 from clean_articles.encoding import decode, encode
 from clean_articles.files import GZIP, MAX_PAGE_MB, gunzip, gzipped
 from clean_articles.render import Result, dumps
-from clean_articles.repeats import Counts, page_keys, site_of
+from clean_articles.repeats import page_keys, site_of
+from clean_articles.table import Table
 
 SUFFIXES = (".jsonl", ".jsonl.gz")
 SITES = ("url", "folder", "none")  # where a page's site comes from (see `page_site`)
@@ -93,7 +94,7 @@ def page_site(sites: str, folder: str) -> str | None:
     return None if sites == "url" else ""
 
 
-def clean_page(cleaner: Cleaner, data: bytes, counts: Counts | None = None, site: str = "", *,
+def clean_page(cleaner: Cleaner, data: bytes, counts: Table | None = None, site: str = "", *,
                allow_binary: bool = False, limit: int = MAX_PAGE_MB << 20) -> tuple[Result, bytes]:  # fmt: skip
     """Clean a page given as bytes: its Result and the bytes of its clean text, in the page's
     own encoding form, gzipped when the page is (BinaryInputError for a binary page, ValueError
@@ -110,7 +111,7 @@ def page_text(data: bytes, *, allow_binary: bool = False, limit: int = MAX_PAGE_
 
 
 def clean_record(
-    cleaner: Cleaner, line: bytes, fields: Fields, counts: Counts | None = None, site: str | None = None
+    cleaner: Cleaner, line: bytes, fields: Fields, counts: Table | None = None, site: str | None = None
 ) -> tuple[Result, bytes]:
     """Clean a record given as a line of JSON: its Result and the line of the cleaned record.
     `site`: the record's site, or None to take it from its URL. BadRecord if it is none."""

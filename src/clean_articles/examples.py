@@ -13,7 +13,6 @@ from clean_articles.cleaner import Cleaner
 from clean_articles.document import Document
 from clean_articles.packs import Example, Rule, RuleSet
 from clean_articles.render import clean
-from clean_articles.repeats import count_texts
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,9 @@ def normalise(text: str) -> str:
 def run(rules: RuleSet, rule: Rule, example: Example) -> str:
     """Clean an example's raw text with only `rule` enabled (its pack gate ignored). An example
     with `pages` is cleaned as one page of a batch made of raw and those pages."""
-    counts = count_texts([example.raw, *example.pages]) if example.pages else None
-    return Cleaner(rules.only(rule.full_id)).clean(example.raw, counts).text
+    cleaner = Cleaner(rules.only(rule.full_id))
+    counts = cleaner.hot(cleaner.count([example.raw, *example.pages])) if example.pages else None
+    return cleaner.clean(example.raw, counts).text
 
 
 def check(rules: RuleSet) -> list[Failure]:

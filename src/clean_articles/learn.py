@@ -35,7 +35,8 @@ from clean_articles.encoding import BinaryInputError, decode
 from clean_articles.files import walk
 from clean_articles.matchers.recurring import RecurringMatcher
 from clean_articles.pipeline import Context
-from clean_articles.repeats import Counts, page_keys
+from clean_articles.repeats import page_keys
+from clean_articles.table import Table, marker, rows
 
 FILLER = "The council voted on Tuesday to close the old library and move its books to the new school."
 GATE_SHARE = 0.9  # a line on this share of the pages becomes the pack's `when` gate
@@ -150,12 +151,10 @@ def learn(
     The pages are read twice, once to count and once to learn, so memory holds the counts and
     the chrome lines' numbers, not the pages. `warn` hears of each page passed over, and why,
     and of a pack with no rules."""
-    counts = Counts()
-    for text in _pages(folder, glob, warn):
-        counts.add_page(page_keys(Document.from_text(text)))
-    pages = counts.pages
+    counts = rows((page_keys(Document.from_text(text)), "") for text in _pages(folder, glob, warn))
+    pages = counts[marker("")]
     matcher = RecurringMatcher("learn.recurring", {"min_pages": min_pages, "min_share": min_share, "min_chars": 3})
-    survey = _survey(map(Document.from_text, _pages(folder, glob)), matcher, counts.hot())
+    survey = _survey(map(Document.from_text, _pages(folder, glob)), matcher, Table.of_rows(counts.items(), 2))
     need = matcher.threshold(pages)
     stable = {k for k, n in enumerate(survey.seen_on) if n >= need}
     # a heading whose items are each on fewer pages than itself heads a rotating list

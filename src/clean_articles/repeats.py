@@ -1,4 +1,4 @@
-"""Across the pages of a batch: fingerprints of lines, and how many pages hold each (`Counts`).
+"""Across the pages of a batch: fingerprints of lines (`page_keys`), and a page's site.
 
 Site chrome (sidebars, footers, newsletter prompts, "Most read" lists whose items rotate) recurs
 from page to page with only numbers, dates and counters changed. Each line is folded
@@ -8,18 +8,19 @@ words, so a line whose middle changes (an author, a title in a teaser) still mee
 cost is linear in the number of lines: one hash per key, no comparison between pages, and only
 keys (never texts) are kept.
 
-A key is counted once per page, and a batch keeps the keys that recur (`Tally`, in bounded
-memory). Lines alone in their block and lines inside a larger block are
-keyed apart, so an article's headline (alone on its own page) is not confused with the same title
-as an item of other pages' "Most read" lists.
+A key is counted once per page (table.py sums them into what a batch is cleaned with). Lines
+alone in their block and lines inside a larger block are keyed apart, so an article's headline
+(alone on its own page) is not confused with the same title as an item of other pages' "Most
+read" lists.
 
 Protected lines are never counted, so recurrence can never remove them (see `protected`): the
 page's sentences inside its body, and the few lines right before the body (headline, byline).
 The same agency story syndicated on several pages of a batch keeps its text that way.
 
->>> counts = count_texts(["Menu\\n\\nStory one.\\n", "Menu\\n\\nStory two.\\n", "Menu\\n\\nOther.\\n"])
->>> counts.pages(), counts.get(line_keys(Document.from_text("Menu"), [0])[0][0][0])
-(3, 3)
+>>> pages = [page_keys(Document.from_text(f"Story {n} is told here in full.\\n\\nMenu\\n")) for n in "ABC"]
+>>> menu = line_keys(Document.from_text("Menu"), [0])[0][0]
+>>> [keys == set(menu) for keys in pages]  # the story is protected: only the menu is counted
+[True, True, True]
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from bisect import bisect_right
-from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain, compress
 from operator import itemgetter
@@ -108,99 +107,6 @@ def salt(site: str) -> int:
     return int.from_bytes(hashlib.blake2b(site.encode("utf-8", "surrogatepass"), digest_size=8).digest()) if site else 0
 
 
-WINDOW = 1 << 18  # keys seen on one page only that Counts remember (the newest)
-
-
-class Counts:
-    """How many pages of a batch hold each line key, per site, in bounded memory.
-
-    A key on two pages or more is counted from then on (`recur`). A key seen on one page only is
-    kept among the last `window` such keys (those added longest ago are forgotten first), so
-    memory stops growing with pages that share nothing: it holds at most `window` keys seen once,
-    and the keys that recur. A key is counted exactly unless two of its pages lie so far apart
-    that more than `window` other keys seen once came between them; then it counts from the later
-    page on. Keys are salted by site (`salt`), so one table counts every site apart, and `sites`
-    holds each site's pages ("" for pages without one).
-
-    Counts add up (`a + b`, `a += b`: b's pages come after a's) and pickle, so chunks of pages
-    can be counted anywhere and summed in order: the same chunks summed in the same order give the
-    same counts whatever the number of workers.
-    """
-
-    def __init__(self, window: int = WINDOW):
-        self.window = window
-        self.sites: dict[str, int] = {}
-        self.recur: dict[int, int] = {}
-        self.once: set[int] = set()
-        self._ages: deque[list[int]] = deque()  # the keys each addition put in `once`, oldest first
-
-    @property
-    def pages(self) -> int:
-        return sum(self.sites.values())
-
-    def add_page(self, keys: Iterable[int], site: str = "") -> None:
-        """Count one page's keys (`page_keys`, salted by `site`)."""
-        self.sites[site] = self.sites.get(site, 0) + 1
-        self._add({k: 1 for k in keys})
-
-    def __iadd__(self, other: Counts) -> Counts:
-        for site, n in other.sites.items():
-            self.sites[site] = self.sites.get(site, 0) + n
-        self._add(dict.fromkeys(other.once, 1) | other.recur)
-        return self
-
-    def __add__(self, other: Counts) -> Counts:
-        total = Counts(self.window)
-        total += self
-        total += other
-        return total
-
-    def _add(self, counted: dict[int, int]) -> None:
-        recur, once, fresh = self.recur, self.once, []
-        for k, n in counted.items():
-            if k in recur:
-                recur[k] += n
-            elif k in once:
-                once.discard(k)
-                recur[k] = n + 1
-            elif n > 1:
-                recur[k] = n
-            else:
-                fresh.append(k)
-        once.update(fresh)
-        self._ages.append(fresh)
-        while len(once) > self.window and len(self._ages) > 1:
-            once.difference_update(self._ages.popleft())
-        if len(self._ages) > 1 and not fresh:
-            self._ages.pop()
-
-    def hot(self, least: int = 2) -> Table:
-        """The table of the keys on at least `least` pages of their site, and of the sites with
-        that many pages (`table.Table`): small, what pages are cleaned with."""
-        from clean_articles.table import Table, marker
-
-        rows = {marker(site): n for site, n in self.sites.items() if n >= least}
-        return Table.of_rows([*rows.items(), *((k, n) for k, n in self.recur.items() if n >= least)])
-
-    def get(self, key: int, site: str = "") -> int:
-        """Pages holding `key` (an unsalted key of a page of `site`), if it recurs."""
-        return self.recur.get(key ^ salt(site), 0)
-
-    def of(self, site: str) -> SiteCounts:
-        """What the pages of one site see: the site's pages and its keys."""
-        return SiteCounts(self.sites.get(site, 0), self.recur, salt(site), site)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Counts) and (self.sites, self.recur, self.once) == (
-            other.sites,
-            other.recur,
-            other.once,
-        )
-
-    def __repr__(self) -> str:
-        return f"Counts(pages={self.pages}, sites={len(self.sites)}, recur={len(self.recur)}, once={len(self.once)})"
-
-
 @dataclass(frozen=True)
 class SiteCounts:
     """The counts one page is cleaned with: its site's pages, and the batch's recurring keys
@@ -210,11 +116,3 @@ class SiteCounts:
     recur: dict[int, int] | Table
     salt: int = 0
     site: str = ""
-
-
-def count_texts(texts: Iterable[str]) -> Table:
-    """Counts for a few pages in memory (rule examples, tests, learn on small folders)."""
-    counts = Counts()
-    for text in texts:
-        counts.add_page(page_keys(Document.from_text(text)))
-    return counts.hot()

@@ -61,9 +61,9 @@ class Table:
         self._digest = ""
 
     @classmethod
-    def of_rows(cls, rows: Iterable[tuple[int, int]]) -> Table:
-        """A table of (key, pages) rows, in any order (one row per key)."""
-        ordered = sorted(rows)
+    def of_rows(cls, rows: Iterable[tuple[int, int]], floor: int = 1) -> Table:
+        """A table of the (key, pages) rows on at least `floor` pages, in any order (one row per key)."""
+        ordered = sorted((k, n) for k, n in rows if n >= floor)
         return cls.from_bytes(
             array("Q", [k for k, _ in ordered]).tobytes() + array("I", [n for _, n in ordered]).tobytes()
         )
@@ -172,7 +172,7 @@ class Spill:
     def table(self, floor: int) -> Table:
         """The table of the rows on at least `floor` pages (in a file when the rows were spilled)."""
         if self._dir is None:
-            return Table.of_rows((k, n) for k, n in self._total.items() if n >= floor)
+            return Table.of_rows(self._total.items(), floor)
         self._spill()
         path = os.path.join(self._dir, "table")
         with open(path, "wb") as keys, open(f"{path}.pages", "wb") as pages:
