@@ -52,7 +52,7 @@ def line_keys(doc: Document, lines: list[int]) -> list[tuple[tuple[int, ...], in
     for start, end in doc.blocks:
         if end - start == 1:
             context[start] = ord("A")  # alone in its block
-    folded = doc.each(fold_counters, lines)
+    folded = fold_counters([doc.stripped[i] for i in lines])
     return list(zip(keys(folded, bytes(map(context.__getitem__, lines)), NEAR_WORDS), map(len, folded)))
 
 
@@ -63,7 +63,7 @@ def protected(doc: Document) -> bytes:
     list) ends the stretch."""
     guard = bytearray(len(doc))
     lo, hi = doc.body or (0, len(doc))
-    guard[lo:hi] = bytes(doc.each(sentence_flags, range(lo, hi)))
+    guard[lo:hi] = bytes(sentence_flags(doc.stripped[lo:hi]))
     first = guard.find(1)
     if first < 0:
         return bytes(guard)
