@@ -40,6 +40,17 @@ def test_section_list_takes_indented_continuations(tmp_path):
     assert clean(tmp_path, rule, page) == f"{PROSE}\n\n{PROSE}\n"
 
 
+def test_section_list_takes_no_deeper_prose_unless_a_bullet_heads_it(tmp_path):
+    """How deep a block is indented depends on the text browser: a deeper block of long lines
+    joins the list only as the text of a bullet printed alone above it (w3m's way)."""
+    long = f"{PROSE} {PROSE}"  # no list item: over max_words
+    rule = 'kind = "section"\nanchor = \'^Read more$\'\nreach = "list"\n'
+    article = f"{PROSE}\n\nRead more\n\n  Sign in\n\n      {long}\n\n      {long}\n"
+    assert clean(tmp_path, rule, article) == f"{PROSE}\n\n      {long}\n\n      {long}\n"
+    teasers = f"{PROSE}\n\nRead more\n\n  •\n\n      {long}\n\n  •\n\n      {long}\n\n{PROSE}\n"
+    assert clean(tmp_path, rule, teasers) == f"{PROSE}\n\n{PROSE}\n"
+
+
 def test_section_until_removes_nothing_without_an_end(tmp_path):
     rule = "kind = \"section\"\nanchor = '^Begin$'\nreach = \"until\"\nuntil = '^End$'\n"
     assert clean(tmp_path, rule, f"Begin\n{PROSE}\n") == f"Begin\n{PROSE}\n"

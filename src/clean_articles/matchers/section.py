@@ -81,7 +81,10 @@ class SectionMatcher(Matcher):
         column, reach = doc.indent(start), a + self.params["max_lines"]
         for b in range(doc.block_of[end - 1] + 1, len(doc.blocks)):
             s, e = doc.blocks[b]
-            if not (BULLET.match(doc.stripped[s]) or doc.indent(s) > column):
+            # a deeper block is the list's when its lines are items or it is a bullet's text (w3m
+            # prints it under the bullet): never for its depth alone, which the text browser sets
+            under = doc.indent(s) > column and (BULLET.match(doc.stripped[end - 1]) or not items.any(s, e))
+            if not (BULLET.match(doc.stripped[s]) or under):
                 break
             end = e
             if end >= reach:
