@@ -1,8 +1,9 @@
 """Kind `recurring`: blocks that recur across the pages of a batch (site chrome).
 
-It reads the batch's counts (a `table.Table`, those of the page's site, from pass 1 of `clean-articles
-batch`, or from an example's `pages`); without counts (pipe mode) it removes nothing. A line is *hot* when its key, or
-its near key, is held by at least `min_pages` pages and `min_share` of the batch. Then:
+It reads the batch's counts (a `table.Table`, those of the page's site, from pass 1 of
+`clean-articles batch`, or from an example's `pages`); without counts (pipe mode) it removes
+nothing. A line is *hot* when its key, or its near key, is held by at least `min_pages` pages and
+`min_share` of the batch. Then:
 
 - a block of one line goes when that line is hot;
 - a larger block goes whole when most of its lines are hot: a "Most read" list whose items rotate
