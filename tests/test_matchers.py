@@ -81,6 +81,17 @@ def test_repeated_list_goes_in_every_copy_title_keeps_one(tmp_path):
     assert got == f"Big Title Of The Day Is Here\n\n{PROSE}\n\nWeekly\n\nMust-Reads\n"
 
 
+def test_repeated_numbered_headings_stay_and_their_table_of_contents_goes(tmp_path):
+    """A numbered heading alone in its block is a heading, not a list item: the table of contents
+    that lists it goes, the heading stays."""
+    heads = ["1. Visual Studio Code, a free editor", "2. Sublime Text, a fast paid editor"]
+    toc = "".join(f" {h}\n" for h in heads)
+    one, two = "It runs on every system and has a plugin for everything.", "It opens huge files in a blink."
+    page = f"{PROSE}\n\n{toc}\n{heads[0]}\n\n{one}\n\n{heads[1]}\n\n{two}\n"
+    got = clean(tmp_path, 'kind = "repeated"\n', page)
+    assert got == f"{PROSE}\n\n{heads[0]}\n\n{one}\n\n{heads[1]}\n\n{two}\n"
+
+
 def test_repeated_keeps_the_copy_set_among_prose(tmp_path):
     sentence = "Prices rose by four percent in October, the statistics office said on Monday."
     later = "Officials expect the rise to slow next year as energy prices fall back again."

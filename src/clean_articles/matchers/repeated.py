@@ -2,9 +2,10 @@
 
 Lines are folded (`text.fold_items`: case and spacing folded, bullets and list numbers dropped; a
 line that is the same text twice counts once), grouped exactly by text and nearly by rapidfuzz inside buckets
-that share a prefix or suffix (never all pairs). In a group, list lines (bullets, or lines of a
-block that mostly recurs) go in every copy: a sidebar printed twice. Other lines keep one copy, the
-first one set among prose if any, else the first: a title printed twice keeps one.
+that share a prefix or suffix (never all pairs). In a group, list lines (bullets in a block of
+two lines or more, or lines of a block that mostly recurs) go in every copy: a sidebar printed
+twice. Of the other copies one stays, the first one set among prose if any, else the first: a
+title printed twice keeps one, and a numbered heading stays when a table of contents lists it.
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ class RepeatedMatcher(Matcher):
         groups = self._groups(doc, removed)
         recurring = {i: k for k, g in enumerate(groups) for i in g}
         listed: dict[int, bool] = {}  # block -> most of its lines recur (judged once per block)
-        for group in groups:
-            # the copy to keep: the first one set among prose (a summary line at the top that
-            # repeats a body sentence goes, not the sentence), else the first one
-            keep = min(group, key=lambda i: (not _among_prose(doc, i, removed), i))
-            for i in sorted(group):
-                if _in_list(doc, i, recurring, listed):
+        for group in groups:  # in line order
+            lists = {i for i in group if _in_list(doc, i, recurring, listed)}
+            # of the other copies, the one to keep: the first set among prose (a summary line at the
+            # top that repeats a body sentence goes, not the sentence), else the first
+            others = [i for i in group if i not in lists]
+            keep = min(others, key=lambda i: (not _among_prose(doc, i, removed), i), default=-1)
+            for i in group:
+                if i in lists:
                     yield Mark(i, i + 1, self.rule, "list line repeated in the page")
                 elif i != keep:
                     yield Mark(i, i + 1, self.rule, f"repeats line {keep + 1}")
@@ -103,13 +106,14 @@ def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
 
 
 def _in_list(doc: Document, i: int, recurring: dict[int, int], listed: dict[int, bool]) -> bool:
-    """A bullet line, or a line of a multi-line block most of whose lines recur, as copies of
-    different lines (a block that is one line printed twice is a doubled title, not a list).
+    """A bullet line in a block of two lines or more (alone, it is a numbered heading), or a line
+    of a multi-line block most of whose lines recur, as copies of different lines (a block that is
+    one line printed twice is a doubled title, not a list).
     `listed` keeps each block's verdict, so a page of one huge block is read once, not once
     per recurring line."""
-    if BULLET.match(doc.stripped[i]):
-        return True
     b = doc.block_of[i]
+    if BULLET.match(doc.stripped[i]) and doc.blocks[b][1] - doc.blocks[b][0] > 1:
+        return True
     if b not in listed:
         start, end = doc.blocks[b]
         groups = [recurring[j] for j in range(start, end) if j in recurring]
