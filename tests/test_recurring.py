@@ -54,6 +54,16 @@ def test_a_short_article_that_is_mostly_a_quote_survives_syndication():
     assert clean_batch(pages)[:5] == [QUOTE] * 5
 
 
+def test_a_heading_pages_share_stays_among_their_own_lines_and_goes_beside_chrome():
+    """Articles of a batch (of sites not named) that share a heading ("Pros"): alone among a
+    page's own lines it stays; beside chrome that goes too, or at the page's end, it goes."""
+    stories = [STORY.replace("Home | World | Sport\n", "").replace("capital", town) for town in TOPICS[:5]]
+    amid = [s.replace("streets.\n\n", "streets.\n\nWhat we know so far\n\n") for s in stories]
+    assert clean_batch(amid) == [clean_text(s, RULES).text for s in amid]
+    at_end = [s + "\nWhat we know so far\n" for s in stories]
+    assert all("What we know so far" not in out for out in clean_batch(at_end))
+
+
 def test_pipe_mode_removes_nothing():
     assert clean_text(page(3), RULES).text == page(3)
 

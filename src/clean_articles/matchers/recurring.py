@@ -5,7 +5,9 @@ It reads the batch's counts (a `table.Table`, those of the page's site, from pas
 nothing. A line is *hot* when its key, or its near key, is held by at least `min_pages` pages and
 `min_share` of the batch. Then:
 
-- a block of one line goes when that line is hot;
+- a block of one line goes when that line is hot and the nearest line with text above or below
+  goes too (or the page ends there): chrome comes in runs, while a heading that articles of
+  many sites share ("Pros", "Conclusion") stands alone among a page's own lines;
 - a larger block goes whole when most of its lines are hot: a "Most read" list whose items rotate
   still has its heading and most items in common with other pages;
 - in a block that is mostly not hot, only runs of two or more hot lines go.
@@ -44,12 +46,21 @@ class RecurringMatcher(Matcher):
         excluded = _either(protected(doc), ctx.removed)
         free = [i for i in compress(range(len(doc)), excluded.translate(LEFT)) if doc.stripped[i]]
         keys = dict(zip(free, line_keys(doc, free)))
+        found = []  # (start, end, reason, whether it is a block of one line)
         for start, end in doc.blocks:
             if excluded.find(0, start, end) < 0:
                 continue  # nothing in the block may go
             block = [keys.get(i, _NONE) for i in range(start, end)]
-            for a, b, reason in self._block(block, excluded[start:end], counts):
-                yield Mark(start + a, start + b, self.rule, reason)
+            found += [
+                (start + a, start + b, why, end - start == 1)
+                for a, b, why in self._block(block, excluded[start:end], counts)
+            ]
+        gone = bytearray(ctx.removed)
+        for a, b, _, _ in found:
+            gone[a:b] = b"\1" * (b - a)
+        for a, b, why, alone in found:
+            if not alone or _beside(doc, gone, a):
+                yield Mark(a, b, self.rule, why)
 
     def _block(
         self, keys: list[tuple[tuple[int, ...], int]], excluded: bytes, counts: SiteCounts
@@ -87,6 +98,21 @@ class RecurringMatcher(Matcher):
 
 
 _NONE = ((), 0)  # what an excluded line's keys are taken to be (it may not go)
+
+
+def _beside(doc: Document, gone: bytearray, i: int) -> bool:
+    """Whether the nearest line with text above or below line i is gone too, or the page ends
+    there. Chrome comes in runs, or at the page's edges; a recurring line alone among the page's
+    own lines is a heading that pages share by chance ("Pros", "Conclusion"), above all in a batch
+    of many sites without their names."""
+    stripped = doc.stripped
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(stripped) and not stripped[j]:
+            j += step
+        if not 0 <= j < len(stripped) or gone[j]:
+            return True
+    return False
 
 
 def _either(a: bytes, b: bytes) -> bytes:
