@@ -156,13 +156,7 @@ class Spill:
     def _spill(self) -> None:
         if self._dir is None:
             self._dir = tempfile.mkdtemp(prefix="clean-articles-counts-", dir=self.folder)
-        parts: dict[int, array] = {}
-        for k, n in self._total.items():
-            part = parts.get(k >> 56)
-            if part is None:
-                part = parts[k >> 56] = array("Q")
-            part.append(k)
-            part.append(n)
+        parts = _by_byte(self._total.items(), 56)
         self._total.clear()
         for top, part in parts.items():
             with open(os.path.join(self._dir, f"{top:02x}"), "ab") as f:
@@ -192,15 +186,8 @@ class Spill:
         if os.path.getsize(name) > 16 * self.budget and shift >= 0:
             with open(name, "rb") as f:
                 while block := f.read(1 << 20):
-                    parts: dict[int, array] = {}
                     rows = array("Q", block)
-                    for k, n in zip(rows[0::2], rows[1::2]):
-                        part = parts.get((k >> shift) & 255)
-                        if part is None:
-                            part = parts[(k >> shift) & 255] = array("Q")
-                        part.append(k)
-                        part.append(n)
-                    for byte, part in parts.items():
+                    for byte, part in _by_byte(zip(rows[0::2], rows[1::2]), shift).items():
                         with open(f"{name}.{byte:02x}", "ab") as out:
                             part.tofile(out)
             os.unlink(name)
@@ -227,3 +214,16 @@ class Spill:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
         self._total.clear()
+
+
+def _by_byte(rows: Iterable[tuple[int, int]], shift: int) -> dict[int, array]:
+    """(key, pages) rows parted by the byte of the key at `shift`, each part an array of
+    key, pages, key, pages... (as the spilled files hold them)."""
+    parts: dict[int, array] = {}
+    for k, n in rows:
+        part = parts.get((k >> shift) & 255)
+        if part is None:
+            part = parts[(k >> shift) & 255] = array("Q")
+        part.append(k)
+        part.append(n)
+    return parts
