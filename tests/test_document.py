@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean_articles.document import UNREAD, Document
-from clean_articles.text import fold_lines, prose_flags
+from clean_articles.text import prose_flags
 
 PROSE = "A first line of the article, which is long enough to count as one."
 TRICKY = [
@@ -55,7 +55,7 @@ def agree(text: str) -> None:
     assert doc.blocks == plain_blocks(doc)
     assert doc.block_of == plain_block_of(doc)
     assert doc.body == plain_body(doc)
-    assert doc.folded == fold_lines(doc.stripped)  # read from the case-folded page `scan` reads too
+    assert doc.folded == [" ".join(s.casefold().split()) for s in doc.stripped]  # from the page `scan` reads
 
 
 @pytest.mark.parametrize("text", TRICKY)

@@ -110,7 +110,7 @@ class Document:
 
     @cached_property
     def folded(self) -> list[str]:
-        """Each stripped line case-folded, its spacing collapsed (`text.fold_lines`)."""
+        """Each stripped line case-folded, its spacing collapsed (`text.collapse`)."""
         return collapse(self._casefold) if self.lines else []
 
     @cached_property

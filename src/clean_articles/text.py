@@ -7,8 +7,8 @@ Every matcher speaks these words, so a line reads the same to all of them:
 (['Menu', '\\xa0Rates rise again.'], ['\\r\\n', '\\n'])
 >>> strip_lines(["\\u00a0Rates\\u2009rise again. "])
 ['Rates rise again.']
->>> fold_lines(["Rates  RISE again."])
-['rates rise again.']
+>>> collapse("rates  rise again.\\nmenu")  # a case-folded page's lines, their spacing collapsed
+['rates rise again.', 'menu']
 >>> fold_items(["• Big News: Fire!  Big News: Fire!"])  # a bullet, a title printed twice
 ['big news fire']
 >>> fold_counters(["• 12 comments · Updated March 3, 2024 10:41 am"])
@@ -73,14 +73,9 @@ def strip_lines(lines: list[str]) -> list[str]:
     return list(map(str.strip, joined.split("\n"))) if lines else []
 
 
-def fold_lines(stripped: list[str]) -> list[str]:
-    """Each stripped line case-folded, its spacing collapsed (what phrases are scored against)."""
-    return collapse("\n".join(stripped).casefold()) if stripped else []
-
-
 def collapse(page: str) -> list[str]:
-    """Each line of a page (lines joined by line breaks) with its spacing collapsed: for a
-    page already case-folded, its `fold_lines`."""
+    """Each line of a page (lines joined by line breaks) with its spacing collapsed: of a
+    case-folded page, what phrases are scored against (`Document.folded`)."""
     return list(map(" ".join, map(str.split, page.split("\n"))))
 
 
