@@ -68,7 +68,7 @@ def assert_same(doc: Document, removed, z: list[float] | None = None) -> None:
     assert z2.tolist() == [MODEL.stage2.score(row) for row in rows2]
     want_z2 = [MODEL.stage2.score(r + s) for r, s in zip(want.rows, ref.stage2_features(list(z1), want))]
     assert all(close(x, y) for x, y in zip(z2, want_z2))  # coh_core (see COH_CORE)
-    assert MODEL.scores(got) == z2.tolist()
+    assert MODEL.scores(got) == [z + MODEL.trees.score(row) for z, row in zip(z2, rows2)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from array import array
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,9 @@ from clean_articles.cli import main
 from clean_articles.document import Document
 from clean_articles.main_text import ModelError, _edges, classify, dump, load
 from clean_articles.main_text.decode import STATES, decode
-from clean_articles.main_text.features import DESCRIPTIONS, names, page_features
-from clean_articles.main_text.model import STAGE2_NAMES
+from clean_articles.main_text.features import DESCRIPTIONS, Rows, names, page_features
+from clean_articles.main_text.model import STAGE2_NAMES, Trees
+from clean_articles.main_text.train import boost
 from clean_articles.packs import builtin_rules_dir
 
 SHIPPED = builtin_rules_dir() / "models" / "main-text.toml"
@@ -47,7 +50,7 @@ CHROME = [
 
 def test_the_shipped_model_loads_and_names_its_training():
     model = load(SHIPPED)
-    assert len(model.stage1.weights) == len(names()) and model.stage2 is not None
+    assert len(model.stage1.weights) == len(names()) and model.stage2 is not None and model.trees is not None
     assert model.trained["command"].startswith("clean-articles train ") and model.trained["pages"] > 200
 
 
@@ -58,6 +61,19 @@ def test_a_model_survives_a_round_trip_through_its_file(tmp_path):
     again = load(path)
     assert again.stage1.weights == pytest.approx(model.stage1.weights, abs=1e-6)
     assert again.decoder == model.decoder and again.trained == model.trained
+    assert again.trees.splits == model.trees.splits and again.trees.above == model.trees.above  # thresholds exact
+    assert sum(again.trees.values, []) == pytest.approx(sum(model.trees.values, []), abs=1e-6)
+
+
+def test_a_model_without_trees_scores_by_stage_2_alone(tmp_path):
+    model = load(SHIPPED)
+    model.trees = None
+    path = tmp_path / "m.toml"
+    path.write_text(dump(model), encoding="utf-8")
+    plain = load(path)
+    feats = page_features(page_of(CHROME + ARTICLE), [False] * (len(CHROME) + len(ARTICLE)))
+    stage, rows, z = plain.scored(feats)
+    assert plain.trees is None and list(z) == list(stage.scores(rows))
 
 
 @pytest.mark.parametrize(
@@ -73,6 +89,20 @@ def test_a_model_survives_a_round_trip_through_its_file(tmp_path):
         (lambda t: _set(t, "stage1.weights", "lnw", '"high"'), "stage1.weights.lnw", "must be a number"),
         (lambda t: _set(t, "decoder", "start", "nan"), "decoder.start", "must be a number"),
         (lambda t: t.replace("reenter = ", "re_enter = "), "decoder.reenter", "missing"),
+        (
+            lambda t: t.replace('[[trees]]\nsplit = ["', '[[trees]]\nsplit = ["fancy', 1),
+            "trees[0].split",
+            "not a feature",
+        ),
+        (lambda t: _second(t, "[[trees]]\nsplit = [", '[[trees]]\nsplit = ["lnw", '), "trees[1].split", "as many"),
+        (
+            lambda t: t.replace("[[trees]]\nsplit = [", "[[trees]]\nsplit = [[1], ", 1),
+            "trees[0].split",
+            "[1] is not a feature",
+        ),
+        (lambda t: t.replace("\nabove = [", '\nabove = ["x", ', 1), "trees[0].above", "a number for each split"),
+        (lambda t: t.replace("\nvalue = [", "\nvalue = [1.0, ", 1), "trees[0].value", "one per leaf"),
+        (lambda t: re.sub(r"\nvalue = \[[^,]+", "\nvalue = [nan", t, count=1), "trees[0].value.0", "must be a number"),
     ],
 )
 def test_a_broken_model_is_refused_naming_its_file_and_field(tmp_path, edit, field, fault):
@@ -81,6 +111,12 @@ def test_a_broken_model_is_refused_naming_its_file_and_field(tmp_path, edit, fie
     with pytest.raises(ModelError) as err:
         load(path)
     assert str(err.value).startswith(f"{path}: field '{field}': ") and fault in str(err.value)
+
+
+def _second(text: str, old: str, new: str) -> str:
+    """`text` with the second `old` made `new`."""
+    at = text.index(old, text.index(old) + 1)
+    return text[:at] + new + text[at + len(old) :]
 
 
 def _set(text: str, table: str, key: str, value: str) -> str:
@@ -114,6 +150,37 @@ def test_the_cli_takes_a_model_and_says_when_it_is_broken(tmp_path):
     broken.write_text("not toml [", encoding="utf-8")
     result = CliRunner().invoke(main, ["--model", str(broken)], input="Hello.\n")
     assert result.exit_code == 1 and f"{broken}: not a TOML file" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Trees
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.data())
+def test_trees_add_in_c_what_each_tree_says_in_python(depth, data):
+    values = st.sampled_from([-1.0, 0.0, 0.5, 1.0, 2.0])  # thresholds that rows hit exactly: "above" is strict
+    many = data.draw(st.integers(0, 5))
+    trees = Trees(
+        depth,
+        [[data.draw(st.integers(0, 4)) for _ in range(depth)] for _ in range(many)],
+        [[data.draw(values) for _ in range(depth)] for _ in range(many)],
+        [[data.draw(st.floats(-3, 3)) for _ in range(2**depth)] for _ in range(many)],
+    )
+    rows = data.draw(st.lists(st.lists(values, min_size=5, max_size=5), max_size=6))
+    z = array("d", [data.draw(st.floats(-9, 9)) for _ in rows])
+    as_c_reads = Rows(array("d", [x for r in rows for x in r[:3]]), 3, array("d", [x for r in rows for x in r[3:]]), 2)
+    assert list(trees.add(z, as_c_reads)) == [zk + trees.score(r) for zk, r in zip(z, rows)]
+
+
+def test_boosting_learns_what_two_features_say_together():
+    pytest.importorskip("numpy")
+    rnd = random.Random(1)
+    rows = [[rnd.random(), rnd.random()] for _ in range(400)]
+    y = [float((a > 0.5) != (b > 0.5)) for a, b in rows]  # a sum of weights does no better than chance
+    trees = boost(rows, y, [1.0] * len(rows), [0.0] * len(rows), rounds=40, depth=2, rate=0.5)
+    right = sum((trees.score(r) > 0) == bool(t) for r, t in zip(rows, y))
+    assert right >= 0.95 * len(rows)
 
 
 # ---------------------------------------------------------------------------------------------

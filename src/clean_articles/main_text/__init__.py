@@ -5,8 +5,8 @@ contiguous run of its lines. `classify` goes through these steps, one module eac
 
 1. features.py: a row of numbers for each live line (not blank, not removed by an earlier rule,
    with a word character): what it says on its own and what the lines around it say;
-2. model.py: two logistic regressions, whose weights are data (rules/models/main-text.toml),
-   score each line: the log-odds that it is article text;
+2. model.py: two logistic regressions and trees that correct the second, whose weights are
+   data (rules/models/main-text.toml), score each line: the log-odds that it is article text;
 3. decode.py: the best path through the states before / in / gap / after the article, with
    costs for entering, interrupting and leaving it, turns the scores into the article;
 4. `_edges` settles the article's first and last lines by what they say (a headline atop it

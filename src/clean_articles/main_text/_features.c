@@ -18,6 +18,7 @@
  *   content_sets(content)             the content words page() keeps for stage 2, as Python sets
  *   stage2(z, words, content)         stage2_features (and _kadane: kadane)
  *   scores(weights, bias, rows, ...)  model.Stage.score of every row
+ *   trees(z, depth, splits, ...)      model.Trees.score added to every score
  *
  * The regular expressions of read (_BULLET, _NUMBER, _QA, _CJK) are written out by hand, each
  * next to the pattern it stands for.
@@ -2228,6 +2229,75 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* trees(z, depth, splits, above, values, rows, width, rows2=None, width2=0)                  */
+
+PyDoc_STRVAR(trees_doc,
+"trees(z, depth, splits, above, values, rows, width, rows2=None, width2=0) -> memoryview of doubles\n\n"
+"model.Trees.score added to each score of `z`: for each tree, a row goes down `depth` splits (the\n"
+"leaf's number doubles at each and gains 1 where the row's feature `splits[t*depth + d]` is above\n"
+"`above[t*depth + d]`) and earns `values[t * 2**depth + leaf]`. The trees' values are summed in\n"
+"order, then added to z. `splits` and `above` are sequences of numbers; rows are read as scores() reads them.");
+
+static PyObject *
+trees(PyObject *self, PyObject *args)
+{
+    PyObject *zobj, *sobj, *aobj, *vobj, *robj, *r2obj = Py_None, *result = NULL;
+    Py_ssize_t depth, width, width2 = 0;
+    if (!PyArg_ParseTuple(args, "OnOOOOn|On", &zobj, &depth, &sobj, &aobj, &vobj, &robj, &width, &r2obj, &width2))
+        return NULL;
+    Doubles zd = {0}, sd = {0}, ad = {0}, vd = {0}, rd = {0}, r2d = {0};
+    double *out = NULL;
+    if (doubles(zobj, &zd, "trees: z") < 0 || doubles(sobj, &sd, "trees: splits") < 0 ||
+        doubles(aobj, &ad, "trees: above") < 0 || doubles(vobj, &vd, "trees: values") < 0 ||
+        doubles(robj, &rd, "trees: rows") < 0)
+        goto done;
+    if (r2obj != Py_None && doubles(r2obj, &r2d, "trees: rows2") < 0)
+        goto done;
+    if (r2obj == Py_None)
+        width2 = 0;
+    Py_ssize_t n = zd.n, leaves = (Py_ssize_t)1 << (depth > 0 && depth < 16 ? depth : 0);
+    Py_ssize_t ntrees = depth > 0 && depth < 16 ? sd.n / depth : -1;
+    if (ntrees < 0 || sd.n != ntrees * depth || ad.n != sd.n || vd.n != ntrees * leaves || width <= 0 ||
+        width2 < 0 || rd.n != n * width || r2d.n != n * width2) {
+        PyErr_SetString(PyExc_ValueError, "trees: depth, splits, values and rows do not fit together");
+        goto done;
+    }
+    for (Py_ssize_t q = 0; q < sd.n; q++) {
+        double f = sd.v[q];
+        if (!(f >= 0 && f < (double)(width + width2)) || f != (double)(Py_ssize_t)f) {
+            PyErr_SetString(PyExc_ValueError, "trees: a split names no feature of the rows");
+            goto done;
+        }
+    }
+    if (!(out = zeroed(n, sizeof(double))))
+        goto done;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const double *row = rd.v + k * width, *row2 = width2 ? r2d.v + k * width2 : NULL;
+        double total = 0.0;
+        for (Py_ssize_t t = 0; t < ntrees; t++) {
+            Py_ssize_t leaf = 0;
+            for (Py_ssize_t d = 0; d < depth; d++) {
+                Py_ssize_t f = (Py_ssize_t)sd.v[t * depth + d];
+                double x = f < width ? row[f] : row2[f - width];
+                leaf = 2 * leaf + (x > ad.v[t * depth + d]);
+            }
+            total += vd.v[t * leaves + leaf];
+        }
+        out[k] = zd.v[k] + total;
+    }
+    result = double_array(out, n);
+done:
+    doubles_release(&zd);
+    doubles_release(&sd);
+    doubles_release(&ad);
+    doubles_release(&vd);
+    doubles_release(&rd);
+    doubles_release(&r2d);
+    PyMem_Free(out);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* decode: decode.py's Viterbi path                                                           */
 
 PyDoc_STRVAR(decode_doc,
@@ -2300,6 +2370,7 @@ static PyMethodDef methods[] = {
     {"content_sets", content_sets, METH_O, content_sets_doc},
     {"stage2", stage2, METH_VARARGS, stage2_doc},
     {"scores", scores, METH_VARARGS, scores_doc},
+    {"trees", trees, METH_VARARGS, trees_doc},
     {NULL, NULL, 0, NULL},
 };
 

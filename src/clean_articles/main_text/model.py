@@ -1,10 +1,13 @@
-"""The learned model: two logistic regressions over a page's line features, as a reviewable file.
+"""The learned model: two logistic regressions over a page's line features and trees that correct the
+second, as a reviewable file.
 
 Stage 1 scores each line from its features (features.py); stage 2 scores it again from the same
 features and from what stage 1 said around it (`stage2_features`: smoothed scores, the best-scoring
 span, the line's rank, the article mass before and after it, words shared with the confident
-core). A score is the log-odds that the line is article text; decode.py turns the scores into
-the article. The scores and stage 2's features are computed in C (`_features.c`), with the sums
+core). Boosted trees then correct stage 2's score where features act together, which a sum of
+weights cannot say (a line of a listicle's item is a short unpunctuated line, and article text,
+when a long article goes on around it). A score is the log-odds that the line is article text;
+decode.py turns the scores into the article. The scores and stage 2's features are computed in C (`_features.c`), with the sums
 Python's code makes.
 
 A model is a TOML file (rules/models/main-text.toml ships one): its format version, the feature
@@ -21,6 +24,7 @@ import tomllib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from operator import mul
 from pathlib import Path
@@ -37,6 +41,7 @@ STAGE2_NAMES = [
     "pz_min", "page_pos_share", "z_minus_top", "coh_core", "coh_core2",
 ]  # fmt: skip
 DECODER_KEYS = ("start", "gap_open", "gap_close", "end", "reenter", "bias")
+MAX_DEPTH = 8  # splits of a tree
 
 
 class ModelError(Exception):
@@ -66,12 +71,45 @@ class Stage:
 
 
 @dataclass
+class Trees:
+    """Oblivious regression trees of one depth, whose values add to a score: each tree asks, at
+    each of its `depth` levels, whether the row's feature `splits[d]` is above `above[d]` (every
+    node of a level asks the same question); the answers, read as bits from the first, number
+    the leaf, whose value the row earns."""
+
+    depth: int
+    splits: list[list[int]]  # per tree, the feature each level asks about (an index in a row)
+    above: list[list[float]]  # per tree, each level's threshold
+    values: list[list[float]]  # per tree, 2 ** depth leaf values
+
+    def score(self, row: Sequence[float]) -> float:
+        """What the trees add to the score of `row` (summed in the trees' order, as C does)."""
+        total = 0.0
+        for splits, above, values in zip(self.splits, self.above, self.values):
+            leaf = 0
+            for f, t in zip(splits, above):
+                leaf = 2 * leaf + (row[f] > t)
+            total += values[leaf]
+        return total
+
+    def add(self, z: array, rows: Rows) -> array:
+        """`z` plus what the trees add to each row's score, in C (_features.trees)."""
+        return _features.trees(z, self.depth, *self._flat, rows.flat, rows.width, rows.flat2, rows.width2)
+
+    @cached_property
+    def _flat(self) -> tuple[array, array, array]:
+        """The splits, thresholds and values one tree after another, as the C reads them."""
+        return tuple(array("d", chain.from_iterable(x)) for x in (self.splits, self.above, self.values))  # type: ignore[return-value]
+
+
+@dataclass
 class Model:
     path: str
     stage1: Stage
     stage2: Stage | None
     decoder: dict[str, float]
     trained: dict[str, Any] = field(default_factory=dict)
+    trees: Trees | None = None  # corrections to stage 2's scores
 
     def scores(self, feats: Features) -> list[float]:
         """Each live line's log-odds of being article text (stage 2 when the model has one)."""
@@ -79,13 +117,14 @@ class Model:
 
     def scored(self, feats: Features) -> tuple[Stage, Rows, array]:
         """The stage that scores the live lines last, the rows it reads (stage 2's go on with
-        `stage2_features`) and its scores."""
+        `stage2_features`) and their scores (stage 2's corrected by the trees)."""
         rows = _rows(feats)
         z1 = self.stage1.scores(rows)
         if self.stage2 is None:
             return self.stage1, rows, z1
         rows = Rows(rows.flat, rows.width, _features.stage2(z1, feats.words, feats.content), len(STAGE2_NAMES))
-        return self.stage2, rows, self.stage2.scores(rows)
+        z2 = self.stage2.scores(rows)
+        return self.stage2, rows, (self.trees.add(z2, rows) if self.trees else z2)
 
 
 def _rows(feats: Features) -> Rows:
@@ -132,7 +171,10 @@ def load(path: str | Path) -> Model:
     stage2 = check.stage("stage2", names() + STAGE2_NAMES) if "stage2" in data else None
     decoder = {k: check.number(f"decoder.{k}") for k in DECODER_KEYS}
     trained = check.get("trained", dict) if "trained" in data else {}
-    return Model(where, stage1, stage2, decoder, trained)
+    trees = check.trees(names() + STAGE2_NAMES) if "trees" in data else None
+    if trees and stage2 is None:
+        raise ModelError(where, "trees", "trees correct stage 2's scores: the model needs a stage2")
+    return Model(where, stage1, stage2, decoder, trained, trees)
 
 
 class _Checker:
@@ -142,6 +184,9 @@ class _Checker:
     def get(self, dotted: str, kind: type) -> Any:
         value: Any = self.data
         for part in dotted.split("."):
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+                continue
             if not isinstance(value, dict) or part not in value:
                 raise ModelError(self.path, dotted, "missing")
             value = value[part]
@@ -165,6 +210,39 @@ class _Checker:
         weights = [self.number(f"{name}.weights.{n}") for n in feature_names]
         means = [self.number(f"{name}.means.{n}") for n in feature_names]
         return Stage(weights, means, self.number(f"{name}.bias"))
+
+    def trees(self, feature_names: list[str]) -> Trees | None:
+        """The [[trees]] tables: each a tree's `split` (feature names), `above` (a threshold per
+        split) and `value` (2 ** splits leaf values); all trees of one depth, at most MAX_DEPTH."""
+        given = self.data["trees"]
+        if not isinstance(given, list) or not all(isinstance(t, dict) for t in given):
+            raise ModelError(self.path, "trees", "must be an array of tables ([[trees]])")
+        if not given:
+            return None
+        index = {n: k for k, n in enumerate(feature_names)}
+        out = Trees(0, [], [], [])
+        for k, tree in enumerate(given):
+            where = f"trees[{k}]"
+            sub = _Checker(self.path, {where: tree})
+            split = sub.get(f"{where}.split", list)
+            if not 1 <= len(split) <= MAX_DEPTH or (k and len(split) != out.depth):
+                raise ModelError(
+                    self.path, f"{where}.split", f"must name 1 to {MAX_DEPTH} features, as many as each tree"
+                )
+            unknown = [n for n in split if not isinstance(n, str) or n not in index]
+            if unknown:
+                raise ModelError(self.path, f"{where}.split", f"{unknown[0]!r} is not a feature of this version")
+            if len(sub.get(f"{where}.above", list)) != len(split):
+                raise ModelError(self.path, f"{where}.above", "must hold a number for each split")
+            above = [sub.number(f"{where}.above.{q}") for q in range(len(split))]
+            value = sub.get(f"{where}.value", list)
+            if len(value) != 2 ** len(split):
+                raise ModelError(self.path, f"{where}.value", f"must hold 2 ** {len(split)} numbers, one per leaf")
+            out.depth = len(split)
+            out.splits.append([index[n] for n in split])
+            out.above.append(above)
+            out.values.append([sub.number(f"{where}.value.{q}") for q in range(len(value))])
+        return out
 
 
 def dump(model: Model) -> str:
@@ -192,7 +270,8 @@ def dump(model: Model) -> str:
         raise TypeError(v)
 
     out = ["# A learned main-text model for clean-articles (see docs/main-text.md): weights of two",
-           "# logistic regressions over the line features of main_text/features.py, and the decoder's costs.",
+           "# logistic regressions over the line features of main_text/features.py, trees that correct",
+           "# the second's scores, and the decoder's costs.",
            f"version = {VERSION}",
            "features = [" + ", ".join(f'"{n}"' for n in names()) + "]", "", "[trained]"]  # fmt: skip
     out += [f"{k} = {value(v)}" for k, v in model.trained.items()]
@@ -201,4 +280,12 @@ def dump(model: Model) -> str:
     out += table("stage1", model.stage1, names())
     if model.stage2 is not None:
         out += table("stage2", model.stage2, names() + STAGE2_NAMES)
+    if model.trees is not None:
+        every = names() + STAGE2_NAMES
+        out += ["", "# Trees whose leaf values add to stage 2's score: a row's leaf is numbered by the answers,",
+                "# as bits from the first, to 'is the feature `split` above `above`' (thresholds in full:",
+                "# a feature often takes the threshold's very value)."]  # fmt: skip
+        for splits, above, values in zip(model.trees.splits, model.trees.above, model.trees.values):
+            out += ["", "[[trees]]", "split = [" + ", ".join(f'"{every[f]}"' for f in splits) + "]",
+                    "above = [" + ", ".join(map(repr, above)) + "]", "value = [" + ", ".join(map(num, values)) + "]"]  # fmt: skip
     return "\n".join(out) + "\n"

@@ -14,7 +14,9 @@ Model: stage 1 is an L2-regularised logistic regression over the features, each 
 by the square root of its words plus a half, every page weighing the same; stage 2 is another
 over the features and what stage 1's scores say around each line (trained on out-of-fold stage-1
 scores, so that it learns how stage 1 errs on pages it has not seen). Standardisation is folded
-into the weights. The decoder's costs are given (decode.py).
+into the weights. Then `boost` grows oblivious trees on stage 2's rows, each fitted to what
+the log-loss still asks of the scores (gradient boosting from stage 2's scores, Newton steps
+on the leaves). The decoder's costs are given (decode.py).
 
 Each page also teaches the model with its clean version (its article lines alone, all of them
 article, at 30% of a page's weight): the pipeline's later rounds show the model the article it
@@ -41,7 +43,7 @@ from clean_articles.cleaner import Cleaner
 from clean_articles.document import Document
 from clean_articles.encoding import decode
 from clean_articles.main_text.features import Features, page_features
-from clean_articles.main_text.model import Model, Stage, stage2_features
+from clean_articles.main_text.model import Model, Stage, Trees, stage2_features
 from clean_articles.packs import Pack, RuleSet
 from clean_articles.pipeline import Pipeline
 
@@ -180,6 +182,52 @@ def fit(rows: list[list[float]], y: list[float], w: list[float], c: float = 1.0)
     return Stage(coef.tolist(), mu.tolist(), float(beta[-1] - (beta[:-1] * mu / sd).sum()))
 
 
+TREES = {"rounds": 100, "depth": 4, "rate": 0.1, "bins": 32, "l2": 1.0}
+
+
+def boost(rows: list[list[float]], y: list[float], w: list[float], start: list[float], rounds: int = 100,
+          depth: int = 4, rate: float = 0.1, bins: int = 32, l2: float = 1.0) -> Trees:  # fmt: skip
+    """Oblivious trees that lower the weighted log-loss of the scores `start` (gradient boosting).
+    Each feature's candidate thresholds are its quantiles (at most `bins` - 1); each level of a
+    tree takes the (feature, threshold) that gains most over all its nodes; a leaf's value is
+    the Newton step (- gradient / (hessian + l2)) times `rate`."""
+    np = _numpy()
+    X, Y, W = np.asarray(rows, dtype=float), np.asarray(y, dtype=float), np.asarray(w, dtype=float)
+    n, width = X.shape
+    edges = [np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)[1:-1])) for x in X.T]
+    edges = [e[e < x.max()] for e, x in zip(edges, X.T)]  # a row is above a threshold on both sides
+    binned = np.stack([np.searchsorted(e, X[:, j], side="left") for j, e in enumerate(edges)])  # x > e[b] iff bin > b
+    usable = np.arange(bins - 1)[None, :] < np.array([len(e) for e in edges])[:, None]
+    offset = (np.arange(width) * bins)[:, None]
+    z = np.asarray(start, dtype=float).copy()
+    trees = Trees(depth, [], [], [])
+    for _ in range(rounds if usable.any() else 0):  # no feature varies: no question to ask
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g, h = W * (p - Y), W * p * (1 - p)
+        leaf = np.zeros(n, dtype=np.int64)
+        splits, above = [], []
+        for level in range(depth):
+            size = (1 << level) * width * bins
+            at = (leaf[None, :] * width * bins + offset + binned).ravel()
+            G = np.bincount(at, np.tile(g, width), size).reshape(-1, width, bins)
+            H = np.bincount(at, np.tile(h, width), size).reshape(-1, width, bins)
+            gl, hl = G.cumsum(2)[:, :, :-1], H.cumsum(2)[:, :, :-1]
+            gt, ht = G.sum(2, keepdims=True), H.sum(2, keepdims=True)
+            gain = (gl**2 / (hl + l2) + (gt - gl) ** 2 / (ht - hl + l2)).sum(0)
+            gain[~usable] = -np.inf
+            j, b = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            splits.append(int(j))
+            above.append(float(edges[j][b]))
+            leaf = 2 * leaf + (binned[j] > b)
+        G, H = np.bincount(leaf, g, 1 << depth), np.bincount(leaf, h, 1 << depth)
+        values = -rate * G / (H + l2)
+        z += values[leaf]
+        trees.splits.append(splits)
+        trees.above.append(above)
+        trees.values.append(values.tolist())
+    return trees
+
+
 def fold_of(site: str, folds: int) -> int:
     """The fold a site's pages fall in."""
     return int(hashlib.md5(site.encode()).hexdigest(), 16) % folds
@@ -195,7 +243,8 @@ def _stack(pages: list[Page], rows_of: Callable[[Page], list[list[float]]]) -> t
 
 
 def train_model(pages: list[Page], folds: int = 5, c: float = 1.0) -> Model:
-    """A two-stage model trained on `pages` (prepared) and their clean versions (`cleaned`)."""
+    """A two-stage model with its trees, trained on `pages` (prepared) and their clean versions
+    (`cleaned`)."""
     pages = pages + [twin for twin in map(cleaned, pages) if twin is not None]
     stage1 = fit(*_stack(pages, lambda p: p.feats.rows), c=c)
     z1: dict[int, list[float]] = {}  # out-of-fold stage-1 scores, for stage 2
@@ -209,8 +258,10 @@ def train_model(pages: list[Page], folds: int = 5, c: float = 1.0) -> Model:
     second = {
         id(p): [r + s for r, s in zip(p.feats.rows, stage2_features(z1[k], p.feats))] for k, p in enumerate(pages)
     }
-    stage2 = fit(*_stack(pages, lambda p: second[id(p)]), c=c)
-    return Model("", stage1, stage2, dict(DECODER))
+    rows, y, w = _stack(pages, lambda p: second[id(p)])
+    stage2 = fit(rows, y, w, c=c)
+    trees = boost(rows, y, w, [stage2.score(r) for r in rows], **TREES)
+    return Model("", stage1, stage2, dict(DECODER), trees=trees)
 
 
 # ---------------------------------------------------------------------------------------------
