@@ -2246,7 +2246,8 @@ trees(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OnOOOOn|On", &zobj, &depth, &sobj, &aobj, &vobj, &robj, &width, &r2obj, &width2))
         return NULL;
     Doubles zd = {0}, sd = {0}, ad = {0}, vd = {0}, rd = {0}, r2d = {0};
-    double *out = NULL;
+    double *out = NULL, *whole = NULL;
+    Py_ssize_t *split = NULL;
     if (doubles(zobj, &zd, "trees: z") < 0 || doubles(sobj, &sd, "trees: splits") < 0 ||
         doubles(aobj, &ad, "trees: above") < 0 || doubles(vobj, &vd, "trees: values") < 0 ||
         doubles(robj, &rd, "trees: rows") < 0)
@@ -2269,19 +2270,24 @@ trees(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    if (!(out = zeroed(n, sizeof(double))))
+    /* the splits as indices, and each row whole (its stage-2 part after the rest), read once */
+    if (!(out = zeroed(n, sizeof(double))) || !(split = zeroed(sd.n, sizeof(Py_ssize_t))) ||
+        !(whole = zeroed(width + width2, sizeof(double))))
         goto done;
+    for (Py_ssize_t q = 0; q < sd.n; q++)
+        split[q] = (Py_ssize_t)sd.v[q];
     for (Py_ssize_t k = 0; k < n; k++) {
-        const double *row = rd.v + k * width, *row2 = width2 ? r2d.v + k * width2 : NULL;
+        memcpy(whole, rd.v + k * width, width * sizeof(double));
+        if (width2)
+            memcpy(whole + width, r2d.v + k * width2, width2 * sizeof(double));
         double total = 0.0;
-        for (Py_ssize_t t = 0; t < ntrees; t++) {
+        const Py_ssize_t *f = split;
+        const double *above = ad.v, *values = vd.v;
+        for (Py_ssize_t t = 0; t < ntrees; t++, f += depth, above += depth, values += leaves) {
             Py_ssize_t leaf = 0;
-            for (Py_ssize_t d = 0; d < depth; d++) {
-                Py_ssize_t f = (Py_ssize_t)sd.v[t * depth + d];
-                double x = f < width ? row[f] : row2[f - width];
-                leaf = 2 * leaf + (x > ad.v[t * depth + d]);
-            }
-            total += vd.v[t * leaves + leaf];
+            for (Py_ssize_t d = 0; d < depth; d++)
+                leaf = 2 * leaf + (whole[f[d]] > above[d]);
+            total += values[leaf];
         }
         out[k] = zd.v[k] + total;
     }
@@ -2294,6 +2300,8 @@ done:
     doubles_release(&rd);
     doubles_release(&r2d);
     PyMem_Free(out);
+    PyMem_Free(split);
+    PyMem_Free(whole);
     return result;
 }
 
