@@ -113,6 +113,15 @@ def test_a_broken_model_is_refused_naming_its_file_and_field(tmp_path, edit, fie
     assert str(err.value).startswith(f"{path}: field '{field}': ") and fault in str(err.value)
 
 
+def test_trees_without_a_stage_2_to_correct_are_refused(tmp_path):
+    model = load(SHIPPED)
+    model.stage2 = None
+    path = tmp_path / "m.toml"
+    path.write_text(dump(model), encoding="utf-8")
+    with pytest.raises(ModelError, match="field 'trees': trees correct stage 2's scores"):
+        load(path)
+
+
 def _second(text: str, old: str, new: str) -> str:
     """`text` with the second `old` made `new`."""
     at = text.index(old, text.index(old) + 1)

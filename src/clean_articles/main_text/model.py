@@ -7,8 +7,8 @@ span, the line's rank, the article mass before and after it, words shared with t
 core). Boosted trees then correct stage 2's score where features act together, which a sum of
 weights cannot say (a line of a listicle's item is a short unpunctuated line, and article text,
 when a long article goes on around it). A score is the log-odds that the line is article text;
-decode.py turns the scores into the article. The scores and stage 2's features are computed in C (`_features.c`), with the sums
-Python's code makes.
+decode.py turns the scores into the article. The scores, the trees and stage 2's features are
+computed in C (`_features.c`), with the sums Python's code makes.
 
 A model is a TOML file (rules/models/main-text.toml ships one): its format version, the feature
 names it was trained on, each feature's weight and training mean in both stages, the decoder's
