@@ -182,9 +182,6 @@ def fit(rows: list[list[float]], y: list[float], w: list[float], c: float = 1.0)
     return Stage(coef.tolist(), mu.tolist(), float(beta[-1] - (beta[:-1] * mu / sd).sum()))
 
 
-TREES = {"rounds": 100, "depth": 4, "rate": 0.1, "bins": 32, "l2": 1.0}
-
-
 def boost(rows: list[list[float]], y: list[float], w: list[float], start: list[float], rounds: int = 100,
           depth: int = 4, rate: float = 0.1, bins: int = 32, l2: float = 1.0) -> Trees:  # fmt: skip
     """Oblivious trees that lower the weighted log-loss of the scores `start` (gradient boosting).
@@ -260,7 +257,7 @@ def train_model(pages: list[Page], folds: int = 5, c: float = 1.0) -> Model:
     }
     rows, y, w = _stack(pages, lambda p: second[id(p)])
     stage2 = fit(rows, y, w, c=c)
-    trees = boost(rows, y, w, [stage2.score(r) for r in rows], **TREES)
+    trees = boost(rows, y, w, [stage2.score(r) for r in rows])
     return Model("", stage1, stage2, dict(DECODER), trees=trees)
 
 
