@@ -132,6 +132,18 @@ def test_rules_test_reports_failing_example(runner, tmp_path):
     assert f"{pack}:9: rule 'mine.skip' example 1: kept \"Skip to content now\"" in result.output
 
 
+def test_rules_test_names_a_line_that_lost_copies(runner, tmp_path):
+    """A keep example whose line is printed twice and kept once names that line (not the first
+    line of the page, which was kept)."""
+    field = "Price: free for everyone, with paid add-ons"
+    raw = f"Two editors are worth a look.\\n\\n{field}\\n\\nVS Code\\n\\n{field}\\n\\nVim"
+    rule = '\n[[rule]]\nid = "again"\nkind = "repeated"\nwhy = "Printed again."\n'
+    pack = write_pack(tmp_path, PACK + rule + f'  [[rule.example]]\n  raw = "{raw}"\n  keep = true\n')
+    result = run(runner, ["rules", "test", str(pack)])
+    assert result.exit_code == 1
+    assert f"rule 'mine.again' example 1: removed \"{field}\"" in result.output
+
+
 @pytest.mark.slow  # a pool or a child process: in the full run
 def test_installed_module_finds_its_rules_from_any_directory(tmp_path):
     import subprocess

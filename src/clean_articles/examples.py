@@ -7,6 +7,7 @@ normalisation, so an example need not spell out trailing spaces or blank-line ru
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from clean_articles.cleaner import Cleaner
@@ -24,14 +25,10 @@ class Failure:
 
     def __str__(self) -> str:
         want = normalise(self.example.raw if self.example.keep else self.example.clean)
-        got_lines, want_lines = self.got.splitlines(), want.splitlines()
-        if self.example.keep:
-            lost = [line for line in normalise(self.example.raw).splitlines() if line not in got_lines]
-            what = f'removed "{_short(lost[0] if lost else self.got)}"'
-        else:
-            extra = [line for line in got_lines if line not in want_lines]
-            lost = [line for line in want_lines if line not in got_lines]
-            what = f'kept "{_short(extra[0])}"' if extra else f'removed "{_short(lost[0] if lost else self.got)}"'
+        # as multisets of the non-blank lines: a line printed three times and kept once is lost twice
+        got_lines, want_lines = (Counter(filter(str.strip, text.splitlines())) for text in (self.got, want))
+        extra, lost = list((got_lines - want_lines).elements()), list((want_lines - got_lines).elements())
+        what = f'kept "{_short(extra[0])}"' if extra else f'removed "{_short(lost[0] if lost else self.got)}"'
         return f"{self.rule.path}:{self.example.line}: rule '{self.rule.full_id}' example {self.number}: {what}"
 
 
