@@ -101,19 +101,6 @@ def test_repeated_keeps_the_copy_set_among_prose(tmp_path):
     assert got == f"Highlights\n\n{PROSE}\n\n{sentence}\n\n{later}\n"
 
 
-def test_repeated_leaves_the_fields_of_a_listicles_items(tmp_path):
-    """A line printed in each of three items, between lines that do not recur, is a field of the
-    article's items: every copy stays. Printed twice (a title), or beside other copies (a
-    sidebar printed again), it still goes."""
-    field = "Key features and user experience"
-    tools = ["Visual Studio Code is a free editor.", "Sublime Text is fast.", "Vim is everywhere."]
-    items = "".join(f"{n}. Tool number {n}\n\n{field}\n\n{t}\n\n" for n, t in enumerate(tools, 1))
-    page = f"{PROSE}\n\n{items}"
-    assert clean(tmp_path, 'kind = "repeated"\n', page) == page.rstrip("\n") + "\n"
-    twice = f"{PROSE}\n\n{field}\n\n{tools[0]}\n\n{field}\n\n{tools[1]}\n"
-    assert clean(tmp_path, 'kind = "repeated"\n', twice).count(field) == 1
-
-
 def test_repeated_reads_a_huge_block_once(tmp_path):
     """60,000 copies of two lines in one block: seconds (judging the block once per copy took
     minutes), and every copy but none of the prose goes."""

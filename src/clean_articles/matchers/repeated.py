@@ -6,9 +6,6 @@ that share a prefix or suffix (never all pairs). In a group, list lines (bullets
 two lines or more, or lines of a block that mostly recurs) go in every copy: a sidebar printed
 twice. Of the other copies one stays, the first one set among prose if any, else the first: a
 title printed twice keeps one, and a numbered heading stays when a table of contents lists it.
-A line printed three times or more, each time between lines that do not recur, is none of these:
-it is a field of an article's repeated items ("Price: Free", "Key features" in each tool of a
-listicle), and every copy stays for the main text to judge.
 """
 
 from __future__ import annotations
@@ -40,8 +37,6 @@ class RepeatedMatcher(Matcher):
         recurring = {i: k for k, g in enumerate(groups) for i in g}
         listed: dict[int, bool] = {}  # block -> most of its lines recur (judged once per block)
         for group in groups:  # in line order
-            if len(group) >= 3 and not any(_beside_copies(doc, i, recurring, removed) for i in group):
-                continue  # a field of the items of a listicle
             lists = {i for i in group if _in_list(doc, i, recurring, listed)}
             # of the other copies, the one to keep: the first set among prose (a summary line at the
             # top that repeats a body sentence goes, not the sentence), else the first
@@ -98,22 +93,16 @@ class RepeatedMatcher(Matcher):
         return list(groups.values())
 
 
-def _nearest(doc: Document, i: int, step: int, removed: bytearray) -> int | None:
-    """The nearest remaining non-blank line before (step -1) or after (+1) line i, if any."""
-    j = i + step
-    while 0 <= j < len(doc) and (removed[j] or not doc.stripped[j]):
-        j += step
-    return j if 0 <= j < len(doc) else None
-
-
 def _among_prose(doc: Document, i: int, removed: bytearray) -> bool:
     """The nearest remaining non-blank lines before and after line i both read as prose."""
-    return all(j is not None and doc.prose[j] for j in (_nearest(doc, i, -1, removed), _nearest(doc, i, 1, removed)))
 
+    def nearest(step: int) -> bool:
+        j = i + step
+        while 0 <= j < len(doc) and (removed[j] or not doc.stripped[j]):
+            j += step
+        return 0 <= j < len(doc) and doc.prose[j]
 
-def _beside_copies(doc: Document, i: int, recurring: dict[int, int], removed: bytearray) -> bool:
-    """The nearest remaining line before or after line i recurs in the page too."""
-    return _nearest(doc, i, -1, removed) in recurring or _nearest(doc, i, 1, removed) in recurring
+    return nearest(-1) and nearest(1)
 
 
 def _in_list(doc: Document, i: int, recurring: dict[int, int], listed: dict[int, bool]) -> bool:
