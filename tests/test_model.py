@@ -22,7 +22,7 @@ from clean_articles.main_text import ModelError, _edges, classify, dump, load
 from clean_articles.main_text.decode import STATES, decode
 from clean_articles.main_text.features import DESCRIPTIONS, Rows, names, page_features
 from clean_articles.main_text.model import STAGE2_NAMES, Trees
-from clean_articles.main_text.train import boost
+from clean_articles.main_text.train import boost, fold_of
 from clean_articles.packs import builtin_rules_dir
 
 SHIPPED = builtin_rules_dir() / "models" / "main-text.toml"
@@ -310,6 +310,23 @@ def test_train_learns_a_model_that_cleans_its_pages_and_scores_it_by_site(tmp_pa
     raw = (data / "raw" / "p0.txt").read_text(encoding="utf-8")
     out = CliRunner().invoke(main, ["--model", str(model)], input=raw)
     assert out.output == (data / "clean" / "p0.txt").read_text(encoding="utf-8")
+
+
+def test_another_split_deals_the_sites_into_other_folds():
+    sites = [f"site{k}.example" for k in range(40)]
+    default = [fold_of(s, 5) for s in sites]
+    assert default == [fold_of(s, 5, "") for s in sites]
+    other = [fold_of(s, 5, "c") for s in sites]
+    assert other != default and sorted(set(other)) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.slow
+def test_train_takes_another_split(tmp_path):
+    pytest.importorskip("numpy")
+    data, model = tiny_set(tmp_path / "data"), tmp_path / "model.toml"
+    result = CliRunner().invoke(main, ["train", str(data), "-o", str(model), "--folds", "2", "--split", "b"])
+    assert result.exit_code == 0, result.output
+    assert "cross-validated by site: all" in result.output and load(model).trained["pages"] == 12
 
 
 def test_train_says_what_its_data_lacks(tmp_path):

@@ -22,7 +22,8 @@ Each page also teaches the model with its clean version (its article lines alone
 article, at 30% of a page's weight): the pipeline's later rounds show the model the article it
 kept, which it must keep whole, so that cleaning clean text changes nothing.
 
-Cross-validation is by site: the sites are split into folds by a hash of their name, each fold
+Cross-validation is by site: the sites are split into folds by a hash of their name (salted by
+`split`, `train --split`, to deal them otherwise), each fold
 is cleaned by the whole pipeline with a model trained on the others, and the held-out pages are
 scored with the shingle metric of the article-extraction benchmark (`score`). It needs numpy (``pip install
 clean-articles[train]``); cleaning does not.
@@ -225,9 +226,10 @@ def boost(rows: list[list[float]], y: list[float], w: list[float], start: list[f
     return trees
 
 
-def fold_of(site: str, folds: int) -> int:
-    """The fold a site's pages fall in."""
-    return int(hashlib.md5(site.encode()).hexdigest(), 16) % folds
+def fold_of(site: str, folds: int, split: str = "") -> int:
+    """The fold a site's pages fall in. Another `split` (a salt for the hash) deals the sites
+    into folds otherwise: a figure that holds on several splits owes little to one of them."""
+    return int(hashlib.md5((site + split).encode()).hexdigest(), 16) % folds
 
 
 def _stack(pages: list[Page], rows_of: Callable[[Page], list[list[float]]]) -> tuple[list, list, list]:
@@ -239,13 +241,13 @@ def _stack(pages: list[Page], rows_of: Callable[[Page], list[list[float]]]) -> t
     return rows, y, w
 
 
-def train_model(pages: list[Page], folds: int = 5, c: float = 1.0) -> Model:
+def train_model(pages: list[Page], folds: int = 5, c: float = 1.0, split: str = "") -> Model:
     """A two-stage model with its trees, trained on `pages` (prepared) and their clean versions
     (`cleaned`)."""
     pages = pages + [twin for twin in map(cleaned, pages) if twin is not None]
     stage1 = fit(*_stack(pages, lambda p: p.feats.rows), c=c)
     z1: dict[int, list[float]] = {}  # out-of-fold stage-1 scores, for stage 2
-    of = [fold_of(p.site, folds) for p in pages]
+    of = [fold_of(p.site, folds, split) for p in pages]
     for f in sorted(set(of)):
         train = [p for p, g in zip(pages, of) if g != f]
         held = [k for k, g in enumerate(of) if g == f]
@@ -314,7 +316,7 @@ def report(name: str, scored: list[tuple[float | None, float | None]]) -> Report
 
 
 def cross_validate(
-    pages: list[Page], rules: RuleSet, folds: int = 5, c: float = 1.0, held: Sequence[Page] = ()
+    pages: list[Page], rules: RuleSet, folds: int = 5, c: float = 1.0, held: Sequence[Page] = (), split: str = ""
 ) -> dict[str, list]:
     """Each page's (precision, recall) as cleaned by `rules` whose main-text model was trained
     on the other folds' sites, by the page's set (and 'all', of `pages`). The `held` pages (the
@@ -324,8 +326,8 @@ def cross_validate(
     sites = {p.id: p.site for p in pages}
     for p in held:
         p.site = sites.get(p.id, p.site)
-    of = [fold_of(p.site, folds) for p in pages]
-    held_of = [fold_of(p.site, folds) for p in held]
+    of = [fold_of(p.site, folds, split) for p in pages]
+    held_of = [fold_of(p.site, folds, split) for p in held]
     mains = [r.matcher for r in rules.rules if r.kind == "main"]
     shipped = [m.model for m in mains]
     try:
@@ -333,7 +335,7 @@ def cross_validate(
             train = [p for p, g in zip(pages, of) if g != f]
             if not train:
                 continue
-            model = train_model(train, folds, c)
+            model = train_model(train, folds, c, split)
             for m in mains:
                 m.model = model
             cleaner = Cleaner(rules)
