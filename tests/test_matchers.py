@@ -101,6 +101,25 @@ def test_repeated_keeps_the_copy_set_among_prose(tmp_path):
     assert got == f"Highlights\n\n{PROSE}\n\n{sentence}\n\n{later}\n"
 
 
+def test_a_matcher_sees_what_earlier_rules_removed_never_its_own_marks(tmp_path, monkeypatch):
+    """`ctx.removed` holds the lines earlier rules took while a matcher yields its marks: a rule
+    that reads it as it goes judges its later lines as it judged its first."""
+    from clean_articles.matchers.line import LineMatcher
+
+    seen = []
+    real = LineMatcher.mark
+
+    def mark(self, doc, ctx):
+        for m in real(self, doc, ctx):
+            seen.append(bytes(ctx.removed))
+            yield m
+
+    monkeypatch.setattr(LineMatcher, "mark", mark)
+    page = "Skip to content\nSkip to content now\n" + PROSE + "\n"
+    assert clean(tmp_path, "kind = \"line\"\npattern = '^Skip to content'\n", page) == PROSE + "\n"
+    assert seen and all(not any(state) for state in seen)
+
+
 def test_repeated_reads_a_huge_block_once(tmp_path):
     """60,000 copies of two lines in one block: seconds (judging the block once per copy took
     minutes), and every copy but none of the prose goes."""

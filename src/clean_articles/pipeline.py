@@ -145,14 +145,14 @@ class Pipeline:
                         candidates.update(self.gated(pack).scan(doc.stripped))
                 if not gates[pack.name]:
                     continue
-            found = rule.matcher.mark(doc, ctx)
+            found = list(rule.matcher.mark(doc, ctx))  # all judged before any is applied
             if rule.where == "anywhere":  # a matcher's marks lie inside the page: nothing to clip
                 for m in found:
                     marks.append(m)
                     removed[m.start : m.end] = b"\x01" * (m.end - m.start)
                 continue
             regions = doc.region(rule.where)
-            for m in list(found):
+            for m in found:
                 for lo, hi in regions:
                     start, end = max(m.start, lo), min(m.end, hi)
                     if start < end:
