@@ -23,9 +23,9 @@ article, at 30% of a page's weight): the pipeline's later rounds show the model 
 kept, which it must keep whole, so that cleaning clean text changes nothing.
 
 Cross-validation is by site: the sites are split into folds by a hash of their name (salted by
-`split`, `train --split`, to deal them otherwise), each fold
-is cleaned by the whole pipeline with a model trained on the others, and the held-out pages are
-scored with the shingle metric of the article-extraction benchmark (`score`). It needs numpy (``pip install
+`split`, `train --split`, to deal them otherwise), each fold is cleaned by the whole pipeline
+with a model trained on the others, and the held-out pages are scored with the shingle metric of
+the article-extraction benchmark (`score`). It needs numpy (``pip install
 clean-articles[train]``); cleaning does not.
 """
 
