@@ -199,3 +199,17 @@ def test_a_pack_read_again_is_parsed_once_and_each_reader_gets_its_own_copy(tmp_
     path.write_text(text.replace('id = "skip"', 'id = "skip-links"'), encoding="utf-8")
     assert [r.full_id for r in load_rules([path], builtin=False).rules] == ["mine.skip-links"]  # read anew
     assert len(parsed) == 2
+
+
+def test_a_site_pack_stays_shut_on_another_sites_page():
+    """Gospel Herald's pack opens on a bulleted headline about faith, not on a one-word bullet
+    of a reference page's list (a Wikipedia list of laureates has "• Christian")."""
+    from clean_articles import clean_text
+
+    menu = "Navigation\n\n  • Main page\n  • Contents\n\nContribute\n\n  • Help\n\n"
+    article = "The prize was first awarded in 1901, the committee said.\n\nIt has been given every year since.\n"
+    own = clean_text(menu + "  • Christian\n\n" + article)
+    assert not [r for r in own.removals if r.rule.startswith("gospelherald.")]
+    headline = "  • Discipleship and Evangelism: Walking the Path of the Great Commission\n\n"
+    theirs = clean_text(menu + headline + article)
+    assert [r for r in theirs.removals if r.rule.startswith("gospelherald.")]
