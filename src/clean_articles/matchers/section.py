@@ -76,8 +76,8 @@ class SectionMatcher(Matcher):
 
     def _list_end(self, doc: Document, a: int, first: tuple[int, int], items: _Exceptions) -> int:
         start, end = first
-        if items.any(start, end):
-            return start  # not a list: only the anchor goes
+        if items.any(start, end) or doc.stripped[end - 1].endswith(":"):
+            return start  # not a list (a line ending in a colon announces what follows): only the anchor goes
         column, reach = doc.indent(start), a + self.params["max_lines"]
         for b in range(doc.block_of[end - 1] + 1, len(doc.blocks)):
             s, e = doc.blocks[b]
