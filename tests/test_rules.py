@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SKIP_PACK, write_pack
 
-from clean_articles import RuleError, load_rules
+from clean_articles import RuleError, clean_text, load_rules
 from clean_articles.cli import main
 from clean_articles.packs import builtin_rules_dir
 
@@ -204,8 +204,6 @@ def test_a_pack_read_again_is_parsed_once_and_each_reader_gets_its_own_copy(tmp_
 def test_a_site_pack_stays_shut_on_another_sites_page():
     """Gospel Herald's pack opens on a bulleted headline about faith, not on a one-word bullet
     of a reference page's list (a Wikipedia list of laureates has "• Christian")."""
-    from clean_articles import clean_text
-
     menu = "Navigation\n\n  • Main page\n  • Contents\n\nContribute\n\n  • Help\n\n"
     article = "The prize was first awarded in 1901, the committee said.\n\nIt has been given every year since.\n"
     own = clean_text(menu + "  • Christian\n\n" + article)
