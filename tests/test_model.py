@@ -154,6 +154,25 @@ def test_a_rule_whose_model_is_broken_or_missing_is_a_rule_file_problem(tmp_path
         assert str(err.value).startswith(f"{pack}:7: rule 'm': ") and says in str(err.value)
 
 
+def test_train_needs_no_model_of_the_features_it_learns(tmp_path):
+    """After a cue list changes, the shipped model is of other features: cleaning refuses it,
+    and `train`, which makes the model that replaces it, must still run."""
+    pytest.importorskip("numpy")
+    shipped = (builtin_rules_dir() / "models" / "main-text.toml").read_text(encoding="utf-8")
+    (tmp_path / "stale.toml").write_text(shipped.replace('"cue_i", ', '"cue_i", "cue_gone", ', 1), encoding="utf-8")
+    pack = write_pack(
+        tmp_path, '[pack]\nwhy = "x"\n[[rule]]\nid = "m"\nkind = "main"\nwhy = "x"\nmodel = "stale.toml"\n'
+    )
+    with pytest.raises(RuleError, match="trained on other features"):
+        load_rules([pack], builtin=False)
+    assert [r.matcher.model for r in load_rules([pack], builtin=False, untrained=True).rules] == [None]
+    data, model = tiny_set(tmp_path / "data"), tmp_path / "model.toml"
+    args = ["train", str(data), "-o", str(model), "--no-cv", "--no-builtin-rules", "--rules", str(pack)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert load(model).trained["pages"] == 12
+
+
 def test_the_cli_takes_a_model_and_says_when_it_is_broken(tmp_path):
     broken = tmp_path / "m.toml"
     broken.write_text("not toml [", encoding="utf-8")

@@ -216,10 +216,12 @@ def load_options(rule_opts: dict) -> dict:
                 disable=rule_opts["disable"], favor=rule_opts["favor"], model=rule_opts["model"])  # fmt: skip
 
 
-def get_rules(rule_opts: dict, strict: bool = False, prefix: str = "Error: ", reserved: bool = False) -> RuleSet:
+def get_rules(
+    rule_opts: dict, strict: bool = False, prefix: str = "Error: ", reserved: bool = False, untrained: bool = False
+) -> RuleSet:
     """Load rules or exit 1 with one line per problem (on stderr)."""
     try:
-        return load_rules(**load_options(rule_opts), strict=strict, reserved=reserved)
+        return load_rules(**load_options(rule_opts), strict=strict, reserved=reserved, untrained=untrained)
     except RuleError as e:
         for problem in e.problems:
             click.echo(f"{prefix}{problem}", err=True)
@@ -578,7 +580,7 @@ def train(data, output, folds, split, no_cv, also, rule_opts) -> None:
     from clean_articles.main_text import train as learning
 
     try:
-        pages, rules = learning.read_pages(data), get_rules(rule_opts)
+        pages, rules = learning.read_pages(data), get_rules(rule_opts, untrained=True)
         learning.prepare(pages, rules)
         click.echo(f"{len(pages)} pages of {len({p.site for p in pages})} sites", err=True)
         model = learning.train_model(pages, folds, split=split)

@@ -22,7 +22,8 @@ class MainMatcher(Matcher):
 
     def __init__(self, rule_id, params, why=""):
         super().__init__(rule_id, params, why)
-        self.model = load(params["model"])  # a ModelError is the rule file's problem (the loader says so)
+        # a ModelError is the rule file's problem (the loader says so); no model: `train` sets one
+        self.model = load(params["model"]) if params["model"] is not None else None
 
     def mark(self, doc: Document, ctx) -> Iterable[Mark]:
         removed = list(map(bool, ctx.removed))

@@ -70,6 +70,7 @@ def load_rules(
     strict: bool = False,
     model: str | Path | None = None,
     reserved: bool = False,
+    untrained: bool = False,
 ) -> RuleSet:
     """Load, validate and compile rule packs: the shipped ones (unless builtin=False), then paths.
 
@@ -78,11 +79,13 @@ def load_rules(
     file that replaces the one each rule of kind `main` names. Two packs of one name (a pack is
     named after its file) are a problem, and with `reserved` so is a pack named like a shipped
     one even when those are not loaded (`rules check` and `rules test` of packs meant to go
-    beside them). Raises RuleError.
+    beside them). `untrained`: rules of kind `main` get no model at all, for `train`, which gives
+    them the ones it learns (the shipped model may be of other features after a cue list changed).
+    Raises RuleError.
     """
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {list(FAVORS)}")
-    chosen = {"model": str(Path(model).resolve())} if model is not None else {}
+    chosen = {"model": None} if untrained else {"model": str(Path(model).resolve())} if model is not None else {}
     return Loader(favor, strict, chosen).load(pack_files(paths), builtin, set(disable), reserved)
 
 
@@ -92,7 +95,7 @@ class Loader:
     def __init__(self, favor: str = "balanced", strict: bool = False, paths: dict[str, str] | None = None):
         self.favor = favor
         self.strict = strict
-        self.paths = paths or {}  # a path parameter -> the file to use wherever a rule has it (--model)
+        self.paths = paths or {}  # a path parameter -> the file to use wherever a rule has it (--model), or None
         self.read: set[str] = set()  # the files path parameters name (their bytes are in the fingerprint)
         self.problems: list[Problem] = []
         self.first_seen: dict[str, str] = {}  # full rule id -> where it was first defined
@@ -320,6 +323,9 @@ class _RuleReader:
                 continue
             if spec.type == "path":  # relative to the rule file, or the --model given
                 value = str(Path(self.where).parent / value) if key not in self.loader.paths else self.loader.paths[key]
+                if value is None:  # none wanted (`untrained`)
+                    params[key] = None
+                    continue
                 if not Path(value).is_file():
                     self.fault(None, f"'{key}': no file {value}", line=line)
                     continue
