@@ -92,7 +92,7 @@ def load_rules(
 class Loader:
     """Loads packs for one `favor`, gathering every problem of every file before it raises."""
 
-    def __init__(self, favor: str = "balanced", strict: bool = False, paths: dict[str, str] | None = None):
+    def __init__(self, favor: str = "balanced", strict: bool = False, paths: dict[str, str | None] | None = None):
         self.favor = favor
         self.strict = strict
         self.paths = paths or {}  # a path parameter -> the file to use wherever a rule has it (--model), or None
