@@ -348,6 +348,13 @@ def test_train_takes_another_split(tmp_path):
     assert "cross-validated by site: all" in result.output and load(model).trained["pages"] == 12
 
 
+def test_train_refuses_a_model_it_would_not_read(tmp_path):
+    shipped = builtin_rules_dir() / "models" / "main-text.toml"
+    result = CliRunner().invoke(main, ["train", str(tmp_path), "-o", str(tmp_path / "m.toml"), "--model", str(shipped)])
+    assert result.exit_code == 2 and "--model: train learns a model and reads none" in result.output
+    assert not (tmp_path / "m.toml").exists()
+
+
 def test_train_says_what_its_data_lacks(tmp_path):
     (tmp_path / "raw").mkdir()
     result = CliRunner().invoke(main, ["train", str(tmp_path), "-o", str(tmp_path / "m.toml")])

@@ -579,6 +579,8 @@ def train(data, output, folds, split, no_cv, also, rule_opts) -> None:
     from clean_articles.main_text import dump
     from clean_articles.main_text import train as learning
 
+    if rule_opts["model"] is not None:
+        raise click.UsageError("--model: train learns a model and reads none (pass it when cleaning)")
     try:
         pages, rules = learning.read_pages(data), get_rules(rule_opts, untrained=True)
         learning.prepare(pages, rules)
