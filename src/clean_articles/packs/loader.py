@@ -85,7 +85,11 @@ def load_rules(
     """
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {list(FAVORS)}")
-    chosen = {"model": None} if untrained else {"model": str(Path(model).resolve())} if model is not None else {}
+    chosen: dict[str, str | None] = {}  # the model file each rule of kind main gets instead of its own
+    if untrained:
+        chosen["model"] = None
+    elif model is not None:
+        chosen["model"] = str(Path(model).resolve())
     return Loader(favor, strict, chosen).load(pack_files(paths), builtin, set(disable), reserved)
 
 
