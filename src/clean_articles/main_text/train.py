@@ -19,7 +19,7 @@ the log-loss still asks of the scores (gradient boosting from stage 2's scores, 
 on the leaves). The decoder's costs are given (decode.py).
 
 Each page also teaches the model with its clean version (its article lines alone, all of them
-article, at 30% of a page's weight): the pipeline's later rounds show the model the article it
+article, at 20% of a page's weight): the pipeline's later rounds show the model the article it
 kept, which it must keep whole, so that cleaning clean text changes nothing.
 
 Cross-validation is by site: the sites are split into folds by a hash of their name (salted by
@@ -131,7 +131,7 @@ def _weights(page: Page, total: float) -> list[float]:
     return [total * w / whole for w in raw]
 
 
-CLEAN_WEIGHT = 30.0  # what the clean version of a page weighs against the page's 100
+CLEAN_WEIGHT = 20.0  # what the clean version of a page weighs against the page's 100
 
 
 def cleaned(page: Page) -> Page | None:
