@@ -540,6 +540,39 @@ def test_names_and_keys_do_not_depend_on_the_locale(tmp_path):
     assert again.returncode == 0 and b"2 files, 2 skipped, 0 failed" in again.stderr
 
 
+_SENDING = multiprocessing.Event()  # made before any pool: forked workers share it
+
+
+def _stuck_halfway_through_its_results(chunk: list) -> bytes:
+    """A worker's task that sends half its results and stops there, as a worker stopped mid-send
+    does (its send patched in this worker process only)."""
+    import multiprocessing.connection
+    import struct
+    import time
+
+    def send_half(self, buf):
+        self._send(struct.pack("!i", len(buf)) + bytes(buf[: len(buf) // 2]))
+        _SENDING.set()
+        time.sleep(600)
+
+    multiprocessing.connection.Connection._send_bytes = send_half
+    return b"x" * (1 << 20)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the patched send reaches workers by fork")
+def test_a_batch_stopped_while_a_worker_sends_its_results_ends(tmp_path):
+    import threading
+
+    runner = batch._Runner(2, (Options(), tmp_path, None, None, {}, (False, None)), None, lambda item: None)
+    runner.pool.submit(_stuck_halfway_through_its_results, [tmp_path])
+    assert _SENDING.wait(60)
+    closing = threading.Thread(target=runner.close, args=(False,), daemon=True)
+    closing.start()
+    closing.join(60)  # it used to wait forever for the rest of the results
+    assert not closing.is_alive()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers learn of their parent's death from Linux")
 def test_workers_do_not_outlive_a_killed_batch(tmp_path):

@@ -413,9 +413,15 @@ class _Runner:
 
     def close(self, ok: bool) -> None:
         if self.pool is not None:
-            if not ok:  # stopped (Ctrl-C, SIGTERM): the workers stop now, not after their chunk
+            if not ok:  # stopped (Ctrl-C, SIGTERM, a reader gone): the workers stop now, not after their chunk
                 for process in list(getattr(self.pool, "_processes", {}).values()):
                     process.terminate()
+                # A worker stopped while it sent its results leaves them cut short, and the pool's
+                # thread would wait forever for the rest: with this process's own end of the
+                # results pipe closed, it reads an end of file instead and winds the pool down.
+                writer = getattr(getattr(self.pool, "_result_queue", None), "_writer", None)
+                if writer is not None:
+                    writer.close()
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
