@@ -63,6 +63,16 @@ def test_section_end_and_keep_anchor(tmp_path):
     assert clean(tmp_path, rule, f"{PROSE}\nLegal Disclaimer:\nAs is.\n") == f"{PROSE}\nLegal Disclaimer:\n"
 
 
+def test_section_end_starts_only_below_the_first_sentence(tmp_path):
+    """A menu's "Community Guidelines" link above the article is not a comment policy that
+    takes the rest of the page; the same heading below a sentence is."""
+    rule = 'kind = "section"\nanchor = \'^Community Guidelines$\'\nreach = "end"\n'
+    menu = f"Home\nCommunity Guidelines\nContact\n\n{PROSE}\n\n{PROSE}\n"
+    assert clean(tmp_path, rule, menu) == menu
+    assert clean(tmp_path, rule, "Community Guidelines\nBe kind.\n") == ""  # no prose to keep
+    assert clean(tmp_path, rule, f"{PROSE}\n\nCommunity Guidelines\nBe kind.\n") == f"{PROSE}\n"
+
+
 def test_phrase_removes_a_reworded_banner_but_keeps_a_paragraph_quoting_it(tmp_path):
     rule = 'kind = "phrase"\nphrases = ["we use cookies to improve your experience on our website"]\n'
     banner = "We use cokies to improve you experience on our web site. Accept"

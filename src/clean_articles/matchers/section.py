@@ -40,9 +40,13 @@ class SectionMatcher(Matcher):
         limit = self.params["max_words"]
         items = _Exceptions(doc, lambda s: not _is_item(s, limit))  # lines that end a list
         long = _Exceptions(doc, lambda s: len(s.split(None, limit)) > limit)  # lines too long for a caption
+        # a section to the end starts below the page's first prose line: an anchor above them all
+        # is a menu's link ("Community Guidelines") and would take the whole article (a page
+        # without prose has no article to keep)
+        first = (doc.body or (0,))[0] if self.reach == "end" else 0
         for a in ctx.lines(self.anchor):
-            if a < after:
-                continue  # inside the previous section already
+            if a < after or a < first:
+                continue  # inside the previous section already, or above the page's prose
             end = self._end(doc, a, closing, items)
             if end is None:
                 continue
