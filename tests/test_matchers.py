@@ -63,9 +63,9 @@ def test_section_end_and_keep_anchor(tmp_path):
     assert clean(tmp_path, rule, f"{PROSE}\nLegal Disclaimer:\nAs is.\n") == f"{PROSE}\nLegal Disclaimer:\n"
 
 
-def test_section_end_starts_only_below_the_first_sentence(tmp_path):
+def test_section_end_starts_only_below_the_first_prose_line(tmp_path):
     """A menu's "Community Guidelines" link above the article is not a comment policy that
-    takes the rest of the page; the same heading below a sentence is."""
+    takes the rest of the page; the same heading below a prose line is."""
     rule = 'kind = "section"\nanchor = \'^Community Guidelines$\'\nreach = "end"\n'
     menu = f"Home\nCommunity Guidelines\nContact\n\n{PROSE}\n\n{PROSE}\n"
     assert clean(tmp_path, rule, menu) == menu
