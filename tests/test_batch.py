@@ -573,6 +573,41 @@ def test_a_batch_stopped_while_a_worker_sends_its_results_ends(tmp_path):
     assert not closing.is_alive()
 
 
+def _killed_halfway_through_its_results(chunk: list) -> list:
+    """A worker's task that, for the item "killed", sends half its results and dies, as a worker
+    killed mid-send (out of memory) does; other items come back as they are."""
+    import multiprocessing.connection
+    import struct
+
+    if chunk != ["killed"]:
+        return chunk
+
+    def send_half(self, buf):
+        self._send(struct.pack("!i", len(buf)) + bytes(buf[: len(buf) // 2]))
+        os._exit(1)
+
+    multiprocessing.connection.Connection._send_bytes = send_half
+    return ["x" * (1 << 20)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the task reaches workers by fork")
+def test_a_worker_killed_while_it_sends_its_results_costs_only_its_item(tmp_path):
+    import threading
+
+    runner = batch._Runner(2, (Options(), tmp_path, None, None, {}, (False, None)), None, lambda item: ("lost", item))
+    results = []
+    chunks = [["killed"], ["fine"], ["also fine"]]
+    running = threading.Thread(
+        target=lambda: results.extend(runner.map(_killed_halfway_through_its_results, chunks)), daemon=True
+    )
+    running.start()
+    running.join(60)  # the pool used to wait forever for the rest of the dead worker's results
+    assert not running.is_alive()
+    runner.close(True)
+    assert results == [("lost", "killed"), ["fine"], ["also fine"]]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers learn of their parent's death from Linux")
 def test_workers_do_not_outlive_a_killed_batch(tmp_path):

@@ -339,6 +339,7 @@ def process(rel: str) -> Outcome:
 
 
 AHEAD = 4  # chunks handed out per worker ahead of the one whose results are awaited
+STUCK = 3.0  # seconds a dead worker may go unnoticed by the pool before the pool is stopped
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -391,13 +392,13 @@ class _Runner:
                     waiting = None
                 if not flight:
                     return
-                result = flight[0][1].result()
+                result = self._result(flight[0][1])
             except BrokenProcessPool:
                 self._renew()
                 for chunk, _ in list(flight):
                     for item in chunk:
                         try:
-                            result = self.pool.submit(fn, [item]).result()
+                            result = self._result(self.pool.submit(fn, [item]))
                         except BrokenProcessPool:
                             self._renew()
                             result = self.lost(item)
@@ -407,6 +408,34 @@ class _Runner:
             flight.popleft()
             yield result
 
+    def _result(self, future):
+        """The future's result. A worker killed while it sent its results (out of memory) leaves
+        them cut short, and the pool's thread waits for the rest, not for the dead: once a
+        worker has been dead for STUCK seconds and the pool has not noticed, it is stopped, and
+        the future raises BrokenProcessPool as for any dead worker."""
+        dead_since = None
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except TimeoutError:
+                pass
+            if not any(p.exitcode is not None for p in list(getattr(self.pool, "_processes", {}).values())):
+                dead_since = None
+            elif dead_since is None:
+                dead_since = time.monotonic()
+            elif time.monotonic() - dead_since > STUCK:
+                self._stop_workers()
+
+    def _stop_workers(self) -> None:
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            process.terminate()
+        # A worker stopped while it sent its results leaves them cut short, and the pool's thread
+        # would wait forever for the rest: with this process's own end of the results pipe
+        # closed, it reads an end of file instead and winds the pool down.
+        writer = getattr(getattr(self.pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
+
     def _renew(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = self._pool()
@@ -414,14 +443,7 @@ class _Runner:
     def close(self, ok: bool) -> None:
         if self.pool is not None:
             if not ok:  # stopped (Ctrl-C, SIGTERM, a reader gone): the workers stop now, not after their chunk
-                for process in list(getattr(self.pool, "_processes", {}).values()):
-                    process.terminate()
-                # A worker stopped while it sent its results leaves them cut short, and the pool's
-                # thread would wait forever for the rest: with this process's own end of the
-                # results pipe closed, it reads an end of file instead and winds the pool down.
-                writer = getattr(getattr(self.pool, "_result_queue", None), "_writer", None)
-                if writer is not None:
-                    writer.close()
+                self._stop_workers()
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
