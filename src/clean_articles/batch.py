@@ -419,15 +419,19 @@ class _Runner:
                 return future.result(timeout=1.0)
             except TimeoutError:
                 pass
-            if not any(p.exitcode is not None for p in list(getattr(self.pool, "_processes", {}).values())):
+            if not any(p.exitcode is not None for p in self._workers()):
                 dead_since = None
             elif dead_since is None:
                 dead_since = time.monotonic()
             elif time.monotonic() - dead_since > STUCK:
                 self._stop_workers()
 
+    def _workers(self) -> list:
+        """The pool's worker processes (None once it is shut down: then none)."""
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
     def _stop_workers(self) -> None:
-        for process in list(getattr(self.pool, "_processes", {}).values()):
+        for process in self._workers():
             process.terminate()
         # A worker stopped while it sent its results leaves them cut short, and the pool's thread
         # would wait forever for the rest: with this process's own end of the results pipe
