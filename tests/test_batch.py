@@ -10,6 +10,7 @@ import random
 import shutil
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -543,19 +544,24 @@ def test_names_and_keys_do_not_depend_on_the_locale(tmp_path):
 _SENDING = multiprocessing.Event()  # made before any pool: forked workers share it
 
 
-def _stuck_halfway_through_its_results(chunk: list) -> bytes:
-    """A worker's task that sends half its results and stops there, as a worker stopped mid-send
-    does (its send patched in this worker process only)."""
+def _send_half_then(then: Callable[[], None]) -> None:
+    """Patch this worker process's sends to send half a message, then call `then` (which stops
+    or kills the worker there), as a worker stopped or killed mid-send does."""
     import multiprocessing.connection
     import struct
-    import time
 
     def send_half(self, buf):
         self._send(struct.pack("!i", len(buf)) + bytes(buf[: len(buf) // 2]))
-        _SENDING.set()
-        time.sleep(600)
+        then()
 
     multiprocessing.connection.Connection._send_bytes = send_half
+
+
+def _stuck_halfway_through_its_results(chunk: list) -> bytes:
+    """A worker's task that sends half its results and stops there."""
+    import time
+
+    _send_half_then(lambda: (_SENDING.set(), time.sleep(600)))
     return b"x" * (1 << 20)
 
 
@@ -576,17 +582,9 @@ def test_a_batch_stopped_while_a_worker_sends_its_results_ends(tmp_path):
 def _killed_halfway_through_its_results(chunk: list) -> list:
     """A worker's task that, for the item "killed", sends half its results and dies, as a worker
     killed mid-send (out of memory) does; other items come back as they are."""
-    import multiprocessing.connection
-    import struct
-
     if chunk != ["killed"]:
         return chunk
-
-    def send_half(self, buf):
-        self._send(struct.pack("!i", len(buf)) + bytes(buf[: len(buf) // 2]))
-        os._exit(1)
-
-    multiprocessing.connection.Connection._send_bytes = send_half
+    _send_half_then(lambda: os._exit(1))
     return ["x" * (1 << 20)]
 
 
