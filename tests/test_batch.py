@@ -596,13 +596,18 @@ def test_a_worker_killed_while_it_sends_its_results_costs_only_its_item(tmp_path
     runner = batch._Runner(2, (Options(), tmp_path, None, None, {}, (False, None)), None, lambda item: ("lost", item))
     results = []
     chunks = [["killed"], ["fine"], ["also fine"]]
-    running = threading.Thread(
-        target=lambda: results.extend(runner.map(_killed_halfway_through_its_results, chunks)), daemon=True
-    )
+
+    def run() -> None:
+        # the pool is closed by the thread that made its workers: they die with that thread
+        # (PR_SET_PDEATHSIG), and one killed in the middle of taking work would hold the lock
+        # the others wait for
+        results.extend(runner.map(_killed_halfway_through_its_results, chunks))
+        runner.close(True)
+
+    running = threading.Thread(target=run, daemon=True)
     running.start()
     running.join(60)  # the pool used to wait forever for the rest of the dead worker's results
     assert not running.is_alive()
-    runner.close(True)
     assert results == [("lost", "killed"), ["fine"], ["also fine"]]
 
 
