@@ -133,3 +133,28 @@ def test_the_page_clock_bounds_all_rules_together_and_blames_none_after_it(capsy
     assert clock.over() and sum(p.strikes for p in patterns) <= 3  # each ~0.1-0.2 s, then the clock
     err = capsys.readouterr().err
     assert err.count("the rules' time for a page") == 1
+
+
+def test_no_shipped_pattern_gives_up_on_a_line_that_opens_with_a_long_run_of_ornaments(capsys):
+    # Dumps open lines with runs of stars, bullets, rules and dots; a pattern whose leading
+    # `[•·*]*` is followed by a look-ahead over the rest of the line tries that look-ahead at
+    # every length of the run, quadratic in it: 20,000 stars took forms.signup over 2 s, past its
+    # time bound. Each removed line of every shipped rule's examples, behind such a run:
+    slow = []
+    for rule in load_rules().rules:
+        patterns = [v for v in vars(rule.matcher).values() if isinstance(v, Pattern)]
+        lines = {
+            line.strip()
+            for example in rule.examples
+            if not example.keep
+            for line in example.raw.splitlines()
+            if line.strip() and line not in example.clean.splitlines()
+        }
+        for shipped in patterns:
+            probe = Pattern(shipped.source, shipped.rule)  # fresh strikes, the default time bound
+            for line in sorted(lines)[:4]:
+                for ornament in "*•·|-=#~_>":
+                    probe.search(ornament * 20_000 + line + " word" * 60)
+            if probe.strikes:
+                slow.append(rule.full_id)
+    assert not slow and not capsys.readouterr().err, slow
