@@ -164,7 +164,7 @@ class Pipeline:
 
 def _patterns(pack: Pack) -> list[Pattern]:
     """The patterns a pack's matchers hold (what the prefilter scans for)."""
-    return [v for rule in pack.rules for v in vars(rule.matcher).values() if isinstance(v, Pattern)]
+    return [p for rule in pack.rules for p in rule.matcher.patterns()]
 
 
 def _narrowed(candidates: dict, keep: list[int], n: int) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from clean_articles.document import Document, Mark
+from clean_articles.patterns import Pattern
 
 if TYPE_CHECKING:
     from clean_articles.pipeline import Context
@@ -55,6 +56,10 @@ class Matcher:
         (0 <= start < end <= len(doc)). `ctx` is the run's: which lines earlier rules removed
         (`ctx.removed`), the lines a pattern matches (`ctx.lines(pattern)`), a batch's counts."""
         raise NotImplementedError
+
+    def patterns(self) -> list[Pattern]:
+        """The patterns this matcher holds (what the prefilter scans a page for)."""
+        return [v for v in vars(self).values() if isinstance(v, Pattern)]
 
 
 def _registry() -> dict[str, type[Matcher]]:
