@@ -60,15 +60,16 @@ def assert_same(doc: Document, removed, z: list[float] | None = None) -> None:
         for f, (x, y) in enumerate(zip(a, b)):
             assert x == y or (f == COH_CORE and close(x, y)), (got.live[k], STAGE2_NAMES[f], x, y)
     # the scores: the C's sums are Python's sums, in the same order
-    z1 = MODEL.stage1.scores(got.rows)
-    assert z1.tolist() == [MODEL.stage1.score(row) for row in got.rows]
-    assert z1.tolist() == [MODEL.stage1.score(row) for row in want.rows]
+    member = MODEL.members[0]
+    z1 = member.stage1.scores(got.rows)
+    assert z1.tolist() == [member.stage1.score(row) for row in got.rows]
+    assert z1.tolist() == [member.stage1.score(row) for row in want.rows]
     rows2 = Rows(got.rows.flat, got.rows.width, _features.stage2(z1, got.words, got.content), len(STAGE2_NAMES))
-    z2 = MODEL.stage2.scores(rows2)
-    assert z2.tolist() == [MODEL.stage2.score(row) for row in rows2]
-    want_z2 = [MODEL.stage2.score(r + s) for r, s in zip(want.rows, ref.stage2_features(list(z1), want))]
+    z2 = member.stage2.scores(rows2)
+    assert z2.tolist() == [member.stage2.score(row) for row in rows2]
+    want_z2 = [member.stage2.score(r + s) for r, s in zip(want.rows, ref.stage2_features(list(z1), want))]
     assert all(close(x, y) for x, y in zip(z2, want_z2))  # coh_core (see COH_CORE)
-    assert MODEL.scores(got) == [z + MODEL.trees.score(row) for z, row in zip(z2, rows2)]
+    assert member.scored(got, got.rows)[2].tolist() == [z + member.trees.score(row) for z, row in zip(z2, rows2)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -187,9 +187,9 @@ pattern = '^Menu$'
 
 
 def test_a_page_whose_article_start_moves_over_many_rounds_still_reaches_a_fixed_point(monkeypatch):
-    """The main text may take one more line atop the article each round (a documentation page:
-    the commands above its prose go one by one). The rounds go on until none finds anything;
-    capped at 4 they left this page, and 13 others of 1,117 real pages, cleaner a second time."""
+    """The main text may take one more line atop the article each round (a service page: the
+    items of its list go one by one). The rounds go on until none finds anything; capped at 4,
+    they left pages like this one cleaner a second time."""
     import clean_articles.pipeline as pipeline
 
     page = (Path(__file__).parent / "pages" / "peeled.txt").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ import random
 import re
 from array import array
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -18,11 +19,12 @@ from hypothesis import strategies as st
 from clean_articles import Cleaner, RuleError, load_rules
 from clean_articles.cli import main
 from clean_articles.document import Document
-from clean_articles.main_text import ModelError, _edges, classify, dump, load
+from clean_articles.main_text import Model, ModelError, _edges, classify, dump, load
+from clean_articles.main_text import train as learning
 from clean_articles.main_text.decode import STATES, decode
 from clean_articles.main_text.features import DESCRIPTIONS, Rows, names, page_features
-from clean_articles.main_text.model import STAGE2_NAMES, Trees
-from clean_articles.main_text.train import boost, fold_of
+from clean_articles.main_text.model import STAGE2_NAMES, Member, Trees
+from clean_articles.main_text.train import boost, fold_of, train_model
 from clean_articles.packs import builtin_rules_dir
 
 SHIPPED = builtin_rules_dir() / "models" / "main-text.toml"
@@ -50,7 +52,9 @@ CHROME = [
 
 def test_the_shipped_model_loads_and_names_its_training():
     model = load(SHIPPED)
-    assert len(model.stage1.weights) == len(names()) and model.stage2 is not None and model.trees is not None
+    assert len(model.members) == 4
+    for member in model.members:
+        assert len(member.stage1.weights) == len(names()) and member.stage2 is not None and member.trees is not None
     assert model.trained["command"].startswith("clean-articles train ") and model.trained["pages"] > 200
 
 
@@ -59,50 +63,79 @@ def test_a_model_survives_a_round_trip_through_its_file(tmp_path):
     path = tmp_path / "m.toml"
     path.write_text(dump(model), encoding="utf-8")
     again = load(path)
-    assert again.stage1.weights == pytest.approx(model.stage1.weights, abs=1e-6)
     assert again.decoder == model.decoder and again.trained == model.trained
-    assert again.trees.splits == model.trees.splits and again.trees.above == model.trees.above  # thresholds exact
-    assert sum(again.trees.values, []) == pytest.approx(sum(model.trees.values, []), abs=1e-6)
+    assert len(again.members) == len(model.members)
+    for one, two in zip(again.members, model.members):
+        assert one.stage1.weights == pytest.approx(two.stage1.weights, abs=1e-6)
+        assert one.stage2.means == pytest.approx(two.stage2.means, abs=1e-6)
+        assert one.trees.splits == two.trees.splits and one.trees.above == two.trees.above  # thresholds exact
+        assert sum(one.trees.values, []) == pytest.approx(sum(two.trees.values, []), abs=1e-6)
+
+
+def test_a_model_scores_a_line_by_its_members_mean():
+    model = load(SHIPPED)
+    feats = page_features(page_of(CHROME + ARTICLE), [False] * (len(CHROME) + len(ARTICLE)))
+    alone = [Model("", [member], model.decoder).scores(feats) for member in model.members]
+    assert len({tuple(z) for z in alone}) == len(alone)  # the members differ
+    assert model.scores(feats) == pytest.approx([sum(z) / len(alone) for z in zip(*alone)], abs=1e-12)
 
 
 def test_a_model_without_trees_scores_by_stage_2_alone(tmp_path):
     model = load(SHIPPED)
-    model.trees = None
+    model.members[1:] = []
+    model.members[0].trees = None
     path = tmp_path / "m.toml"
     path.write_text(dump(model), encoding="utf-8")
     plain = load(path)
     feats = page_features(page_of(CHROME + ARTICLE), [False] * (len(CHROME) + len(ARTICLE)))
-    stage, rows, z = plain.scored(feats)
-    assert plain.trees is None and list(z) == list(stage.scores(rows))
+    [(stage, rows)], z = plain.scored(feats)
+    assert plain.members[0].trees is None and list(z) == list(stage.scores(rows))
 
 
 @pytest.mark.parametrize(
     ("edit", "field", "fault"),
     [
-        (lambda t: t.replace("version = 1", "version = 7"), "version", "must be 1"),
+        (lambda t: t.replace("version = 2", "version = 1"), "version", "must be 2"),
         (lambda t: t.replace('"lnw", ', "", 1), "features", "trained on other features (missing: lnw"),
         (
-            lambda t: t.replace("[stage1.weights]\n", "[stage1.weights]\nfancy = 1.0\n"),
-            "stage1.weights.fancy",
+            lambda t: t.replace("[members.stage1.weights]\n", "[members.stage1.weights]\nfancy = 1.0\n"),
+            "members.0.stage1.weights.fancy",
             "not a feature",
         ),
-        (lambda t: _set(t, "stage1.weights", "lnw", '"high"'), "stage1.weights.lnw", "must be a number"),
+        (
+            lambda t: _set(t, "members.stage1.weights", "lnw", '"high"'),
+            "members.0.stage1.weights.lnw",
+            "must be a number",
+        ),
+        (lambda t: t[: t.index("[[members]]")], "members", "missing"),
         (lambda t: _set(t, "decoder", "start", "nan"), "decoder.start", "must be a number"),
         (lambda t: t.replace("reenter = ", "re_enter = "), "decoder.reenter", "missing"),
         (
-            lambda t: t.replace('[[trees]]\nsplit = ["', '[[trees]]\nsplit = ["fancy', 1),
-            "trees[0].split",
+            lambda t: t.replace('[[members.trees]]\nsplit = ["', '[[members.trees]]\nsplit = ["fancy', 1),
+            "members.0.trees.0.split",
             "not a feature",
         ),
-        (lambda t: _second(t, "[[trees]]\nsplit = [", '[[trees]]\nsplit = ["lnw", '), "trees[1].split", "as many"),
         (
-            lambda t: t.replace("[[trees]]\nsplit = [", "[[trees]]\nsplit = [[1], ", 1),
-            "trees[0].split",
+            lambda t: _second(t, "[[members.trees]]\nsplit = [", '[[members.trees]]\nsplit = ["lnw", '),
+            "members.0.trees.1.split",
+            "as many",
+        ),
+        (
+            lambda t: t.replace("[[members.trees]]\nsplit = [", "[[members.trees]]\nsplit = [[1], ", 1),
+            "members.0.trees.0.split",
             "[1] is not a feature",
         ),
-        (lambda t: t.replace("\nabove = [", '\nabove = ["x", ', 1), "trees[0].above", "a number for each split"),
-        (lambda t: t.replace("\nvalue = [", "\nvalue = [1.0, ", 1), "trees[0].value", "one per leaf"),
-        (lambda t: re.sub(r"\nvalue = \[[^,]+", "\nvalue = [nan", t, count=1), "trees[0].value.0", "must be a number"),
+        (
+            lambda t: t.replace("\nabove = [", '\nabove = ["x", ', 1),
+            "members.0.trees.0.above",
+            "a number for each split",
+        ),
+        (lambda t: t.replace("\nvalue = [", "\nvalue = [1.0, ", 1), "members.0.trees.0.value", "one per leaf"),
+        (
+            lambda t: re.sub(r"\nvalue = \[[^,]+", "\nvalue = [nan", t, count=1),
+            "members.0.trees.0.value.0",
+            "must be a number",
+        ),
     ],
 )
 def test_a_broken_model_is_refused_naming_its_file_and_field(tmp_path, edit, field, fault):
@@ -115,10 +148,10 @@ def test_a_broken_model_is_refused_naming_its_file_and_field(tmp_path, edit, fie
 
 def test_trees_without_a_stage_2_to_correct_are_refused(tmp_path):
     model = load(SHIPPED)
-    model.stage2 = None
+    model.members[1].stage2 = None
     path = tmp_path / "m.toml"
     path.write_text(dump(model), encoding="utf-8")
-    with pytest.raises(ModelError, match="field 'trees': trees correct stage 2's scores"):
+    with pytest.raises(ModelError, match="field 'members.1.trees': trees correct stage 2's scores"):
         load(path)
 
 
@@ -144,7 +177,7 @@ def test_a_model_file_past_toml_bounds_is_refused_in_one_line(tmp_path):
 
 
 def test_a_rule_whose_model_is_broken_or_missing_is_a_rule_file_problem(tmp_path):
-    (tmp_path / "bad.toml").write_text("version = 1\n", encoding="utf-8")
+    (tmp_path / "bad.toml").write_text("version = 2\n", encoding="utf-8")
     for model, says in (("bad.toml", "field 'features': missing"), ("none.toml", "no file")):
         pack = write_pack(
             tmp_path, f'[pack]\nwhy = "x"\n[[rule]]\nid = "m"\nkind = "main"\nwhy = "x"\nmodel = "{model}"\n'
@@ -325,7 +358,7 @@ def test_train_learns_a_model_that_cleans_its_pages_and_scores_it_by_site(tmp_pa
     assert result.exit_code == 0, result.output
     assert "12 pages of 4 sites" in result.output and "cross-validated by site: all" in result.output
     learned = load(model)
-    assert learned.trained["pages"] == 12 and learned.trained["sites"] == 4
+    assert learned.trained["pages"] == 12 and learned.trained["sites"] == 4 and len(learned.members) == 4
     raw = (data / "raw" / "p0.txt").read_text(encoding="utf-8")
     out = CliRunner().invoke(main, ["--model", str(model)], input=raw)
     assert out.output == (data / "clean" / "p0.txt").read_text(encoding="utf-8")
@@ -337,6 +370,18 @@ def test_another_split_deals_the_sites_into_other_folds():
     assert default == [fold_of(s, 5, "") for s in sites]
     other = [fold_of(s, 5, "c") for s in sites]
     assert other != default and sorted(set(other)) == [0, 1, 2, 3, 4]
+
+
+def test_each_member_is_trained_without_the_sites_of_one_bag(monkeypatch):
+    seen = []
+    monkeypatch.setattr(learning, "_member", lambda pages, *_: seen.append({p.site for p in pages}) or Member(None))
+    pages = [SimpleNamespace(site=f"site{k}.example") for k in range(40) for _ in range(2)]
+    assert len(train_model(pages, bags=4).members) == 4
+    every = {p.site for p in pages}
+    assert all(sum(site not in sites for sites in seen) == 1 for site in every)  # each left out once
+    assert all(len(sites) >= len(every) // 2 for sites in seen)
+    seen.clear()
+    assert len(train_model(pages, bags=1).members) == 1 and seen == [every]
 
 
 @pytest.mark.slow

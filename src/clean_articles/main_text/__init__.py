@@ -5,8 +5,9 @@ contiguous run of its lines. `classify` goes through these steps, one module eac
 
 1. features.py: a row of numbers for each live line (not blank, not removed by an earlier rule,
    with a word character): what it says on its own and what the lines around it say;
-2. model.py: two logistic regressions and trees that correct the second, whose weights are
-   data (rules/models/main-text.toml), score each line: the log-odds that it is article text;
+2. model.py: members trained on different shares of the sites, each two logistic regressions
+   and trees that correct the second, whose weights are data (rules/models/main-text.toml),
+   score each line; their mean is the log-odds that it is article text;
 3. decode.py: the best path through the states before / in / gap / after the article, with
    costs for entering, interrupting and leaving it, turns the scores into the article;
 4. `_edges` settles the article's first and last lines by what they say (a headline atop it
@@ -43,7 +44,7 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
     feats = page_features(doc, removed)
     if not feats.live:
         return []
-    stage, rows, z = model.scored(feats)
+    parts, z = model.scored(feats)
     costs = model.decoder
     states = path(z, costs["bias"] + bias, costs)  # 0 before, 1 in, 2 gap, 3 after (decode.STATES)
     live = feats.live
@@ -56,7 +57,7 @@ def classify(doc: Document, removed: Sequence[bool], model: Model, bias: float =
         size = len(list(run))
         if state != 1:
             run_of = list(range(k, k + size))
-            out.append((live[k], live[k + size - 1] + 1, _Reason(STATES[state], stage, rows, run_of)))
+            out.append((live[k], live[k + size - 1] + 1, _Reason(STATES[state], parts, run_of)))
         k += size
     # lines without a word (rules, ornaments, icon bullets) go outside the article, stay inside it
     taken = bytearray(len(doc))
@@ -105,25 +106,27 @@ def _edges(states: bytes, z: Sequence[float], shift: float, lines: Sequence[str]
 class _Reason:
     """Why a run of lines goes: its place, and (worked out when asked, since most removals are
     never explained) the two features that pushed the run's scores down most against the
-    training means. `rows` are the feature rows of the run's lines, made when first read."""
+    training means, summed over the model's members. `parts` are each member's last stage and
+    the page's rows it read; only the run's rows are kept once first read."""
 
-    __slots__ = ("place", "stage", "_page_rows", "_run", "_rows")
+    __slots__ = ("place", "stages", "_parts", "_run", "_rows")
 
-    def __init__(self, place: str, stage: Stage, page_rows: Sequence[Sequence[float]], run: list[int]):
-        self.place, self.stage = place, stage
-        self._page_rows, self._run = page_rows, run  # the page's rows, the run's indices in them
+    def __init__(self, place: str, parts: Sequence[tuple[Stage, Sequence[Sequence[float]]]], run: list[int]):
+        self.place, self.stages = place, [stage for stage, _ in parts]
+        self._parts, self._run = parts, run  # the page's rows, the run's indices in them
         self._rows: list | None = None
 
     @property
     def rows(self) -> list:
+        """Per member, the rows of the run's lines."""
         if self._rows is None:
-            self._rows = [self._page_rows[q] for q in self._run]
-            self._page_rows = None  # the page's rows are no longer needed
+            self._rows = [[rows[q] for q in self._run] for _, rows in self._parts]
+            self._parts = None  # the page's rows are no longer needed
         return self._rows
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, _Reason):
-            return (self.place, self.stage, self.rows) == (other.place, other.stage, other.rows)
+            return (self.place, self.stages, self.rows) == (other.place, other.stages, other.rows)
         return str(self) == other
 
     def __hash__(self) -> int:
@@ -133,17 +136,19 @@ class _Reason:
         return repr(str(self))
 
     def __str__(self) -> str:
+        first = self.stages[0]
         names = (
             DESCRIPTIONS + [DESCRIPTIONS_2[n] for n in STAGE2_NAMES]
-            if len(self.stage.weights) > len(DESCRIPTIONS)
+            if len(first.weights) > len(DESCRIPTIONS)
             else DESCRIPTIONS
         )
-        push = [0.0] * len(self.stage.weights)
-        for row in self.rows:
-            push = list(map(sum, zip(push, map(mul, self.stage.weights, map(sub, row, self.stage.means)))))
-        low = self.rows[0]
+        push = [0.0] * len(first.weights)
+        for stage, rows in zip(self.stages, self.rows):
+            for row in rows:
+                push = list(map(sum, zip(push, map(mul, stage.weights, map(sub, row, stage.means)))))
+        low = self.rows[0][0]
         strongest = heapq.nsmallest(2, range(len(push)), key=push.__getitem__)
-        said = [_said(names[f], low[f] > self.stage.means[f]) for f in strongest if push[f] < 0]
+        said = [_said(names[f], low[f] > first.means[f]) for f in strongest if push[f] < 0]
         return PLACES[self.place] + (": " + ", ".join(said) if said else "")
 
 

@@ -1,20 +1,21 @@
-"""The learned model: two logistic regressions over a page's line features and trees that correct the
-second, as a reviewable file.
+"""The learned model: members, each two logistic regressions over a page's line features and trees
+that correct the second, whose scores are averaged; as a reviewable file.
 
 Stage 1 scores each line from its features (features.py); stage 2 scores it again from the same
 features and from what stage 1 said around it (`stage2_features`: smoothed scores, the best-scoring
 span, the line's rank, the article mass before and after it, words shared with the confident
 core). Boosted trees then correct stage 2's score where features act together, which a sum of
 weights cannot say (a line of a listicle's item is a short unpunctuated line, and article text,
-when a long article goes on around it). A score is the log-odds that the line is article text;
-decode.py turns the scores into the article. The scores, the trees and stage 2's features are
-computed in C (`_features.c`), with the sums Python's code makes.
+when a long article goes on around it). Each member is trained without a share of the sites
+(bagging by site, train.py); a line's score is the members' mean, the log-odds that the line is
+article text. decode.py turns the scores into the article. The scores, the trees and stage 2's
+features are computed in C (`_features.c`), with the sums Python's code makes.
 
 A model is a TOML file (rules/models/main-text.toml ships one): its format version, the feature
-names it was trained on, each feature's weight and training mean in both stages, the decoder's
-costs and bias, and where it came from (the command, the pages' fingerprint, the
-cross-validated score). `load` checks every field and says which is wrong:
-``model.toml: field 'stage1.weights.lnw': must be a number``.
+names it was trained on, where it came from (the command, the pages' fingerprint, the
+cross-validated score), the decoder's costs and bias, then each member's weight and training mean
+of each feature in both stages and its trees. `load` checks every field and says which is wrong:
+``model.toml: field 'members.0.stage1.weights.lnw': must be a number``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
-from operator import mul
+from operator import add, mul
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from clean_articles import tomlfile
 from clean_articles.main_text import _features
 from clean_articles.main_text.features import Features, Rows, names
 
-VERSION = 1
+VERSION = 2
 STAGE2_NAMES = [
     "z", "zm1", "zm2", "zm5", "zm10", "zup3", "zdn3", "zmaxup", "zmaxdn", "inspan", "span_d_lo",
     "span_d_hi", "span_rel", "after_span", "before_span", "zrank", "z_minus_spanmean", "pz_before", "pz_after",
@@ -103,28 +104,51 @@ class Trees:
 
 
 @dataclass
-class Model:
-    path: str
+class Member:
+    """One of the models whose scores a Model averages: stage 1, stage 2 (which reads stage 1's
+    scores around each line) and the trees that correct stage 2."""
+
     stage1: Stage
-    stage2: Stage | None
-    decoder: dict[str, float]
-    trained: dict[str, Any] = field(default_factory=dict)
-    trees: Trees | None = None  # corrections to stage 2's scores
+    stage2: Stage | None = None
+    trees: Trees | None = None
 
-    def scores(self, feats: Features) -> list[float]:
-        """Each live line's log-odds of being article text (stage 2 when the model has one)."""
-        return self.scored(feats)[2].tolist()
-
-    def scored(self, feats: Features) -> tuple[Stage, Rows, array]:
-        """The stage that scores the live lines last, the rows it reads (stage 2's go on with
-        `stage2_features`) and their scores (stage 2's corrected by the trees)."""
-        rows = _rows(feats)
+    def scored(self, feats: Features, rows: Rows) -> tuple[Stage, Rows, array]:
+        """The stage that scores the live lines last, the rows it reads (`rows`, the features,
+        then for stage 2 `stage2_features`) and its scores (stage 2's corrected by the trees)."""
         z1 = self.stage1.scores(rows)
         if self.stage2 is None:
             return self.stage1, rows, z1
         rows = Rows(rows.flat, rows.width, _features.stage2(z1, feats.words, feats.content), len(STAGE2_NAMES))
         z2 = self.stage2.scores(rows)
         return self.stage2, rows, (self.trees.add(z2, rows) if self.trees else z2)
+
+
+@dataclass
+class Model:
+    """Members trained on different shares of the sites (bagging), whose scores are averaged:
+    which sites a model learns from moves its held-out score more than anything else about it."""
+
+    path: str
+    members: list[Member]
+    decoder: dict[str, float]
+    trained: dict[str, Any] = field(default_factory=dict)
+
+    def scores(self, feats: Features) -> list[float]:
+        """Each live line's log-odds of being article text (the members' mean)."""
+        return self.scored(feats)[1].tolist()
+
+    def scored(self, feats: Features) -> tuple[list[tuple[Stage, Rows]], array]:
+        """What each member's last stage read (the stage and its rows, which explain a removal)
+        and the members' mean score of each live line."""
+        rows = _rows(feats)
+        parts, total = [], None
+        for member in self.members:
+            stage, read, z = member.scored(feats, rows)
+            parts.append((stage, read))
+            total = z if total is None else array("d", map(add, total, z))
+        if len(self.members) > 1:
+            total = array("d", [t / len(self.members) for t in total])
+        return parts, total
 
 
 def _rows(feats: Features) -> Rows:
@@ -167,14 +191,12 @@ def load(path: str | Path) -> Model:
         raise ModelError(where, "features", "the model was trained on other features "
                          f"(missing: {', '.join(missing[:5]) or 'none'}; unknown: {', '.join(extra[:5]) or 'none'}): "
                          "train it again with this version")  # fmt: skip
-    stage1 = check.stage("stage1", names())
-    stage2 = check.stage("stage2", names() + STAGE2_NAMES) if "stage2" in data else None
+    members = check.get("members", list)
+    if not members:
+        raise ModelError(where, "members", "must hold at least one member ([[members]])")
     decoder = {k: check.number(f"decoder.{k}") for k in DECODER_KEYS}
     trained = check.get("trained", dict) if "trained" in data else {}
-    trees = check.trees(names() + STAGE2_NAMES) if "trees" in data else None
-    if trees and stage2 is None:
-        raise ModelError(where, "trees", "trees correct stage 2's scores: the model needs a stage2")
-    return Model(where, stage1, stage2, decoder, trained, trees)
+    return Model(where, [check.member(f"members.{k}") for k in range(len(members))], decoder, trained)
 
 
 class _Checker:
@@ -200,6 +222,15 @@ class _Checker:
             raise ModelError(self.path, dotted, "must be a number")
         return float(value)
 
+    def member(self, at: str) -> Member:
+        """A [[members]] table: its stage1, maybe a stage2, and maybe trees correcting stage 2."""
+        table = self.get(at, dict)
+        stage2 = self.stage(f"{at}.stage2", names() + STAGE2_NAMES) if "stage2" in table else None
+        trees = self.trees(f"{at}.trees", names() + STAGE2_NAMES) if "trees" in table else None
+        if trees and stage2 is None:
+            raise ModelError(self.path, f"{at}.trees", "trees correct stage 2's scores: the member needs a stage2")
+        return Member(self.stage(f"{at}.stage1", names()), stage2, trees)
+
     def stage(self, name: str, feature_names: list[str]) -> Stage:
         """A stage's bias, and a weight and a mean for every feature (and for no other)."""
         for table in ("weights", "means"):
@@ -211,20 +242,20 @@ class _Checker:
         means = [self.number(f"{name}.means.{n}") for n in feature_names]
         return Stage(weights, means, self.number(f"{name}.bias"))
 
-    def trees(self, feature_names: list[str]) -> Trees | None:
-        """The [[trees]] tables: each a tree's `split` (feature names), `above` (a threshold per
-        split) and `value` (2 ** splits leaf values); all trees of one depth, at most MAX_DEPTH."""
-        given = self.data["trees"]
-        if not isinstance(given, list) or not all(isinstance(t, dict) for t in given):
-            raise ModelError(self.path, "trees", "must be an array of tables ([[trees]])")
+    def trees(self, at: str, feature_names: list[str]) -> Trees | None:
+        """The trees at `at` ([[members.trees]]): each a tree's `split` (feature names), `above`
+        (a threshold per split) and `value` (2 ** splits leaf values); all trees of one depth, at
+        most MAX_DEPTH."""
+        given = self.get(at, list)
+        if not all(isinstance(t, dict) for t in given):
+            raise ModelError(self.path, at, "must be an array of tables ([[members.trees]])")
         if not given:
             return None
         index = {n: k for k, n in enumerate(feature_names)}
         out = Trees(0, [], [], [])
-        for k, tree in enumerate(given):
-            where = f"trees[{k}]"
-            sub = _Checker(self.path, {where: tree})
-            split = sub.get(f"{where}.split", list)
+        for k in range(len(given)):
+            where = f"{at}.{k}"
+            split = self.get(f"{where}.split", list)
             if not 1 <= len(split) <= MAX_DEPTH or (k and len(split) != out.depth):
                 raise ModelError(
                     self.path, f"{where}.split", f"must name 1 to {MAX_DEPTH} features, as many as each tree"
@@ -232,16 +263,16 @@ class _Checker:
             unknown = [n for n in split if not isinstance(n, str) or n not in index]
             if unknown:
                 raise ModelError(self.path, f"{where}.split", f"{unknown[0]!r} is not a feature of this version")
-            if len(sub.get(f"{where}.above", list)) != len(split):
+            if len(self.get(f"{where}.above", list)) != len(split):
                 raise ModelError(self.path, f"{where}.above", "must hold a number for each split")
-            above = [sub.number(f"{where}.above.{q}") for q in range(len(split))]
-            value = sub.get(f"{where}.value", list)
+            above = [self.number(f"{where}.above.{q}") for q in range(len(split))]
+            value = self.get(f"{where}.value", list)
             if len(value) != 2 ** len(split):
                 raise ModelError(self.path, f"{where}.value", f"must hold 2 ** {len(split)} numbers, one per leaf")
             out.depth = len(split)
             out.splits.append([index[n] for n in split])
             out.above.append(above)
-            out.values.append([sub.number(f"{where}.value.{q}") for q in range(len(value))])
+            out.values.append([self.number(f"{where}.value.{q}") for q in range(len(value))])
         return out
 
 
@@ -269,23 +300,25 @@ def dump(model: Model) -> str:
             return str(v)
         raise TypeError(v)
 
-    out = ["# A learned main-text model for clean-articles (see docs/main-text.md): weights of two",
-           "# logistic regressions over the line features of main_text/features.py, trees that correct",
-           "# the second's scores, and the decoder's costs.",
+    out = ["# A learned main-text model for clean-articles (see docs/main-text.md): the decoder's costs,",
+           "# then members whose scores are averaged, each the weights of two logistic regressions over",
+           "# the line features of main_text/features.py and trees that correct the second's scores.",
            f"version = {VERSION}",
            "features = [" + ", ".join(f'"{n}"' for n in names()) + "]", "", "[trained]"]  # fmt: skip
     out += [f"{k} = {value(v)}" for k, v in model.trained.items()]
     out += ["", "[decoder]  # costs of entering, interrupting, leaving and re-entering the article; a score bias"]
     out += [f"{k} = {num(model.decoder[k])}" for k in DECODER_KEYS]
-    out += table("stage1", model.stage1, names())
-    if model.stage2 is not None:
-        out += table("stage2", model.stage2, names() + STAGE2_NAMES)
-    if model.trees is not None:
-        every = names() + STAGE2_NAMES
-        out += ["", "# Trees whose leaf values add to stage 2's score: a row's leaf is numbered by the answers,",
-                "# as bits from the first, to 'is the feature `split` above `above`' (thresholds in full:",
-                "# a feature often takes the threshold's very value)."]  # fmt: skip
-        for splits, above, values in zip(model.trees.splits, model.trees.above, model.trees.values):
-            out += ["", "[[trees]]", "split = [" + ", ".join(f'"{every[f]}"' for f in splits) + "]",
-                    "above = [" + ", ".join(map(repr, above)) + "]", "value = [" + ", ".join(map(num, values)) + "]"]  # fmt: skip
+    every = names() + STAGE2_NAMES
+    for k, member in enumerate(model.members, 1):
+        out += ["", f"# Member {k} of {len(model.members)}: the model's score is the members' mean.", "[[members]]"]
+        out += table("members.stage1", member.stage1, names())
+        if member.stage2 is not None:
+            out += table("members.stage2", member.stage2, every)
+        if member.trees is not None:
+            out += ["", "# Trees whose leaf values add to stage 2's score: a row's leaf is numbered by the answers,",
+                    "# as bits from the first, to 'is the feature `split` above `above`' (thresholds in full:",
+                    "# a feature often takes the threshold's very value)."]  # fmt: skip
+            for splits, above, values in zip(member.trees.splits, member.trees.above, member.trees.values):
+                out += ["", "[[members.trees]]", "split = [" + ", ".join(f'"{every[f]}"' for f in splits) + "]",
+                        "above = [" + ", ".join(map(repr, above)) + "]", "value = [" + ", ".join(map(num, values)) + "]"]  # fmt: skip
     return "\n".join(out) + "\n"
