@@ -113,7 +113,7 @@ class _Reason:
 
     def __init__(self, place: str, parts: Sequence[tuple[Stage, Sequence[Sequence[float]]]], run: list[int]):
         self.place, self.stages = place, [stage for stage, _ in parts]
-        self._parts, self._run = parts, run  # the page's rows, the run's indices in them
+        self._parts, self._run = parts, run  # each member's rows of the page; the run's indices in them
         self._rows: list | None = None
 
     @property

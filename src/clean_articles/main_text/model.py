@@ -183,7 +183,11 @@ def load(path: str | Path) -> Model:
         raise ModelError(where, None, f"not a TOML file: {e}") from None
     check = _Checker(where, data)
     if check.get("version", int) != VERSION:
-        raise ModelError(where, "version", f"must be {VERSION} (this clean-articles reads models of version {VERSION})")
+        raise ModelError(
+            where,
+            "version",
+            f"must be {VERSION} (this clean-articles reads models of version {VERSION}): train it again",
+        )
     feature_names = check.get("features", list)
     if feature_names != names():
         missing = [n for n in names() if n not in feature_names]
@@ -315,9 +319,10 @@ def dump(model: Model) -> str:
         if member.stage2 is not None:
             out += table("members.stage2", member.stage2, every)
         if member.trees is not None:
-            out += ["", "# Trees whose leaf values add to stage 2's score: a row's leaf is numbered by the answers,",
-                    "# as bits from the first, to 'is the feature `split` above `above`' (thresholds in full:",
-                    "# a feature often takes the threshold's very value)."]  # fmt: skip
+            if k == 1:
+                out += ["", "# Trees whose leaf values add to stage 2's score: a row's leaf is numbered by the answers,",
+                        "# as bits from the first, to 'is the feature `split` above `above`' (thresholds in full:",
+                        "# a feature often takes the threshold's very value)."]  # fmt: skip
             for splits, above, values in zip(member.trees.splits, member.trees.above, member.trees.values):
                 out += ["", "[[members.trees]]", "split = [" + ", ".join(f'"{every[f]}"' for f in splits) + "]",
                         "above = [" + ", ".join(map(repr, above)) + "]", "value = [" + ", ".join(map(num, values)) + "]"]  # fmt: skip
