@@ -70,6 +70,9 @@ def test_a_model_survives_a_round_trip_through_its_file(tmp_path):
         assert one.stage2.means == pytest.approx(two.stage2.means, abs=1e-6)
         assert one.trees.splits == two.trees.splits and one.trees.above == two.trees.above  # thresholds exact
         assert sum(one.trees.values, []) == pytest.approx(sum(two.trees.values, []), abs=1e-6)
+    # the trees' comment is written once, above the first member that has trees
+    model.members[0].trees = None
+    assert dump(model).count("# Trees whose leaf values") == 1
 
 
 def test_a_model_scores_a_line_by_its_members_mean():

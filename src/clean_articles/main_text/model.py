@@ -313,13 +313,15 @@ def dump(model: Model) -> str:
     out += ["", "[decoder]  # costs of entering, interrupting, leaving and re-entering the article; a score bias"]
     out += [f"{k} = {num(model.decoder[k])}" for k in DECODER_KEYS]
     every = names() + STAGE2_NAMES
+    said_trees = False
     for k, member in enumerate(model.members, 1):
         out += ["", f"# Member {k} of {len(model.members)}: the model's score is the members' mean.", "[[members]]"]
         out += table("members.stage1", member.stage1, names())
         if member.stage2 is not None:
             out += table("members.stage2", member.stage2, every)
         if member.trees is not None:
-            if k == 1:
+            if not said_trees:  # once, above the first member's trees
+                said_trees = True
                 out += ["", "# Trees whose leaf values add to stage 2's score: a row's leaf is numbered by the answers,",
                         "# as bits from the first, to 'is the feature `split` above `above`' (thresholds in full:",
                         "# a feature often takes the threshold's very value)."]  # fmt: skip
